@@ -1,0 +1,417 @@
+// Package catalog owns gru's knowledge of Azure Resource Manager types: every ARM resource type,
+// its short name (Group::Type) and aliases, the API versions known for it, and its body schema
+// at the versions gru holds, read from Microsoft's bicep-types-az type data embedded in the
+// binary (see the catalogen package, which writes it) or from a type-data folder the user names.
+//
+// Decoding is lazy: opening a catalogue reads only the small index; a type file is decoded the
+// first time one of its types is asked for, and kept. The catalogue knows no HTTP and no
+// validation rules; it only describes.
+package catalog
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+//go:embed data/index.txt.gz data/versions.txt.gz data/types
+var embedded embed.FS
+
+// indexHeader must match the first line the generator writes.
+const indexHeader = "gru-catalog-index 1"
+
+// TypeInfo is what the catalogue knows of an ARM type without decoding its schema.
+type TypeInfo struct {
+	// ARMType in its canonical spelling, e.g. Microsoft.Storage/storageAccounts/privateEndpointConnections.
+	ARMType string
+	// ShortName is Group::Type, e.g. Storage::PrivateEndpointConnection.
+	ShortName string
+	// DefaultVersion is the latest stable API version (the latest preview where there is no stable one).
+	DefaultVersion string
+	// Aliases are other names that resolve to this type (GruCloud's, derived ones).
+	Aliases []string
+
+	held []heldVersion // newest first
+}
+
+type heldVersion struct {
+	version string
+	file    string // key of the embedded type file
+}
+
+// Group is the part of the short name before "::".
+func (t *TypeInfo) Group() string { g, _, _ := strings.Cut(t.ShortName, "::"); return g }
+
+// Name is the part of the short name after "::".
+func (t *TypeInfo) Name() string { _, n, _ := strings.Cut(t.ShortName, "::"); return n }
+
+// Namespace is the provider namespace of the type, e.g. Microsoft.Storage.
+func (t *TypeInfo) Namespace() string { ns, _, _ := strings.Cut(t.ARMType, "/"); return ns }
+
+// ParentType is the ARM type of the parent of a nested type, "" for a top-level type.
+func (t *TypeInfo) ParentType() string {
+	i := strings.LastIndexByte(t.ARMType, '/')
+	if strings.Count(t.ARMType, "/") < 2 {
+		return ""
+	}
+	return t.ARMType[:i]
+}
+
+// HeldVersions lists the API versions whose schema the embedded catalogue holds, newest first.
+func (t *TypeInfo) HeldVersions() []string {
+	out := make([]string, len(t.held))
+	for i, h := range t.held {
+		out[i] = h.version
+	}
+	return out
+}
+
+// Options configure a catalogue. The zero value uses the embedded data alone.
+type Options struct {
+	// TypesDir is a bicep-types-az "generated" folder (or the repository root holding it):
+	// <folder>/<namespace>/<api-version>/types.json, optionally gzipped as types.json.gz.
+	// Versions found there are used before the embedded ones.
+	TypesDir string
+}
+
+// Catalog answers questions about ARM types. It is safe for concurrent use.
+type Catalog struct {
+	opts  Options
+	types []*TypeInfo
+	// names maps every lower-cased short name, alias and ARM type to its type.
+	names map[string]*TypeInfo
+
+	mu       sync.Mutex
+	files    map[string]*loadedFile // by embedded key or by path below TypesDir
+	versions map[string][]string    // lower ARM type -> every known version; nil until needed
+	dirIndex map[string][]string    // lower "namespace/version" -> type files below TypesDir; nil until needed
+}
+
+type loadedFile struct {
+	once sync.Once
+	file *TypesFile
+	err  error
+}
+
+// Open reads the embedded index.
+func Open(opts Options) (*Catalog, error) {
+	data, err := readGzip(embedded, "data/index.txt.gz")
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded catalogue index: %w", err)
+	}
+	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	if !sc.Scan() || sc.Text() != indexHeader {
+		return nil, errors.New("the embedded catalogue index has an unknown format: run go generate ./internal/catalog")
+	}
+	var aliases [][2]string
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		switch {
+		case f[0] == "T" && len(f) == 5:
+			t := &TypeInfo{ARMType: f[1], ShortName: f[2], DefaultVersion: f[3]}
+			if f[4] != "" {
+				for _, hv := range strings.Split(f[4], ",") {
+					v, file, _ := strings.Cut(hv, "@")
+					t.held = append(t.held, heldVersion{version: v, file: file})
+				}
+			}
+			c.types = append(c.types, t)
+			c.names[strings.ToLower(t.ShortName)] = t
+			c.names[strings.ToLower(t.ARMType)] = t
+		case f[0] == "A" && len(f) == 3:
+			aliases = append(aliases, [2]string{f[1], f[2]})
+		default:
+			return nil, fmt.Errorf("the embedded catalogue index has a bad line: %q", sc.Text())
+		}
+	}
+	for _, a := range aliases {
+		t := c.names[strings.ToLower(a[1])]
+		if t == nil {
+			return nil, fmt.Errorf("the embedded catalogue index names alias %s for an unknown type %s", a[0], a[1])
+		}
+		t.Aliases = append(t.Aliases, a[0])
+		if _, taken := c.names[strings.ToLower(a[0])]; !taken {
+			c.names[strings.ToLower(a[0])] = t
+		}
+	}
+	sort.Slice(c.types, func(i, j int) bool { return c.types[i].ShortName < c.types[j].ShortName })
+	return c, nil
+}
+
+// Types lists every type, sorted by short name.
+func (c *Catalog) Types() []*TypeInfo { return c.types }
+
+// Lookup finds a type by short name (Storage::PrivateEndpointConnection), alias or ARM type
+// (Microsoft.Storage/storageAccounts/privateEndpointConnections), case-insensitively.
+// An unknown name gives an *UnknownTypeError with the nearest names.
+func (c *Catalog) Lookup(name string) (*TypeInfo, error) {
+	ref, err := ParseTypeRef(name)
+	if err != nil {
+		return nil, err
+	}
+	if t := c.names[strings.ToLower(ref.Name)]; t != nil {
+		return t, nil
+	}
+	return nil, &UnknownTypeError{Name: name, Suggestions: c.Suggest(ref.Name, 3)}
+}
+
+// UnknownTypeError says a type name is not in the catalogue.
+type UnknownTypeError struct {
+	Name        string
+	Suggestions []string
+}
+
+func (e *UnknownTypeError) Error() string {
+	msg := fmt.Sprintf("unknown resource type %q", e.Name)
+	if len(e.Suggestions) > 0 {
+		msg += "; did you mean " + strings.Join(e.Suggestions, ", ") + "?"
+	}
+	return msg + " (`gru types` lists them all)"
+}
+
+// VersionNotHeldError says the catalogue has no schema for a type at an API version.
+type VersionNotHeldError struct {
+	ARMType string
+	Version string
+	// Held are the versions the catalogue can validate; Known says whether Azure has the version at all.
+	Held  []string
+	Known bool
+}
+
+func (e *VersionNotHeldError) Error() string {
+	what := "is not an API version known for"
+	if e.Known {
+		what = "is not held by gru's catalogue for"
+	}
+	return fmt.Sprintf("API version %s %s %s; it holds %s (point --types-dir or GRU_TYPES_DIR at a bicep-types-az generated/ folder for others)",
+		e.Version, what, e.ARMType, strings.Join(e.Held, ", "))
+}
+
+// Schema returns the schema of a type at an API version ("" for the default version), from
+// the types folder of the options when it has that version, else from the embedded data.
+func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Resource, error) {
+	if version == "" {
+		version = t.DefaultVersion
+	}
+	if c.opts.TypesDir != "" {
+		r, err := c.schemaFromDir(ctx, t.ARMType, version)
+		if err != nil || r != nil {
+			return r, err
+		}
+	}
+	for _, h := range t.held {
+		if h.version != version {
+			continue
+		}
+		f, err := c.load(ctx, "embedded:"+h.file, func() ([]byte, error) {
+			return readGzip(embedded, "data/types/"+h.file+".json.gz")
+		})
+		if err != nil {
+			return nil, fmt.Errorf("loading the schema of %s@%s: %w", t.ARMType, version, err)
+		}
+		if r := f.Resource(t.ARMType); r != nil {
+			return r, nil
+		}
+		return nil, fmt.Errorf("the catalogue lists %s@%s in %s, which does not hold it: run go generate ./internal/catalog", t.ARMType, version, h.file)
+	}
+	known, err := c.KnownVersions(t.ARMType)
+	if err != nil {
+		return nil, err
+	}
+	isKnown := false
+	for _, v := range known {
+		isKnown = isKnown || strings.EqualFold(v, version)
+	}
+	return nil, &VersionNotHeldError{ARMType: t.ARMType, Version: version, Held: c.heldWithDir(ctx, t), Known: isKnown}
+}
+
+// SchemaByARMType is Schema for an ARM type that may be absent from the embedded index but
+// present in the types folder (a type newer than gru).
+func (c *Catalog) SchemaByARMType(ctx context.Context, armType, version string) (*Resource, error) {
+	if t := c.names[strings.ToLower(armType)]; t != nil {
+		return c.Schema(ctx, t, version)
+	}
+	if c.opts.TypesDir != "" && version != "" {
+		r, err := c.schemaFromDir(ctx, armType, version)
+		if err != nil || r != nil {
+			return r, err
+		}
+	}
+	return nil, &UnknownTypeError{Name: armType, Suggestions: c.Suggest(armType, 3)}
+}
+
+func (c *Catalog) heldWithDir(ctx context.Context, t *TypeInfo) []string {
+	held := t.HeldVersions()
+	if c.opts.TypesDir == "" {
+		return held
+	}
+	idx, err := c.typesDirIndex(ctx)
+	if err != nil {
+		return held
+	}
+	ns := strings.ToLower(t.Namespace()) + "/"
+	for key := range idx {
+		if v, ok := strings.CutPrefix(key, ns); ok && !contains(held, v) {
+			// a candidate only: the folder's file for that version may not describe this type
+			for _, file := range idx[key] {
+				if f, err := c.loadDirFile(ctx, file); err == nil && f.Resource(t.ARMType) != nil {
+					held = append(held, v)
+					break
+				}
+			}
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(held)))
+	return held
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// KnownVersions lists every API version Azure publishes for a type (not only those held), oldest first.
+func (c *Catalog) KnownVersions(armType string) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.versions == nil {
+		data, err := readGzip(embedded, "data/versions.txt.gz")
+		if err != nil {
+			return nil, fmt.Errorf("reading the embedded version list: %w", err)
+		}
+		c.versions = map[string][]string{}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			t, vs, _ := strings.Cut(line, "\t")
+			c.versions[strings.ToLower(t)] = strings.Split(vs, ",")
+		}
+	}
+	return c.versions[strings.ToLower(armType)], nil
+}
+
+// load decodes a type file once and caches it.
+func (c *Catalog) load(ctx context.Context, key string, read func() ([]byte, error)) (*TypesFile, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	lf := c.files[key]
+	if lf == nil {
+		lf = &loadedFile{}
+		c.files[key] = lf
+	}
+	c.mu.Unlock()
+	lf.once.Do(func() {
+		data, err := read()
+		if err != nil {
+			lf.err = err
+			return
+		}
+		lf.file, lf.err = ParseTypesFile(data)
+	})
+	return lf.file, lf.err
+}
+
+func (c *Catalog) schemaFromDir(ctx context.Context, armType, version string) (*Resource, error) {
+	idx, err := c.typesDirIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ns, _, _ := strings.Cut(armType, "/")
+	for _, file := range idx[strings.ToLower(ns+"/"+version)] {
+		f, err := c.loadDirFile(ctx, file)
+		if err != nil {
+			return nil, err
+		}
+		if r := f.Resource(armType); r != nil {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
+func (c *Catalog) loadDirFile(ctx context.Context, file string) (*TypesFile, error) {
+	f, err := c.load(ctx, "dir:"+file, func() ([]byte, error) {
+		if strings.HasSuffix(file, ".gz") {
+			return readGzip(os.DirFS(filepath.Dir(file)), filepath.Base(file))
+		}
+		return os.ReadFile(file)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("loading type data %s: %w", file, err)
+	}
+	return f, nil
+}
+
+// typesDirIndex lists the type files below the types folder by namespace and version, from
+// folder names alone (no file is read).
+func (c *Catalog) typesDirIndex(ctx context.Context) (map[string][]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.dirIndex != nil {
+		return c.dirIndex, nil
+	}
+	root := c.opts.TypesDir
+	if st, err := os.Stat(filepath.Join(root, "generated")); err == nil && st.IsDir() {
+		root = filepath.Join(root, "generated")
+	}
+	if _, err := os.Stat(root); err != nil {
+		return nil, fmt.Errorf("types folder: %w", err)
+	}
+	idx := map[string][]string{}
+	for _, name := range []string{"types.json", "types.json.gz"} {
+		matches, err := filepath.Glob(filepath.Join(root, "*", "*", "*", name))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range matches {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			versionDir := filepath.Dir(m)
+			key := strings.ToLower(filepath.Base(filepath.Dir(versionDir)) + "/" + filepath.Base(versionDir))
+			idx[key] = append(idx[key], m)
+		}
+	}
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("types folder %s holds no <folder>/<namespace>/<version>/types.json", c.opts.TypesDir)
+	}
+	for _, files := range idx {
+		sort.Strings(files)
+	}
+	c.dirIndex = idx
+	return idx, nil
+}
+
+func readGzip(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return data, nil
+}

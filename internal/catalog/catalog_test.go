@@ -1,0 +1,208 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func open(t testing.TB) *Catalog {
+	t.Helper()
+	c, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCatalogueCoversEveryType(t *testing.T) {
+	c := open(t)
+	if n := len(c.Types()); n < 3400 {
+		t.Fatalf("catalogue has %d types, want about 3,400", n)
+	}
+	seen := map[string]bool{}
+	for _, ti := range c.Types() {
+		k := strings.ToLower(ti.ShortName)
+		if seen[k] {
+			t.Errorf("short name %s given twice", ti.ShortName)
+		}
+		seen[k] = true
+		if len(ti.held) == 0 {
+			t.Errorf("%s: no held version", ti.ARMType)
+		}
+		if !contains(ti.HeldVersions(), ti.DefaultVersion) {
+			t.Errorf("%s: default version %s not held (held %v)", ti.ARMType, ti.DefaultVersion, ti.HeldVersions())
+		}
+	}
+}
+
+func TestLookupNames(t *testing.T) {
+	c := open(t)
+	for name, want := range map[string]string{
+		"Storage::PrivateEndpointConnection":                           "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+		"storage::privateendpointconnection":                           "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+		"Microsoft.Storage/storageAccounts/privateEndpointConnections": "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+		"MICROSOFT.STORAGE/STORAGEACCOUNTS":                            "Microsoft.Storage/storageAccounts",
+		"Network::PrivateEndpoint":                                     "Microsoft.Network/privateEndpoints",
+		"Storage::StorageAccount":                                      "Microsoft.Storage/storageAccounts",
+		"Network::Subnet":                                              "Microsoft.Network/virtualNetworks/subnets",
+		"Network::VirtualNetwork":                                      "Microsoft.Network/virtualNetworks",
+		"Resources::ResourceGroup":                                     "Microsoft.Resources/resourceGroups",
+		"Cache::Redis":                                                 "Microsoft.Cache/redis",
+		// GruCloud's names for Web sites' config instances are aliases of one type.
+		"Web::WebAppConfiguration": "Microsoft.Web/sites/config",
+		// a derived name stays usable where GruCloud's name won
+		"Storage::Container": "Microsoft.Storage/storageAccounts/blobServices/containers",
+	} {
+		ti, err := c.Lookup(name)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if !strings.EqualFold(ti.ARMType, want) {
+			t.Errorf("%s resolved to %s, want %s", name, ti.ARMType, want)
+		}
+	}
+	// GruCloud's spelling of an ARM type wins over the type data's lower-case variant.
+	ti, _ := c.Lookup("Network::Subnet")
+	if ti.ARMType != "Microsoft.Network/virtualNetworks/subnets" {
+		t.Errorf("canonical spelling %s", ti.ARMType)
+	}
+}
+
+func TestUnknownTypeSuggests(t *testing.T) {
+	c := open(t)
+	for name, want := range map[string]string{
+		"Storage::StorageAcount":            "Storage::StorageAccount",
+		"Storage::PrivateEndpointConection": "Storage::PrivateEndpointConnection",
+		"StorageAccounts":                   "Storage::StorageAccount",
+		"Microsoft.Storage/storageAccount":  "Microsoft.Storage/storageAccounts",
+		"Netwrk::VirtualNetwork":            "Network::VirtualNetwork",
+	} {
+		_, err := c.Lookup(name)
+		var u *UnknownTypeError
+		if !errors.As(err, &u) {
+			t.Errorf("%s: want an unknown-type error, got %v", name, err)
+			continue
+		}
+		if len(u.Suggestions) == 0 || len(u.Suggestions) > 3 || !contains(u.Suggestions, want) {
+			t.Errorf("%s: suggestions %v, want up to three including %s", name, u.Suggestions, want)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: message %q does not suggest %s", name, err, want)
+		}
+	}
+}
+
+func TestParseTypeRef(t *testing.T) {
+	good := map[string]TypeRef{
+		"Storage::StorageAccount":                        {Name: "Storage::StorageAccount"},
+		" Microsoft.Storage/storageAccounts@2021-06-01 ": {Name: "Microsoft.Storage/storageAccounts", APIVersion: "2021-06-01"},
+		"Microsoft.Web/sites@2024-01-01-preview":         {Name: "Microsoft.Web/sites", APIVersion: "2024-01-01-preview"},
+	}
+	for in, want := range good {
+		got, err := ParseTypeRef(in)
+		if err != nil || got != want {
+			t.Errorf("ParseTypeRef(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "Storage:StorageAccount", "::X", "Storage::", "a//b", "Microsoft.Storage/x@2021", "x@", "St orage", "a::b::c", "a::b/c"} {
+		if _, err := ParseTypeRef(bad); err == nil {
+			t.Errorf("ParseTypeRef(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSeedSchema(t *testing.T) {
+	c := open(t)
+	ti, err := c.Lookup("Storage::PrivateEndpointConnection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Schema(context.Background(), ti, "2021-06-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.WritableScopes != ScopeResourceGroup || r.Has("location") || r.Has("tags") {
+		t.Errorf("scopes %v, location %v, tags %v", r.WritableScopes.Names(), r.Has("location"), r.Has("tags"))
+	}
+	if ti.ParentType() != "Microsoft.Storage/storageAccounts" {
+		t.Errorf("parent %q", ti.ParentType())
+	}
+	props := r.Body.Property("properties")
+	if props == nil || props.Type.Kind != KindObject {
+		t.Fatalf("no properties object: %+v", props)
+	}
+	state := props.Type.Property("privateLinkServiceConnectionState")
+	if state == nil || !state.Flags.Has(FlagRequired) {
+		t.Fatalf("privateLinkServiceConnectionState not required: %+v", state)
+	}
+	status := state.Type.Property("status")
+	values, open := status.Type.Literals()
+	if strings.Join(values, ",") != "Pending,Approved,Rejected" || !open {
+		t.Errorf("status literals %v open %v", values, open)
+	}
+	pe := props.Type.Property("privateEndpoint").Type.Property("id")
+	if !pe.Flags.Has(FlagReadOnly) {
+		t.Errorf("privateEndpoint.id flags %v", pe.Flags.Names())
+	}
+	if ps := props.Type.Property("provisioningState"); !ps.Flags.Has(FlagReadOnly) {
+		t.Errorf("provisioningState flags %v", ps.Flags.Names())
+	}
+	// the default version is held too, and is newer
+	latest, err := c.Schema(context.Background(), ti, "")
+	if err != nil || latest.APIVersion <= "2021-06-01" {
+		t.Errorf("default schema %v %v", latest, err)
+	}
+}
+
+func TestVersionNotHeld(t *testing.T) {
+	c := open(t)
+	ti, _ := c.Lookup("Storage::StorageAccount")
+	_, err := c.Schema(context.Background(), ti, "2019-06-01")
+	var nh *VersionNotHeldError
+	if !errors.As(err, &nh) {
+		t.Fatalf("want VersionNotHeldError, got %v", err)
+	}
+	if !nh.Known || !contains(nh.Held, "2021-06-01") || !contains(nh.Held, ti.DefaultVersion) {
+		t.Errorf("%+v", nh)
+	}
+	_, err = c.Schema(context.Background(), ti, "1999-01-01")
+	if !errors.As(err, &nh) || nh.Known {
+		t.Errorf("unknown version: %v", err)
+	}
+}
+
+func TestLazyDecoding(t *testing.T) {
+	c := open(t)
+	ti, _ := c.Lookup("Storage::StorageAccount")
+	if _, err := c.Schema(context.Background(), ti, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(c.files); n != 1 {
+		t.Errorf("one schema decoded %d type files", n)
+	}
+	if c.versions != nil {
+		t.Error("version list decoded without being asked for")
+	}
+}
+
+func TestShortNamesOfGroups(t *testing.T) {
+	c := open(t)
+	for arm, short := range map[string]string{
+		"Microsoft.Storage/storageAccounts/privateEndpointConnections": "Storage::PrivateEndpointConnection",
+		"Microsoft.Network/privateEndpoints":                           "Network::PrivateEndpoint",
+		"Microsoft.Cache/redis/privateEndpointConnections":             "Cache::RedisPrivateEndpointConnection",
+		"ArizeAi.ObservabilityEval/organizations":                      "ArizeAi.ObservabilityEval::Organization",
+	} {
+		ti, err := c.Lookup(arm)
+		if err != nil {
+			t.Errorf("%s: %v", arm, err)
+			continue
+		}
+		if ti.ShortName != short {
+			t.Errorf("%s: short name %s, want %s", arm, ti.ShortName, short)
+		}
+	}
+}

@@ -1,0 +1,328 @@
+// Package catalogen writes gru's embedded catalogue data from Microsoft's bicep-types-az type
+// data and GruCloud's type table. It owns the choice of what is embedded and how it is named:
+// the canonical spelling of every ARM type, its short name Group::Type, and its aliases.
+// The catalogue package reads what it writes; nothing else depends on it, and it knows
+// nothing of HTTP, validation or the CLI.
+package catalogen
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Stats summarises a generation.
+type Stats struct {
+	Types, Aliases, Files int
+	Bytes                 int64
+}
+
+// seedTypeFile is embedded besides the default versions: the seed page's API version.
+const seedTypeFile = "generated/storage/microsoft.storage/2021-06-01/types.json"
+
+// IndexHeader is the first line of index.txt; the catalogue refuses an index without it.
+const IndexHeader = "gru-catalog-index 1"
+
+type defaultVersion struct {
+	APIVersion string `json:"apiVersion"`
+	File       string `json:"file"`
+}
+
+type grucloudType struct {
+	Group      string `json:"group"`
+	Type       string `json:"type"`
+	ARMType    string `json:"armType"`
+	APIVersion string `json:"apiVersion"`
+}
+
+// Generate reads <shared>/azure/bicep-types and <shared>/grucloud/azure-types.json and writes
+// the catalogue into out, replacing what was there.
+func Generate(shared, out string) (Stats, error) {
+	var st Stats
+	bicep := filepath.Join(shared, "azure", "bicep-types")
+	var defaults map[string]defaultVersion
+	if err := readJSON(filepath.Join(bicep, "default-versions.json"), &defaults); err != nil {
+		return st, err
+	}
+	var versions map[string][]string
+	if err := readJSON(filepath.Join(bicep, "versions.json"), &versions); err != nil {
+		return st, err
+	}
+	var grucloud []grucloudType
+	if err := readJSON(filepath.Join(shared, "grucloud", "azure-types.json"), &grucloud); err != nil {
+		return st, err
+	}
+
+	// The files to embed and the resource types each holds.
+	files := map[string]bool{}
+	for _, d := range defaults {
+		files[d.File] = true
+	}
+	files[seedTypeFile] = true
+	fileList := sortedKeys(files)
+
+	if err := os.RemoveAll(filepath.Join(out, "types")); err != nil {
+		return st, err
+	}
+	held := map[string]map[string]string{} // lower ARM type -> version -> file key
+	for _, f := range fileList {
+		data, err := os.ReadFile(filepath.Join(bicep, filepath.FromSlash(f)))
+		if err != nil {
+			return st, err
+		}
+		var entries []struct {
+			Kind string `json:"$type"`
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(data, &entries); err != nil {
+			return st, fmt.Errorf("%s: %w", f, err)
+		}
+		key := fileKey(f)
+		for _, e := range entries {
+			if e.Kind != "ResourceType" {
+				continue
+			}
+			t, v, _ := strings.Cut(e.Name, "@")
+			lt := strings.ToLower(t)
+			if held[lt] == nil {
+				held[lt] = map[string]string{}
+			}
+			if prev, dup := held[lt][v]; !dup || defaults[t].File == f && prev != key {
+				held[lt][v] = key
+			}
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, data); err != nil {
+			return st, fmt.Errorf("%s: %w", f, err)
+		}
+		n, err := writeGzip(filepath.Join(out, "types", filepath.FromSlash(key)+".json.gz"), compact.Bytes())
+		if err != nil {
+			return st, err
+		}
+		st.Bytes += n
+		st.Files++
+	}
+
+	// Names.
+	armTypes := sortedKeys(defaults)
+	var preferred []string
+	for _, g := range grucloud {
+		preferred = append(preferred, g.ARMType)
+	}
+	canon := canonicalCasing(armTypes, preferred)
+	byLower := map[string]string{} // lower ARM type -> canonical
+	for _, t := range armTypes {
+		byLower[strings.ToLower(t)] = canon[t]
+	}
+	fixed, gcAliases := grucloudNames(grucloud, byLower)
+	canonTypes := make([]string, 0, len(armTypes))
+	for _, t := range armTypes {
+		canonTypes = append(canonTypes, canon[t])
+	}
+	sort.Strings(canonTypes)
+	derived := shortNames(canonTypes, nil)
+	short := shortNames(canonTypes, fixed)
+	if err := checkUnique(short); err != nil {
+		return st, err
+	}
+	aliases := aliasTable(short, derived, gcAliases)
+	st.Types, st.Aliases = len(canonTypes), len(aliases)
+
+	// index.txt: one T line a type, then one A line an alias.
+	var idx bytes.Buffer
+	idx.WriteString(IndexHeader + "\n")
+	for _, upstream := range armTypes {
+		t := canon[upstream]
+		hv := held[strings.ToLower(upstream)]
+		vs := sortedKeys(hv)
+		sort.Sort(sort.Reverse(sort.StringSlice(vs)))
+		parts := make([]string, 0, len(vs))
+		for _, v := range vs {
+			parts = append(parts, v+"@"+hv[v])
+		}
+		fmt.Fprintf(&idx, "T\t%s\t%s\t%s\t%s\n", t, short[t], defaults[upstream].APIVersion, strings.Join(parts, ","))
+	}
+	for _, a := range aliases {
+		fmt.Fprintf(&idx, "A\t%s\t%s\n", a[0], a[1])
+	}
+	n, err := writeGzip(filepath.Join(out, "index.txt.gz"), idx.Bytes())
+	if err != nil {
+		return st, err
+	}
+	st.Bytes += n
+
+	var vers bytes.Buffer
+	for _, upstream := range armTypes {
+		fmt.Fprintf(&vers, "%s\t%s\n", canon[upstream], strings.Join(versions[upstream], ","))
+	}
+	if n, err = writeGzip(filepath.Join(out, "versions.txt.gz"), vers.Bytes()); err != nil {
+		return st, err
+	}
+	st.Bytes += n
+
+	for _, f := range []string{"LICENSE", "SOURCE-COMMIT"} {
+		data, err := os.ReadFile(filepath.Join(bicep, f))
+		if err != nil {
+			return st, err
+		}
+		if err := os.WriteFile(filepath.Join(out, f), data, 0o644); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// fileKey names an embedded file by its source path without generated/ and /types.json:
+// storage/microsoft.storage/2021-06-01.
+func fileKey(source string) string {
+	k := strings.TrimPrefix(source, "generated/")
+	return path.Dir(k)
+}
+
+// grucloudNames returns the short names GruCloud gives to catalogue types (the canonical name
+// where GruCloud has exactly one name at its newest API version for the type; several names
+// mean GruCloud models named instances of one type, such as Web sites' config) and every
+// GruCloud name as an alias.
+func grucloudNames(table []grucloudType, byLower map[string]string) (fixed map[string]string, aliases map[string]string) {
+	fixed = map[string]string{}
+	aliases = map[string]string{} // name -> canonical ARM type
+	newest := map[string][]grucloudType{}
+	for _, g := range table {
+		t, ok := byLower[strings.ToLower(g.ARMType)]
+		if !ok {
+			continue // a type the type data no longer has
+		}
+		aliases[g.Group+"::"+g.Type] = t
+		cur := newest[t]
+		switch {
+		case len(cur) == 0 || g.APIVersion > cur[0].APIVersion:
+			newest[t] = []grucloudType{g}
+		case g.APIVersion == cur[0].APIVersion && (g.Group != cur[0].Group || g.Type != cur[0].Type):
+			newest[t] = append(cur, g)
+		}
+	}
+	for t, list := range newest {
+		if len(list) == 1 {
+			fixed[t] = list[0].Group + "::" + list[0].Type
+		}
+	}
+	return fixed, aliases
+}
+
+func checkUnique(short map[string]string) error {
+	seen := map[string]string{}
+	for _, t := range sortedKeys(short) {
+		k := strings.ToLower(short[t])
+		if other, dup := seen[k]; dup {
+			return fmt.Errorf("short name %s is given to both %s and %s", short[t], other, t)
+		}
+		seen[k] = t
+	}
+	return nil
+}
+
+// aliasTable lists the names that resolve to a type besides its short name: GruCloud's names
+// and the derived name where GruCloud's won. A name that is another type's short name, or that
+// two types would share, is left out.
+func aliasTable(short, derived, grucloud map[string]string) [][2]string {
+	canonical := map[string]bool{}
+	for _, n := range short {
+		canonical[strings.ToLower(n)] = true
+	}
+	target := map[string]string{}
+	ambiguous := map[string]bool{}
+	add := func(name, t string) {
+		k := strings.ToLower(name)
+		if canonical[k] {
+			return
+		}
+		if prev, ok := target[k]; ok && prev != t {
+			ambiguous[k] = true
+		}
+		target[k] = t
+	}
+	for name, t := range grucloud {
+		add(name, t)
+	}
+	for t, d := range derived {
+		if d != short[t] {
+			add(d, t)
+		}
+	}
+	names := map[string]string{} // lower -> spelled
+	for name := range grucloud {
+		names[strings.ToLower(name)] = name
+	}
+	for _, d := range derived {
+		names[strings.ToLower(d)] = d
+	}
+	var out [][2]string
+	for _, k := range sortedKeys(target) {
+		if !ambiguous[k] {
+			out = append(out, [2]string{names[k], target[k]})
+		}
+	}
+	return out
+}
+
+func readJSON(file string, v any) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+// writeGzip writes data gzipped with a fixed header, so that equal input gives equal bytes.
+func writeGzip(file string, data []byte) (int64, error) {
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return 0, err
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := zw.Write(data); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int64(buf.Len()), os.WriteFile(file, buf.Bytes(), 0o644)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// WalkFiles lists every regular file below dir as slash paths relative to it, sorted; for
+// comparing two generations.
+func WalkFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	sort.Strings(out)
+	return out, err
+}
