@@ -1,0 +1,129 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// SyntaxError is malformed JSON, located by line and column (both from 1).
+type SyntaxError struct {
+	File         string
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: malformed JSON: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// Decode parses a JSON document keeping numbers exact (json.Number), as Body expects.
+// file names the source in errors.
+func Decode(file string, data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, locate(file, data, dec.InputOffset(), err)
+	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); err != io.EOF {
+		rest := data[end:]
+		off := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+		return nil, locate(file, data, off, errors.New("unexpected data after the JSON value"))
+	}
+	return v, nil
+}
+
+func locate(file string, data []byte, fallback int64, err error) error {
+	off := fallback
+	msg := err.Error()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		off = int64(len(data))
+		msg = "unexpected end of input"
+		if len(bytes.TrimSpace(data)) == 0 {
+			msg = "empty document"
+		}
+	}
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1)
+	if se != nil && col > 0 {
+		col-- // the offset is just past the offending byte
+	}
+	return &SyntaxError{File: file, Line: line, Column: col + 1, Msg: msg}
+}
+
+// StripReadOnly returns a copy of body without the properties the schema marks read-only
+// (what a GET returns but a PUT must not send). Values the schema does not describe are kept.
+func StripReadOnly(r *catalog.Resource, body any) any {
+	if r.Body == nil {
+		return body
+	}
+	return strip(r.Body, body, 0)
+}
+
+func strip(t *catalog.Type, value any, depth int) any {
+	if depth > 64 {
+		return value
+	}
+	switch x := value.(type) {
+	case map[string]any:
+		props := t.Properties
+		if t.Kind == catalog.KindDiscriminatedObject {
+			props = append([]catalog.Property{}, t.BaseProperties...)
+			if _, d, ok := lookupKey(x, t.Discriminator); ok {
+				for _, v := range t.Variants {
+					if s, _ := d.(string); strings.EqualFold(v.Value, s) {
+						props = append(props, v.Type.Properties...)
+					}
+				}
+			}
+		}
+		out := make(map[string]any, len(x))
+		for k, v := range x {
+			p := findProperty(props, k)
+			switch {
+			case p != nil && p.Flags.Has(catalog.FlagReadOnly):
+			case p != nil:
+				out[k] = strip(p.Type, v, depth+1)
+			case t.AdditionalProperties != nil:
+				out[k] = strip(t.AdditionalProperties, v, depth+1)
+			default:
+				out[k] = v
+			}
+		}
+		return out
+	case []any:
+		if t.Kind != catalog.KindArray || t.Items == nil {
+			return value
+		}
+		out := make([]any, len(x))
+		for i, v := range x {
+			out[i] = strip(t.Items, v, depth+1)
+		}
+		return out
+	}
+	return value
+}
+
+func findProperty(props []catalog.Property, name string) *catalog.Property {
+	for i := range props {
+		if strings.EqualFold(props[i].Name, name) {
+			return &props[i]
+		}
+	}
+	return nil
+}
