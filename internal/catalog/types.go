@@ -22,11 +22,26 @@ const (
 	KindDiscriminatedObject
 )
 
-var kindNames = [...]string{"any", "string", "string literal", "integer", "boolean", "object", "array", "union", "discriminated object"}
-
 func (k Kind) String() string {
-	if int(k) < len(kindNames) {
-		return kindNames[k]
+	switch k {
+	case KindAny:
+		return "any"
+	case KindString:
+		return "string"
+	case KindStringLiteral:
+		return "string literal"
+	case KindInteger:
+		return "integer"
+	case KindBoolean:
+		return "boolean"
+	case KindObject:
+		return "object"
+	case KindArray:
+		return "array"
+	case KindUnion:
+		return "union"
+	case KindDiscriminatedObject:
+		return "discriminated object"
 	}
 	return "unknown"
 }

@@ -1,0 +1,277 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/schemaview"
+	"github.com/gru-iac/gru/internal/validate"
+)
+
+func (g *globalOptions) catalog() (*catalog.Catalog, error) {
+	return catalog.Open(catalog.Options{TypesDir: g.typesDir})
+}
+
+// resolveType looks a type up and settles the API version: --api-version, else one written
+// after @ in the name, else the type's default.
+func resolveType(c *catalog.Catalog, name, apiVersion string) (*catalog.TypeInfo, string, error) {
+	ref, err := catalog.ParseTypeRef(name)
+	if err != nil {
+		return nil, "", err
+	}
+	t, err := c.Lookup(ref.Name)
+	if err != nil {
+		return nil, "", err
+	}
+	if apiVersion == "" {
+		apiVersion = ref.APIVersion
+	}
+	if apiVersion == "" {
+		apiVersion = t.DefaultVersion
+	}
+	return t, apiVersion, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newTypesCommand(g *globalOptions) *cobra.Command {
+	var group string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "types [filter]",
+		Short: "List the ARM resource types gru knows",
+		Long: `List every ARM resource type in gru's catalogue: its short name, ARM type and default API version.
+
+The filter keeps types whose short name, ARM type or alias contains it (case-insensitive).`,
+		Example: `  gru types privateEndpointConnection
+  gru types --group Storage
+  gru types --json | jq '.[].armType'`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := g.catalog()
+			if err != nil {
+				return err
+			}
+			filter := ""
+			if len(args) == 1 {
+				filter = strings.ToLower(args[0])
+			}
+			type row struct {
+				ShortName      string   `json:"shortName"`
+				ARMType        string   `json:"armType"`
+				DefaultVersion string   `json:"defaultVersion"`
+				HeldVersions   []string `json:"heldVersions"`
+				Aliases        []string `json:"aliases,omitempty"`
+			}
+			rows := []row{}
+			for _, t := range c.Types() {
+				if group != "" && !strings.EqualFold(t.Group(), group) {
+					continue
+				}
+				if filter != "" && !matches(t, filter) {
+					continue
+				}
+				rows = append(rows, row{t.ShortName, t.ARMType, t.DefaultVersion, t.HeldVersions(), t.Aliases})
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return writeJSON(out, rows)
+			}
+			if len(rows) == 0 {
+				return fmt.Errorf("no type matches%s%s", quoteIf(" filter ", filter), quoteIf(" in group ", group))
+			}
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "SHORT NAME\tARM TYPE\tDEFAULT API VERSION")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ShortName, r.ARMType, r.DefaultVersion)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			noun := "types"
+			if len(rows) == 1 {
+				noun = "type"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%d %s\n", len(rows), noun)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Storage, Network, ...)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write JSON for scripts")
+	return cmd
+}
+
+func matches(t *catalog.TypeInfo, filter string) bool {
+	if strings.Contains(strings.ToLower(t.ShortName), filter) || strings.Contains(strings.ToLower(t.ARMType), filter) {
+		return true
+	}
+	for _, a := range t.Aliases {
+		if strings.Contains(strings.ToLower(a), filter) {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteIf(prefix, s string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + fmt.Sprintf("%q", s)
+}
+
+func newSchemaCommand(g *globalOptions) *cobra.Command {
+	var apiVersion string
+	var asJSON bool
+	var depth int
+	cmd := &cobra.Command{
+		Use:   "schema <type>",
+		Short: "Show the body schema of a resource type",
+		Long: `Show a resource type's facts (ARM type, API versions, deployment scopes, parent) and its body
+schema as a property tree: each property with its type, its flags (required, read-only,
+write-only, deploy-time constant, identifier) and its description.
+
+Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other strings too.`,
+		Example: `  gru schema Storage::PrivateEndpointConnection --api-version 2021-06-01
+  gru schema Microsoft.Network/virtualNetworks --depth 2
+  gru schema Storage::StorageAccount --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := g.catalog()
+			if err != nil {
+				return err
+			}
+			t, v, err := resolveType(c, args[0], apiVersion)
+			if err != nil {
+				return err
+			}
+			r, err := c.Schema(cmd.Context(), t, v)
+			if err != nil {
+				return err
+			}
+			parent := ""
+			if p := t.ParentType(); p != "" {
+				parent = p
+				if pt, err := c.Lookup(p); err == nil {
+					parent = pt.ShortName + " (" + pt.ARMType + ")"
+				}
+			}
+			h := schemaview.NewHeader(t, r, parent)
+			if asJSON {
+				return schemaview.WriteJSON(cmd.OutOrStdout(), h, r.Body)
+			}
+			return schemaview.WriteText(cmd.OutOrStdout(), h, r.Body, depth)
+		},
+	}
+	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the schema as JSON")
+	cmd.Flags().IntVar(&depth, "depth", 0, "show properties this many levels deep at most (0: all)")
+	return cmd
+}
+
+func newValidateCommand(g *globalOptions) *cobra.Command {
+	var typeName, apiVersion, name string
+	var patch, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "validate <file.json>",
+		Short: "Validate a request body against a resource type's schema",
+		Long: `Validate a JSON request body (as sent in a PUT, or with --patch a PATCH) against the schema of
+a resource type, without sending anything. Every problem is listed with its JSON path.
+
+Errors are what ARM would refuse or misread: wrong types, values outside an enum (compared
+case-insensitively, as ARM does), missing required properties, broken constraints, unknown
+discriminator values. Warnings are what ARM ignores: read-only and unknown properties.
+
+Exit status: 0 when the body has no error, 1 when it has errors or cannot be read.
+Use - as the file to read standard input.`,
+		Example: `  gru validate body.json --type Storage::PrivateEndpointConnection --api-version 2021-06-01
+  gru validate patch.json --type Microsoft.Storage/storageAccounts --patch --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if typeName == "" {
+				return errors.New("--type is required: the resource type the body is for, such as Storage::StorageAccount")
+			}
+			file := args[0]
+			var data []byte
+			var err error
+			if file == "-" {
+				data, err = io.ReadAll(cmd.InOrStdin())
+				file = "(stdin)"
+			} else {
+				data, err = os.ReadFile(file)
+			}
+			if err != nil {
+				return err
+			}
+			body, err := validate.Decode(file, data)
+			if err != nil {
+				return err
+			}
+			c, err := g.catalog()
+			if err != nil {
+				return err
+			}
+			t, v, err := resolveType(c, typeName, apiVersion)
+			if err != nil {
+				return err
+			}
+			r, err := c.Schema(cmd.Context(), t, v)
+			var notHeld *catalog.VersionNotHeldError
+			if errors.As(err, &notHeld) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: not validated: %v\n", file, err)
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"file": file, "type": t.ShortName, "apiVersion": v, "validated": false, "warning": err.Error(), "problems": []validate.Problem{}})
+				}
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			problems := validate.Body(r, body, validate.Options{Patch: patch, Name: name})
+			if problems == nil {
+				problems = []validate.Problem{}
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				if err := writeJSON(out, map[string]any{"file": file, "type": t.ShortName, "apiVersion": v, "validated": true, "valid": !validate.HasErrors(problems), "problems": problems}); err != nil {
+					return err
+				}
+			} else {
+				errs := 0
+				for _, p := range problems {
+					if p.Severity == validate.Error {
+						errs++
+					}
+					fmt.Fprintf(out, "%s: %-7s %s\n", file, p.Severity, p)
+				}
+				summary := fmt.Sprintf("%s: %s@%s: %d errors, %d warnings", file, t.ShortName, v, errs, len(problems)-errs)
+				if errs == 0 {
+					summary += ": valid"
+				}
+				fmt.Fprintln(out, summary)
+			}
+			if validate.HasErrors(problems) {
+				return exitError{1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&typeName, "type", "", "resource type of the body (Group::Type or ARM type) (required)")
+	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
+	cmd.Flags().BoolVar(&patch, "patch", false, "the body is a PATCH: required properties are not enforced")
+	cmd.Flags().StringVar(&name, "name", "", "the resource's name, for the few types whose body shape depends on it")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "write the result as JSON")
+	return cmd
+}

@@ -1,0 +1,76 @@
+// Command gru manages Azure Resource Manager resources from code. This package only wires
+// command-line flags to gru's internal packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+)
+
+// version is gru's release; builds from source say dev.
+const version = "0.1.0-dev"
+
+// exitError carries an exit code through cobra without printing a second message.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes gru with arguments and streams, and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "gru: %v\n", err)
+		return 1
+	}
+}
+
+// globalOptions are the flags every command has.
+type globalOptions struct {
+	typesDir string
+}
+
+func newRootCommand() *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "gru",
+		Short: "Infrastructure as code for Azure Resource Manager",
+		Long: `gru manages Azure Resource Manager resources from code, in the GruCloud format.
+
+It knows every ARM resource type (about 3,400) from Microsoft's published type data, and
+validates request bodies against their schemas before anything is sent to Azure.
+
+Type names are written Group::Type (Storage::StorageAccount), or as ARM types
+(Microsoft.Storage/storageAccounts), case-insensitively; GruCloud's names are accepted too.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.typesDir, "types-dir", os.Getenv("GRU_TYPES_DIR"),
+		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
+	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g))
+	return root
+}
