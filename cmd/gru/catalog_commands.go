@@ -100,11 +100,7 @@ The filter keeps types whose short name, ARM type or alias contains it (case-ins
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			noun := "types"
-			if len(rows) == 1 {
-				noun = "type"
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d %s\n", len(rows), noun)
+			fmt.Fprintln(cmd.ErrOrStderr(), count(len(rows), "type"))
 			return nil
 		},
 	}
@@ -256,7 +252,7 @@ Use - as the file to read standard input.`,
 					}
 					fmt.Fprintf(out, "%s: %-7s %s\n", file, p.Severity, p)
 				}
-				summary := fmt.Sprintf("%s: %s@%s: %d errors, %d warnings", file, t.ShortName, v, errs, len(problems)-errs)
+				summary := fmt.Sprintf("%s: %s@%s: %s, %s", file, t.ShortName, v, count(errs, "error"), count(len(problems)-errs, "warning"))
 				if errs == 0 {
 					summary += ": valid"
 				}
@@ -274,4 +270,12 @@ Use - as the file to read standard input.`,
 	cmd.Flags().StringVar(&name, "name", "", "the resource's name, for the few types whose body shape depends on it")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "write the result as JSON")
 	return cmd
+}
+
+// count writes a number with its noun, plural unless one.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -26,10 +26,12 @@ type Example struct {
 	// Name is the example's title in x-ms-examples; ExampleFile its file, relative to the root.
 	Name        string `json:"name"`
 	ExampleFile string `json:"exampleFile"`
-	// ARMType is the resource type the path addresses; APIVersion the example's api-version
-	// (the spec's info.version when the example has none).
-	ARMType    string `json:"armType"`
-	APIVersion string `json:"apiVersion"`
+	// ARMType is the resource type the path addresses; APIVersion the spec's info.version,
+	// which the example belongs to (ExampleAPIVersion is what the example itself says: often a
+	// stale copy from an older version).
+	ARMType           string `json:"armType"`
+	APIVersion        string `json:"apiVersion"`
+	ExampleAPIVersion string `json:"exampleApiVersion,omitempty"`
 	// ResourceName is the last segment of the path, from the example's parameters where it is one.
 	ResourceName string          `json:"resourceName"`
 	Body         json.RawMessage `json:"body"`
@@ -155,22 +157,18 @@ func fileExamples(root, spec string) ([]Example, []string, error) {
 					skipped = append(skipped, where+": example has no "+bodyName+" parameter")
 					continue
 				}
-				version := doc.Info.Version
-				var v string
-				if json.Unmarshal(ex.Parameters["api-version"], &v) == nil && v != "" {
-					version = v
-				}
+				var exVersion string
+				_ = json.Unmarshal(ex.Parameters["api-version"], &exVersion)
 				name := p[strings.LastIndexByte(p, '/')+1:]
 				if isParam(name) {
 					var s string
-					if json.Unmarshal(ex.Parameters[strings.Trim(name, "{}")], &s) == nil {
-						name = s
-					}
+					_ = json.Unmarshal(ex.Parameters[strings.Trim(name, "{}")], &s)
+					name = s // "" when the example does not give it
 				}
 				exRel, _ := filepath.Rel(root, exFile)
 				out = append(out, Example{
 					SpecFile: rel, Path: p, Method: m, OperationID: op.OperationID, Name: title,
-					ExampleFile: filepath.ToSlash(exRel), ARMType: armType, APIVersion: version, ResourceName: name, Body: body,
+					ExampleFile: filepath.ToSlash(exRel), ARMType: armType, APIVersion: doc.Info.Version, ExampleAPIVersion: exVersion, ResourceName: name, Body: body,
 				})
 			}
 		}

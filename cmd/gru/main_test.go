@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gru runs the command line in-process and returns its exit code and output.
+func gru(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestSchemaShowsTheSeedFacts is acceptance point 1: the same facts as the seed page's schema.
+func TestSchemaShowsTheSeedFacts(t *testing.T) {
+	code, out, errOut := gru(t, "", "schema", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"Microsoft.Storage/storageAccounts/privateEndpointConnections",
+		"API version   2021-06-01",
+		"Parent        Storage::StorageAccount",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	state := lineAfter(out, "privateLinkServiceConnectionState")
+	if !strings.Contains(state, "[required]") {
+		t.Errorf("privateLinkServiceConnectionState not shown required: %q", state)
+	}
+	status := lineAfter(out, "status ")
+	if !strings.Contains(status, `"Pending" | "Approved" | "Rejected"`) {
+		t.Errorf("status values: %q", status)
+	}
+	if ps := lineAfter(out, "provisioningState"); !strings.Contains(ps, "read-only") {
+		t.Errorf("provisioningState: %q", ps)
+	}
+	pe := strings.Split(out[strings.Index(out, "privateEndpoint "):], "\n")
+	if !strings.Contains(pe[2], "id") || !strings.Contains(pe[2], "[read-only]") {
+		t.Errorf("privateEndpoint.id: %q", pe[2])
+	}
+}
+
+func lineAfter(out, prefix string) string {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestSchemaJSON(t *testing.T) {
+	code, out, errOut := gru(t, "", "schema", "microsoft.storage/storageaccounts/privateendpointconnections@2021-06-01", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		ShortName  string `json:"shortName"`
+		APIVersion string `json:"apiVersion"`
+		Body       struct {
+			Properties []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					Properties []struct {
+						Name  string   `json:"name"`
+						Flags []string `json:"flags"`
+					} `json:"properties"`
+				} `json:"schema"`
+			} `json:"properties"`
+		} `json:"body"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.ShortName != "Storage::PrivateEndpointConnection" || doc.APIVersion != "2021-06-01" {
+		t.Errorf("%+v", doc)
+	}
+	found := false
+	for _, p := range doc.Body.Properties {
+		for _, q := range p.Schema.Properties {
+			if p.Name == "properties" && q.Name == "privateLinkServiceConnectionState" {
+				found = len(q.Flags) == 1 && q.Flags[0] == "required"
+			}
+		}
+	}
+	if !found {
+		t.Error("JSON schema lacks the required privateLinkServiceConnectionState")
+	}
+}
+
+func TestUnknownTypeSuggestsNames(t *testing.T) {
+	code, _, errOut := gru(t, "", "schema", "Storage::StorageAcount")
+	if code != 1 || !strings.Contains(errOut, "did you mean Storage::StorageAccount") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestSchemaOfVersionNotHeld(t *testing.T) {
+	code, _, errOut := gru(t, "", "schema", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	if code != 1 || !strings.Contains(errOut, "2021-06-01") || !strings.Contains(errOut, "--types-dir") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestTypes(t *testing.T) {
+	code, out, _ := gru(t, "", "types", "privateendpointconnection", "--group", "storage")
+	if code != 0 || !strings.Contains(out, "Storage::PrivateEndpointConnection") || strings.Count(out, "\n") != 2 {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	code, out, _ = gru(t, "", "types", "--json")
+	var rows []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) < 3400 {
+		t.Errorf("types --json: exit %d, %d rows", code, len(rows))
+	}
+	if code, _, errOut := gru(t, "", "types", "nothing-is-called-this"); code != 1 || !strings.Contains(errOut, "no type matches") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestValidate(t *testing.T) {
+	seed := writeFile(t, "seed.json", `{"properties":{"privateLinkServiceConnectionState":{"status":"Approved","description":"Auto-Approved"}}}`)
+	code, out, errOut := gru(t, "", "validate", seed, "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
+	if code != 0 || !strings.Contains(out, "0 errors, 0 warnings: valid") {
+		t.Errorf("seed body: exit %d: %s %s", code, out, errOut)
+	}
+
+	bad := writeFile(t, "bad.json", `{"sku":{"name":42},"kind":"StorageV2","location":"westeurope","properties":{"minimumTlsVersion":"TLS9"}}`)
+	code, out, _ = gru(t, "", "validate", bad, "--type", "Storage::StorageAccount", "--api-version", "2021-06-01")
+	if code != 1 {
+		t.Errorf("invalid body: exit %d", code)
+	}
+	for _, want := range []string{"sku.name: wrong type: expected", "found number 42", "1 error, 0 warnings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, _ = gru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--json")
+	var res struct {
+		Valid    bool `json:"valid"`
+		Problems []struct {
+			Severity, Path string
+		} `json:"problems"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &res) != nil || res.Valid || len(res.Problems) != 1 ||
+		res.Problems[0].Path != "properties.privateLinkServiceConnectionState" || res.Problems[0].Severity != "error" {
+		t.Errorf("--json from stdin: exit %d: %s", code, out)
+	}
+	if code, _, _ := gru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--patch"); code != 0 {
+		t.Errorf("--patch: exit %d", code)
+	}
+}
+
+func TestValidateMalformedJSON(t *testing.T) {
+	f := writeFile(t, "broken.json", "{\n  \"properties\": {\n    \"a\": 1,\n  }\n}\n")
+	code, _, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount")
+	if code != 1 || !strings.Contains(errOut, "broken.json:4:3: malformed JSON") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestValidateVersionNotHeldWarns(t *testing.T) {
+	f := writeFile(t, "b.json", `{}`)
+	code, _, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	if code != 0 || strings.Count(errOut, "warning:") != 1 || !strings.Contains(errOut, "not validated") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestValidateWithTypesDir(t *testing.T) {
+	dir := filepath.Join("..", "..", "internal", "validate", "testdata", "conformance", "types")
+	f := writeFile(t, "b.json", `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2"}`)
+	code, out, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2023-05-01", "--types-dir", dir)
+	if code != 0 || !strings.Contains(out, "Storage::StorageAccount@2023-05-01: 0 errors") {
+		t.Errorf("exit %d: %s %s", code, out, errOut)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if code, out, _ := gru(t, "", "--version"); code != 0 || !strings.Contains(out, version) {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	if code, out, _ := gru(t, "", "validate", "--help"); code != 0 || !strings.Contains(out, "Exit status") {
+		t.Errorf("validate --help: %d", code)
+	}
+	if code, out, _ := gru(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion: %d", code)
+	}
+}
