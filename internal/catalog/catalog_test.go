@@ -206,3 +206,65 @@ func TestShortNamesOfGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySchemaDecodes decodes every held version of every type, and checks that every
+// string pattern in them can be run (RE2, or the .NET-compatible engine for look-arounds).
+func TestEverySchemaDecodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes the whole catalogue")
+	}
+	c := open(t)
+	seen := map[*Type]bool{}
+	patterns := 0
+	var walk func(x *Type)
+	walk = func(x *Type) {
+		if x == nil || seen[x] {
+			return
+		}
+		seen[x] = true
+		if x.Pattern != "" {
+			patterns++
+			if _, checked := x.MatchPattern(""); !checked {
+				t.Errorf("pattern %q cannot be run", x.Pattern)
+			}
+		}
+		for _, list := range [][]Property{x.Properties, x.BaseProperties} {
+			for _, p := range list {
+				walk(p.Type)
+			}
+		}
+		for _, v := range x.Variants {
+			walk(v.Type)
+		}
+		for _, e := range x.Elements {
+			walk(e)
+		}
+		walk(x.Items)
+		walk(x.AdditionalProperties)
+	}
+	for _, ti := range c.Types() {
+		for _, v := range ti.HeldVersions() {
+			r, err := c.Schema(context.Background(), ti, v)
+			if err != nil {
+				t.Fatalf("%s@%s: %v", ti.ARMType, v, err)
+			}
+			if r.Body == nil {
+				t.Errorf("%s@%s: no body", ti.ARMType, v)
+			}
+			walk(r.Body)
+		}
+	}
+	if patterns < 500 {
+		t.Errorf("only %d patterns seen", patterns)
+	}
+}
+
+func TestLookAroundPatterns(t *testing.T) {
+	min, max := int64(3), int64(24)
+	x := &Type{Kind: KindString, Pattern: `^(?=.{3,24}$)[^0-9][A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$`, MinLength: &min, MaxLength: &max}
+	for s, want := range map[string]bool{"abc-def": true, "1abc": false, "ab": false, "abc--def": false} {
+		if got, checked := x.MatchPattern(s); !checked || got != want {
+			t.Errorf("%q: matched %v checked %v, want %v", s, got, checked, want)
+		}
+	}
+}

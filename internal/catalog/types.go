@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/dlclark/regexp2"
 )
 
 // Kind says which of the bicep type-system shapes a Type has.
@@ -114,8 +117,8 @@ type Type struct {
 	BaseProperties []Property
 	Variants       []Variant
 
-	patternOnce sync.Once
-	patternRE   *regexp.Regexp
+	patternOnce  sync.Once
+	patternMatch func(string) (bool, error)
 }
 
 // Property is a named member of an object type.
@@ -144,19 +147,37 @@ func (t *Type) Property(name string) *Property {
 	return nil
 }
 
-// PatternRE returns the compiled pattern of a string type, or nil when there is none or when
-// the pattern uses syntax Go's regexp package cannot compile (.NET look-arounds, for example).
-func (t *Type) PatternRE() *regexp.Regexp {
+// MatchPattern reports whether s matches the pattern of a string type. checked is false when
+// the type has no pattern, or when the pattern cannot be run. Patterns are compiled once: with
+// Go's RE2 engine where it accepts them, otherwise with a .NET-compatible engine (the type data
+// comes from .NET services and uses look-arounds and long repeats that RE2 refuses), bounded
+// by a match timeout so that no input can make it run long.
+func (t *Type) MatchPattern(s string) (matched, checked bool) {
 	t.patternOnce.Do(func() {
 		if t.Pattern == "" {
 			return
 		}
 		if re, err := regexp.Compile(t.Pattern); err == nil {
-			t.patternRE = re
+			t.patternMatch = func(s string) (bool, error) { return re.MatchString(s), nil }
+			return
+		}
+		if re, err := regexp2.Compile(t.Pattern, regexp2.None); err == nil {
+			re.MatchTimeout = patternTimeout
+			t.patternMatch = re.MatchString
 		}
 	})
-	return t.patternRE
+	if t.patternMatch == nil {
+		return false, false
+	}
+	ok, err := t.patternMatch(s)
+	if err != nil {
+		return false, false
+	}
+	return ok, true
 }
+
+// patternTimeout bounds one match of a backtracking pattern.
+const patternTimeout = 100 * time.Millisecond
 
 // Literals returns the string literal alternatives of t (itself if it is a literal, its literal
 // elements if it is a union), and whether the union also admits any other string.

@@ -183,13 +183,10 @@ func (v *validator) checkString(t *catalog.Type, s, path string, secret bool) {
 	if t.MaxLength != nil && n > *t.MaxLength {
 		v.add(Error, path, "string too long", fmt.Sprintf("at most %d characters", *t.MaxLength), fmt.Sprintf("%d (%s)", n, quote(s, secret)))
 	}
-	if t.Pattern != "" {
-		if re := t.PatternRE(); re == nil {
-			// A .NET-only pattern (look-arounds, ...) that Go cannot run: not checked, and not worth a warning per value.
-		} else if !re.MatchString(s) {
-			v.add(Error, path, "string does not match the pattern", "/"+t.Pattern+"/", quote(s, secret))
-		}
+	if matched, checked := t.MatchPattern(s); checked && !matched {
+		v.add(Error, path, "string does not match the pattern", "/"+t.Pattern+"/", quote(s, secret))
 	}
+	// A pattern that cannot be run is not checked, and not worth a warning per value.
 }
 
 // checkChoice validates a string literal or a union. Enum strings compare case-insensitively,

@@ -219,9 +219,11 @@ func mutationsOfObject(props []catalog.Property, obj map[string]any, path string
 			if n, ok := val.(json.Number); ok {
 				*out = append(*out, mutation{kind: "integer", steps: steps, key: k, path: child, apply: func(m map[string]any) { m[k] = string(n) }})
 			}
-		case p.Type.Kind == catalog.KindString && isString && p.Type.PatternRE() != nil:
+		case p.Type.Kind == catalog.KindString && isString && p.Type.Pattern != "":
 			bad := "!! not valid \n"
-			if p.Type.PatternRE().MatchString(s) && !p.Type.PatternRE().MatchString(bad) {
+			okGood, checked := p.Type.MatchPattern(s)
+			okBad, _ := p.Type.MatchPattern(bad)
+			if checked && okGood && !okBad {
 				*out = append(*out, mutation{kind: "pattern", steps: steps, key: k, path: child, apply: func(m map[string]any) { m[k] = bad }})
 			}
 		}
