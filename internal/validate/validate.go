@@ -77,8 +77,10 @@ func (p Problem) String() string {
 type Options struct {
 	// Patch validates a PATCH body: required properties are not enforced.
 	Patch bool
-	// Name is the resource's name from its URL. A few types (Web sites' config, for one) choose
-	// their body's shape by name: without it, only the properties common to every shape are checked.
+	// Name is the resource's name from its URL. When set, it is checked against the schema's
+	// name (length, pattern, or the fixed name of a singleton such as blobServices/default).
+	// A few types (Web sites' config, for one) choose their body's shape by name: without it,
+	// only the properties common to every shape are checked.
 	Name string
 }
 
@@ -110,6 +112,11 @@ func Body(r *catalog.Resource, body any, opts Options) []Problem {
 		return nil
 	}
 	v.check(r.Body, body, "", false, true)
+	if opts.Name != "" && r.Body.Kind == catalog.KindObject {
+		if p := r.Body.Property("name"); p != nil {
+			v.check(p.Type, opts.Name, "name", false, false)
+		}
+	}
 	sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Path < v.problems[j].Path })
 	return v.problems
 }

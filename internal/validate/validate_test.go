@@ -297,3 +297,37 @@ func TestMutationsAreCaught(t *testing.T) {
 	}
 	t.Logf("mutations tried: %v", tried)
 }
+
+func TestResourceNames(t *testing.T) {
+	c, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := func(name string) *catalog.Resource {
+		ti, err := c.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.Schema(context.Background(), ti, "2021-06-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	account := schema("Storage::StorageAccount")
+	body := mustDecode(t, `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2"}`)
+	if ps := Body(account, body, Options{Name: "mystorageaccount"}); HasErrors(ps) {
+		t.Errorf("good name: %v", ps)
+	}
+	ps := Body(account, body, Options{Name: "ab"})
+	if p := findProblem(ps, Error, "name"); p == nil || !strings.Contains(p.Expected, "at least 3") {
+		t.Errorf("short account name: %v", ps)
+	}
+	blob := schema("Microsoft.Storage/storageAccounts/blobServices")
+	if ps := Body(blob, mustDecode(t, `{}`), Options{Name: "Default"}); HasErrors(ps) {
+		t.Errorf("the singleton's name, in other case: %v", ps)
+	}
+	if p := findProblem(Body(blob, mustDecode(t, `{}`), Options{Name: "other"}), Error, "name"); p == nil || !strings.Contains(p.Expected, `"default"`) {
+		t.Errorf("a singleton named otherwise: %v", p)
+	}
+}
