@@ -164,7 +164,11 @@ Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other
 					parent = pt.ShortName + " (" + pt.ARMType + ")"
 				}
 			}
-			h := schemaview.NewHeader(t, r, parent)
+			known, err := c.KnownVersions(t.ARMType)
+			if err != nil {
+				return err
+			}
+			h := schemaview.NewHeader(t, r, parent, known)
 			if asJSON {
 				return schemaview.WriteJSON(cmd.OutOrStdout(), h, r.Body)
 			}

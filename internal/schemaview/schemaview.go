@@ -18,6 +18,8 @@ type Header struct {
 	APIVersion     string   `json:"apiVersion"`
 	DefaultVersion string   `json:"defaultVersion"`
 	HeldVersions   []string `json:"heldVersions"`
+	// KnownVersions are every API version Azure publishes for the type, oldest first.
+	KnownVersions []string `json:"knownVersions"`
 	Scopes         []string `json:"scopes"`
 	ReadOnly       bool     `json:"readOnly,omitempty"`
 	Parent         string   `json:"parent,omitempty"`
@@ -31,11 +33,11 @@ type Header struct {
 func CommonProperties() []string { return []string{"location", "tags", "sku", "identity", "kind"} }
 
 // NewHeader gathers the header facts of a type at a version. parentName is the parent's
-// short name, or "" for a top-level type.
-func NewHeader(t *catalog.TypeInfo, r *catalog.Resource, parentName string) Header {
+// short name, or "" for a top-level type; known lists every published API version.
+func NewHeader(t *catalog.TypeInfo, r *catalog.Resource, parentName string, known []string) Header {
 	h := Header{
 		ShortName: t.ShortName, ARMType: t.ARMType, APIVersion: r.APIVersion, DefaultVersion: t.DefaultVersion,
-		HeldVersions: t.HeldVersions(), Scopes: r.WritableScopes.Names(), ReadOnly: r.ReadOnly(),
+		HeldVersions: t.HeldVersions(), KnownVersions: known, Scopes: r.WritableScopes.Names(), ReadOnly: r.ReadOnly(),
 		Parent: parentName, Aliases: t.Aliases, Has: map[string]bool{},
 	}
 	if h.ReadOnly {
@@ -57,6 +59,9 @@ func WriteText(w io.Writer, h Header, body *catalog.Type, depth int) error {
 	tw.printf("%s\n", h.ShortName)
 	tw.printf("  ARM type      %s\n", h.ARMType)
 	tw.printf("  API version   %s (default %s; held %s)\n", h.APIVersion, h.DefaultVersion, strings.Join(h.HeldVersions, ", "))
+	if n := len(h.KnownVersions); n > 0 {
+		tw.printf("  Published     %d API versions, %s to %s\n", n, h.KnownVersions[0], h.KnownVersions[n-1])
+	}
 	scopes := strings.Join(h.Scopes, ", ")
 	if h.ReadOnly {
 		scopes += " (read-only type: it cannot be deployed)"

@@ -22,16 +22,21 @@ const seedBody = `{
 }`
 
 func seedSchema(t testing.TB) *catalog.Resource {
+	return embeddedSchema(t, "Storage::PrivateEndpointConnection", "2021-06-01")
+}
+
+// embeddedSchema returns a type's schema from the embedded catalogue.
+func embeddedSchema(t testing.TB, name, version string) *catalog.Resource {
 	t.Helper()
 	c, err := catalog.Open(catalog.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ti, err := c.Lookup("Storage::PrivateEndpointConnection")
+	ti, err := c.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.Schema(context.Background(), ti, "2021-06-01")
+	r, err := c.Schema(context.Background(), ti, version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,22 +304,7 @@ func TestMutationsAreCaught(t *testing.T) {
 }
 
 func TestResourceNames(t *testing.T) {
-	c, err := catalog.Open(catalog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := func(name string) *catalog.Resource {
-		ti, err := c.Lookup(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := c.Schema(context.Background(), ti, "2021-06-01")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	account := schema("Storage::StorageAccount")
+	account := embeddedSchema(t, "Storage::StorageAccount", "2021-06-01")
 	body := mustDecode(t, `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2"}`)
 	if ps := Body(account, body, Options{Name: "mystorageaccount"}); HasErrors(ps) {
 		t.Errorf("good name: %v", ps)
@@ -323,7 +313,7 @@ func TestResourceNames(t *testing.T) {
 	if p := findProblem(ps, Error, "name"); p == nil || !strings.Contains(p.Expected, "at least 3") {
 		t.Errorf("short account name: %v", ps)
 	}
-	blob := schema("Microsoft.Storage/storageAccounts/blobServices")
+	blob := embeddedSchema(t, "Microsoft.Storage/storageAccounts/blobServices", "2021-06-01")
 	if ps := Body(blob, mustDecode(t, `{}`), Options{Name: "Default"}); HasErrors(ps) {
 		t.Errorf("the singleton's name, in other case: %v", ps)
 	}
