@@ -20,10 +20,10 @@ type Header struct {
 	HeldVersions   []string `json:"heldVersions"`
 	// KnownVersions are every API version Azure publishes for the type, oldest first.
 	KnownVersions []string `json:"knownVersions"`
-	Scopes         []string `json:"scopes"`
-	ReadOnly       bool     `json:"readOnly,omitempty"`
-	Parent         string   `json:"parent,omitempty"`
-	Aliases        []string `json:"aliases,omitempty"`
+	Scopes        []string `json:"scopes"`
+	ReadOnly      bool     `json:"readOnly,omitempty"`
+	Parent        string   `json:"parent,omitempty"`
+	Aliases       []string `json:"aliases,omitempty"`
 	// Has says which of the common top-level properties the body has.
 	Has       map[string]bool `json:"has"`
 	Functions []string        `json:"functions,omitempty"`
