@@ -1,0 +1,272 @@
+// Package emulator is gru's local Azure Resource Manager: an http.Handler that speaks the ARM
+// protocol for every type of the catalogue (status codes, headers, error bodies, api-version
+// checks, long-running operations as ARM's async protocol has them), validates bodies with the
+// catalogue, and keeps its resources in SQLite.
+//
+// It owns the emulated cloud's behaviour; it knows nothing of gru's engine or projects.
+// Behaviour specific to a resource type lives in behaviour.go, and only there.
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// LocalSubscriptionID is the subscription of the local cloud.
+const LocalSubscriptionID = "c0ffee00-0000-4000-8000-000000000001"
+
+// LocalTenantID is the tenant of the local cloud.
+const LocalTenantID = "c0ffee00-0000-4000-8000-0000000000a1"
+
+// MaxBodyBytes is the largest request body the emulator reads, as ARM's limit.
+const MaxBodyBytes = 4 << 20
+
+// Options configure an emulator. The zero value is an in-memory emulator of the local
+// subscription that takes any bearer token and answers at once.
+type Options struct {
+	// DBPath is the SQLite file; "" keeps everything in memory.
+	DBPath string
+	// Catalog is the type catalogue; nil opens the embedded one.
+	Catalog *catalog.Catalog
+	// Token, when set, is the only bearer token accepted.
+	Token string
+	// Latency is how long a long-running operation takes (0: operations finish at once).
+	// TypeLatency overrides it per ARM type (keys compared case-insensitively).
+	Latency     time.Duration
+	TypeLatency map[string]time.Duration
+	// Subscriptions are the subscriptions that exist; empty means LocalSubscriptionID alone.
+	Subscriptions []string
+	// PageSize is how many items a list returns before a nextLink (default 100).
+	PageSize int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Emulator serves ARM. It is safe for concurrent use.
+type Emulator struct {
+	opts    Options
+	store   *store
+	catalog *catalog.Catalog
+	subs    map[string]string // lower-cased ID -> ID
+}
+
+// New opens the emulator's database and returns the emulator.
+func New(ctx context.Context, opts Options) (*Emulator, error) {
+	if opts.Catalog == nil {
+		c, err := catalog.Open(catalog.Options{})
+		if err != nil {
+			return nil, err
+		}
+		opts.Catalog = c
+	}
+	if len(opts.Subscriptions) == 0 {
+		opts.Subscriptions = []string{LocalSubscriptionID}
+	}
+	if opts.PageSize <= 0 {
+		opts.PageSize = 100
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	st, err := openStore(ctx, opts.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, subs: map[string]string{}}
+	for _, s := range opts.Subscriptions {
+		e.subs[strings.ToLower(s)] = s
+	}
+	return e, nil
+}
+
+// Close closes the database.
+func (e *Emulator) Close() error { return e.store.close() }
+
+func (e *Emulator) latency(armType string) time.Duration {
+	for t, d := range e.opts.TypeLatency {
+		if strings.EqualFold(t, armType) {
+			return d
+		}
+	}
+	return e.opts.Latency
+}
+
+// request is what every handler needs of an incoming call.
+type request struct {
+	*http.Request
+	w          http.ResponseWriter
+	now        time.Time
+	apiVersion string
+	requestID  string
+}
+
+// ServeHTTP answers one ARM request.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req := &request{Request: r, w: w, now: e.opts.Now(), requestID: newID()}
+	w.Header().Set("x-ms-request-id", req.requestID)
+	w.Header().Set("x-ms-correlation-request-id", correlationID(r, req.requestID))
+	defer func() {
+		if v := recover(); v != nil {
+			writeError(w, newError(http.StatusInternalServerError, "InternalServerError", "the emulator failed on this request (%v); the store is unchanged", v))
+		}
+	}()
+	if err := e.serve(req); err != nil {
+		var ae *armError
+		if !errors.As(err, &ae) {
+			ae = newError(http.StatusInternalServerError, "InternalServerError", "%v", err)
+		}
+		writeError(w, ae)
+	}
+}
+
+func correlationID(r *http.Request, fallback string) string {
+	if c := r.Header.Get("x-ms-correlation-request-id"); c != "" && len(c) < 100 {
+		return c
+	}
+	return fallback
+}
+
+func (e *Emulator) serve(r *request) error {
+	if err := e.authenticate(r.Request); err != nil {
+		return err
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(r.w, r.Body, MaxBodyBytes)
+	}
+	raw := r.URL.EscapedPath()
+	lower := strings.ToLower(raw)
+	if strings.Contains(lower, "%2f") || strings.Contains(lower, "%5c") {
+		return newError(http.StatusBadRequest, "InvalidResourceId", "the request path has an encoded slash, which no resource ID can have")
+	}
+	path, err := url.PathUnescape(raw)
+	if err != nil {
+		return newError(http.StatusBadRequest, "InvalidResourceId", "the request path is not a valid URL path: %v", err)
+	}
+	path = strings.TrimSuffix(path, "/")
+	if len(path) > armid.MaxLength {
+		return newError(http.StatusBadRequest, "InvalidResourceId", "the request path is longer than %d characters", armid.MaxLength)
+	}
+	r.apiVersion = r.URL.Query().Get("api-version")
+	if r.apiVersion == "" {
+		return newError(http.StatusBadRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+	}
+	if !validVersion(r.apiVersion) {
+		return newError(http.StatusBadRequest, "InvalidApiVersionParameter", "The api-version '%s' is invalid. The supported versions are of the form YYYY-MM-DD[-preview].", r.apiVersion)
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	switch {
+	case path == "/subscriptions":
+		return e.listSubscriptions(r)
+	case len(segs) == 2 && strings.EqualFold(segs[0], "subscriptions"):
+		return e.getSubscription(r, segs[1])
+	case len(segs) == 3 && strings.EqualFold(segs[0], "subscriptions") && strings.EqualFold(segs[2], "resources"):
+		return e.listResources(r, segs[1], "")
+	case len(segs) == 5 && strings.EqualFold(segs[0], "subscriptions") && strings.EqualFold(segs[2], "resourceGroups") && strings.EqualFold(segs[4], "resources"):
+		return e.listResources(r, segs[1], segs[3])
+	case len(segs) == 2 && strings.EqualFold(segs[0], "providers"):
+		return e.provider(r, "", segs[1])
+	case len(segs) >= 4 && len(segs) <= 5 && strings.EqualFold(segs[0], "subscriptions") && strings.EqualFold(segs[2], "providers"):
+		return e.provider(r, segs[1], strings.Join(segs[3:], "/"))
+	case len(segs) == 8 && strings.EqualFold(segs[0], "subscriptions") && strings.EqualFold(segs[2], "providers") && strings.EqualFold(segs[4], "locations") &&
+		(strings.EqualFold(segs[6], "operationStatuses") || strings.EqualFold(segs[6], "operationResults")):
+		return e.getOperation(r, segs[1], segs[7], strings.EqualFold(segs[6], "operationResults"))
+	}
+	if id, err := armid.Parse(path); err == nil {
+		return e.resource(r, id)
+	}
+	// A collection (GET) or an action (POST) below a resource: the path with a name added is an ID.
+	if id, err := armid.Parse(path + "/_"); err == nil {
+		return e.collection(r, id.Parent, id)
+	}
+	_, err = armid.Parse(path)
+	return newError(http.StatusBadRequest, "InvalidResourceId", "%v", err)
+}
+
+func (e *Emulator) authenticate(r *http.Request) error {
+	auth := r.Header.Get("Authorization")
+	if auth == "" {
+		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+	}
+	scheme, token, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+	}
+	if e.opts.Token != "" && token != e.opts.Token {
+		return newError(http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid.")
+	}
+	return nil
+}
+
+func (e *Emulator) subscription(id string) (string, error) {
+	s, ok := e.subs[strings.ToLower(id)]
+	if !ok {
+		return "", newError(http.StatusNotFound, "SubscriptionNotFound", "The subscription '%s' could not be found.", id)
+	}
+	return s, nil
+}
+
+func (e *Emulator) listSubscriptions(r *request) error {
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(r)
+	}
+	var value []any
+	for _, s := range e.opts.Subscriptions {
+		value = append(value, subscriptionBody(s))
+	}
+	writeJSON(r.w, http.StatusOK, map[string]any{"value": value})
+	return nil
+}
+
+func (e *Emulator) getSubscription(r *request, id string) error {
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(r)
+	}
+	s, err := e.subscription(id)
+	if err != nil {
+		return err
+	}
+	writeJSON(r.w, http.StatusOK, subscriptionBody(s))
+	return nil
+}
+
+func subscriptionBody(s string) map[string]any {
+	return map[string]any{
+		"id": "/subscriptions/" + s, "subscriptionId": s, "tenantId": LocalTenantID,
+		"displayName": "gru local cloud", "state": "Enabled",
+		"subscriptionPolicies": map[string]any{"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+		"authorizationSource":  "RoleBased",
+	}
+}
+
+func methodNotAllowed(r *request) error {
+	return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The requested method '%s' is not allowed on '%s'.", r.Method, r.URL.Path)
+}
+
+func validVersion(v string) bool {
+	if len(v) < 10 {
+		return false
+	}
+	for i, c := range v[:10] {
+		if (i == 4 || i == 7) != (c == '-') || c != '-' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return len(v) == 10 || v[10] == '-' && len(v) > 11 && len(v) < 40
+}
+
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}

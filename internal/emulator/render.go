@@ -1,0 +1,125 @@
+package emulator
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/validate"
+)
+
+// render builds the stored form of a resource from a request body, as a resource provider
+// would: read-only input dropped, id, name and type from the URL (the casing of the first
+// write kept), location normalised, provisioningState and systemData filled in.
+func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[string]any, existing *record) *record {
+	if rt.schema != nil {
+		if stripped, ok := validate.StripReadOnly(rt.schema, body).(map[string]any); ok {
+			body = stripped
+		}
+	}
+	out := make(map[string]any, len(body)+4)
+	for k, v := range body {
+		switch strings.ToLower(k) {
+		case "id", "name", "type", "systemdata":
+		default:
+			out[k] = v
+		}
+	}
+	stored := id
+	if existing != nil {
+		if prev, err := armid.Parse(existing.ID); err == nil {
+			stored = prev
+		}
+	}
+	out["id"], out["name"], out["type"] = stored.String(), stored.Name, rt.info.ARMType
+	for k, v := range out {
+		if strings.EqualFold(k, "location") {
+			if s, ok := v.(string); ok {
+				out[k] = NormalizeLocation(s)
+			}
+		}
+	}
+	if rt.hasProperty("properties", "provisioningState") {
+		props, _ := out["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+		}
+		props["provisioningState"] = "Succeeded"
+		out["properties"] = props
+	}
+	now := r.now.UTC().Format(time.RFC3339Nano)
+	if rt.hasProperty("systemData") {
+		created := now
+		if existing != nil {
+			var prev struct {
+				SystemData struct {
+					CreatedAt string `json:"createdAt"`
+				} `json:"systemData"`
+			}
+			if json.Unmarshal([]byte(existing.Body), &prev) == nil && prev.SystemData.CreatedAt != "" {
+				created = prev.SystemData.CreatedAt
+			}
+		}
+		out["systemData"] = map[string]any{
+			"createdBy": "gru-emulator", "createdByType": "Application", "createdAt": created,
+			"lastModifiedBy": "gru-emulator", "lastModifiedByType": "Application", "lastModifiedAt": now,
+		}
+	}
+	data, _ := json.Marshal(out)
+	parentKey := ""
+	if stored.Parent != nil {
+		parentKey = stored.Parent.Key()
+	}
+	pending := "Creating"
+	if existing != nil {
+		pending = "Updating"
+	}
+	return &record{
+		Key: stored.Key(), ID: stored.String(), ParentKey: parentKey, Type: strings.ToLower(stored.ResourceType()),
+		Sub: strings.ToLower(stored.SubscriptionID()), Group: strings.ToLower(stored.ResourceGroupName()),
+		TopLevel: stored.TopLevel(), APIVersion: r.apiVersion, Body: string(data), Pending: pending,
+	}
+}
+
+// hasProperty reports whether the schema has a property path; without a schema (an API
+// version gru does not hold), the usual ARM envelope is assumed.
+func (rt *resourceType) hasProperty(path ...string) bool {
+	if rt.schema == nil || rt.schema.Body == nil {
+		return true
+	}
+	t := rt.schema.Body
+	for _, name := range path {
+		p := t.Property(name)
+		if p == nil {
+			return false
+		}
+		t = p.Type
+	}
+	return true
+}
+
+// view is a stored resource as a GET at now shows it: while provisioning or deleting, with
+// that provisioning state.
+func view(rec *record, now time.Time) map[string]any {
+	var body map[string]any
+	json.Unmarshal([]byte(rec.Body), &body)
+	state := ""
+	switch {
+	case !rec.GoneAt.IsZero() && now.Before(rec.GoneAt):
+		state = "Deleting"
+	case now.Before(rec.ReadyAt):
+		state = rec.Pending
+	}
+	if props, ok := body["properties"].(map[string]any); ok && state != "" {
+		if _, has := props["provisioningState"]; has {
+			props["provisioningState"] = state
+		}
+	}
+	return body
+}
+
+// NormalizeLocation writes a location as ARM stores it: "West Europe" becomes "westeurope".
+func NormalizeLocation(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}

@@ -1,0 +1,521 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/validate"
+)
+
+// resourceType is what the emulator knows of the type of a request: its catalogue entry and,
+// when the catalogue holds the requested API version, its schema (nil otherwise: bodies are
+// then stored without validation, as for a version newer than gru).
+type resourceType struct {
+	info   *catalog.TypeInfo
+	schema *catalog.Resource
+}
+
+// typeOf resolves the type of an ID and checks the request's API version against the
+// versions Azure publishes for it.
+func (e *Emulator) typeOf(r *request, id *armid.ID) (*resourceType, error) {
+	armType := id.ResourceType()
+	ti, err := e.catalog.Lookup(armType)
+	if err != nil {
+		ns, _, _ := strings.Cut(armType, "/")
+		if !e.knownNamespace(ns) {
+			return nil, newError(http.StatusBadRequest, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", ns)
+		}
+		return nil, newError(http.StatusBadRequest, "InvalidResourceType", "The resource type '%s' could not be found in the namespace '%s' for api version '%s'.", strings.TrimPrefix(armType, ns+"/"), ns, r.apiVersion)
+	}
+	known, err := e.catalog.KnownVersions(ti.ARMType)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	for _, v := range known {
+		ok = ok || strings.EqualFold(v, r.apiVersion)
+	}
+	if !ok {
+		newestFirst := append([]string{}, known...)
+		sort.Sort(sort.Reverse(sort.StringSlice(newestFirst)))
+		return nil, newError(http.StatusBadRequest, "NoRegisteredProviderFound",
+			"No registered resource provider found for location 'global' and API version '%s' for type '%s'. The supported api-versions are '%s'.",
+			r.apiVersion, strings.TrimPrefix(ti.ARMType, ti.Namespace()+"/"), strings.Join(newestFirst, ", "))
+	}
+	rt := &resourceType{info: ti}
+	schema, err := e.catalog.Schema(r.Context(), ti, r.apiVersion)
+	var notHeld *catalog.VersionNotHeldError
+	switch {
+	case errors.As(err, &notHeld):
+	case err != nil:
+		return nil, err
+	default:
+		rt.schema = schema
+	}
+	return rt, nil
+}
+
+func (e *Emulator) knownNamespace(ns string) bool {
+	prefix := strings.ToLower(ns) + "/"
+	for _, t := range e.catalog.Types() {
+		if strings.HasPrefix(strings.ToLower(t.ARMType), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkScope refuses an ID whose subscription, resource group or parent does not exist.
+func (e *Emulator) checkScope(r *request, id *armid.ID) error {
+	if sub := id.SubscriptionID(); sub != "" || id.IsSubscription() {
+		if _, err := e.subscription(sub); err != nil {
+			return err
+		}
+	}
+	if rg := id.ResourceGroupName(); rg != "" && !id.IsResourceGroup() {
+		rec, err := e.store.get(r.Context(), armid.ResourceGroup(id.SubscriptionID(), rg).Key(), r.now)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
+		}
+	}
+	p := id.Parent
+	if p == nil || p.IsSubscription() || p.IsResourceGroup() {
+		return nil
+	}
+	rec, err := e.store.get(r.Context(), p.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		if id.TopLevel() {
+			return newError(http.StatusNotFound, "ResourceNotFound", "The resource '%s' that '%s' extends was not found.", p, id.Name)
+		}
+		return newError(http.StatusNotFound, "ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource '%s' not found.", p.Name)
+	}
+	return nil
+}
+
+func (e *Emulator) resource(r *request, id *armid.ID) error {
+	if id.IsSubscription() {
+		return e.getSubscription(r, id.Name)
+	}
+	rt, err := e.typeOf(r, id)
+	if err != nil {
+		return err
+	}
+	if err := e.checkScope(r, id); err != nil {
+		return err
+	}
+	switch r.Method {
+	case http.MethodGet:
+		return e.getResource(r, id)
+	case http.MethodHead:
+		rec, err := e.store.get(r.Context(), id.Key(), r.now)
+		if err != nil {
+			return err
+		}
+		status := http.StatusNoContent
+		if rec == nil {
+			status = http.StatusNotFound
+		}
+		r.w.WriteHeader(status)
+		return nil
+	case http.MethodPut:
+		return e.putResource(r, id, rt)
+	case http.MethodPatch:
+		return e.patchResource(r, id, rt)
+	case http.MethodDelete:
+		return e.deleteResource(r, id, rt)
+	}
+	return methodNotAllowed(r)
+}
+
+func notFound(id *armid.ID) error {
+	if id.IsResourceGroup() {
+		return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", id.Name)
+	}
+	return newError(http.StatusNotFound, "ResourceNotFound", "The Resource '%s/%s' under resource group '%s' was not found.", id.ResourceType(), id.Name, id.ResourceGroupName())
+}
+
+func (e *Emulator) getResource(r *request, id *armid.ID) error {
+	rec, err := e.store.get(r.Context(), id.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		return notFound(id)
+	}
+	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	return nil
+}
+
+// readBody decodes a request body, reporting malformed JSON as ARM does.
+func readBody(r *request) (map[string]any, error) {
+	data, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, newError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request content size exceeds the maximum size of %d bytes.", MaxBodyBytes)
+	}
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content could not be read: %v", err)
+	}
+	v, err := validate.Decode("request", data)
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: %v", err)
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: expected a JSON object.")
+	}
+	return obj, nil
+}
+
+// validationError turns the validator's errors into one ARM error with a detail for each.
+func validationError(problems []validate.Problem) error {
+	if !validate.HasErrors(problems) {
+		return nil
+	}
+	var details []armError
+	for _, p := range problems {
+		if p.Severity == validate.Error {
+			details = append(details, armError{Code: "InvalidRequestContent", Message: p.String(), Target: p.Path})
+		}
+	}
+	e := newError(http.StatusBadRequest, "InvalidRequestContent", "The request content is not valid for the resource type: %s", details[0].Message)
+	e.Target, e.Details = details[0].Target, details
+	return e
+}
+
+func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	if rt.schema != nil {
+		if rt.schema.ReadOnly() {
+			return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The resource type '%s' is read-only: it cannot be created or updated.", rt.info.ARMType)
+		}
+		if err := validationError(validate.Body(rt.schema, body, validate.Options{Name: id.Name})); err != nil {
+			return err
+		}
+	}
+	existing, err := e.store.get(r.Context(), id.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if existing != nil && !existing.GoneAt.IsZero() {
+		return newError(http.StatusConflict, "Conflict", "The resource '%s' is being deleted; try again when the deletion is over.", id)
+	}
+	rec := e.render(r, id, rt, body, existing)
+	latency := e.latency(rt.info.ARMType)
+	var op *operation
+	if latency > 0 {
+		rec.ReadyAt = r.now.Add(latency)
+		op = &operation{ID: newID(), Kind: "put", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.ReadyAt, Status: "Succeeded"}
+	}
+	if err := e.store.put(r.Context(), rec, op); err != nil {
+		return err
+	}
+	style := putStyleOf(rt.info.ARMType)
+	status := http.StatusOK
+	if existing == nil {
+		status = style.createdStatus
+	}
+	if op != nil && style.accepted {
+		e.asyncHeaders(r, op, rec, true)
+		r.w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	if op != nil {
+		e.asyncHeaders(r, op, rec, false)
+		status = http.StatusCreated
+	}
+	writeJSON(r.w, status, view(rec, r.now))
+	return nil
+}
+
+func (e *Emulator) patchResource(r *request, id *armid.ID, rt *resourceType) error {
+	patch, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	existing, err := e.store.get(r.Context(), id.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if existing == nil {
+		return notFound(id)
+	}
+	if rt.schema != nil {
+		if err := validationError(validate.Body(rt.schema, patch, validate.Options{Patch: true, Name: id.Name})); err != nil {
+			return err
+		}
+	}
+	var current map[string]any
+	if err := json.Unmarshal([]byte(existing.Body), &current); err != nil {
+		return err
+	}
+	merged := mergePatch(current, patch)
+	rec := e.render(r, id, rt, merged, existing)
+	if err := e.store.put(r.Context(), rec, nil); err != nil {
+		return err
+	}
+	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	return nil
+}
+
+// mergePatch applies a PATCH body as ARM's resource providers do: objects merge key by key,
+// null removes a key, anything else (arrays included) replaces; tags are replaced as a whole.
+func mergePatch(current, patch map[string]any) map[string]any {
+	out := make(map[string]any, len(current))
+	for k, v := range current {
+		out[k] = v
+	}
+	for k, v := range patch {
+		key := k
+		for ck := range out {
+			if strings.EqualFold(ck, k) {
+				key = ck
+			}
+		}
+		switch pv := v.(type) {
+		case nil:
+			delete(out, key)
+		case map[string]any:
+			cv, ok := out[key].(map[string]any)
+			if ok && !strings.EqualFold(k, "tags") {
+				out[key] = mergePatch(cv, pv)
+			} else {
+				out[key] = pv
+			}
+		default:
+			out[key] = v
+		}
+	}
+	return out
+}
+
+func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) error {
+	rec, err := e.store.get(r.Context(), id.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		r.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	latency := e.latency(rt.info.ARMType)
+	// Deleting a resource group is always long-running in ARM, even when quick.
+	if latency == 0 && !id.IsResourceGroup() {
+		if _, err := e.store.remove(r.Context(), rec.Key, time.Time{}, r.now, nil); err != nil {
+			return err
+		}
+		r.w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	op := &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: r.now.Add(latency), Status: "Succeeded"}
+	goneAt := op.DoneAt
+	if latency == 0 {
+		goneAt = time.Time{}
+	}
+	if _, err := e.store.remove(r.Context(), rec.Key, goneAt, r.now, op); err != nil {
+		return err
+	}
+	e.asyncHeaders(r, op, rec, true)
+	r.w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// asyncHeaders writes the headers of ARM's asynchronous operation protocol: where to poll the
+// operation's status (Azure-AsyncOperation), where its result will be (Location), and when to ask.
+func (e *Emulator) asyncHeaders(r *request, op *operation, rec *record, location bool) {
+	id, _ := armid.Parse(rec.ID)
+	sub := id.SubscriptionID()
+	if sub == "" {
+		sub = e.opts.Subscriptions[0]
+	}
+	ns := id.BlockStart().Namespace
+	base := fmt.Sprintf("%s/subscriptions/%s/providers/%s/locations/global/", baseURL(r), sub, ns)
+	q := "?api-version=" + url.QueryEscape(r.apiVersion)
+	r.w.Header().Set("Azure-AsyncOperation", base+"operationStatuses/"+op.ID+q)
+	if location {
+		r.w.Header().Set("Location", base+"operationResults/"+op.ID+q)
+	}
+	retryAfter(r.w, op.DoneAt.Sub(r.now))
+}
+
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	w.Header().Set("retry-after-ms", strconv.FormatInt(int64(math.Ceil(float64(d)/float64(time.Millisecond))), 10))
+}
+
+func baseURL(r *request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (e *Emulator) getOperation(r *request, sub, opID string, result bool) error {
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(r)
+	}
+	if _, err := e.subscription(sub); err != nil {
+		return err
+	}
+	op, err := e.store.operation(r.Context(), opID)
+	if err != nil {
+		return err
+	}
+	if op == nil {
+		return newError(http.StatusNotFound, "OperationNotFound", "The operation '%s' could not be found.", opID)
+	}
+	running := r.now.Before(op.DoneAt)
+	if !result {
+		status := op.Status
+		if running {
+			status = "InProgress"
+			retryAfter(r.w, op.DoneAt.Sub(r.now))
+		}
+		body := map[string]any{"id": r.URL.Path, "name": op.ID, "status": status, "startTime": op.StartedAt.UTC().Format(time.RFC3339Nano)}
+		if !running {
+			body["endTime"] = op.DoneAt.UTC().Format(time.RFC3339Nano)
+		}
+		if op.Error != "" && !running {
+			var ae armError
+			json.Unmarshal([]byte(op.Error), &ae)
+			body["error"] = ae
+		}
+		writeJSON(r.w, http.StatusOK, body)
+		return nil
+	}
+	if running {
+		r.w.Header().Set("Location", baseURL(r)+r.URL.RequestURI())
+		retryAfter(r.w, op.DoneAt.Sub(r.now))
+		r.w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	if op.Error != "" {
+		var ae armError
+		json.Unmarshal([]byte(op.Error), &ae)
+		ae.status = http.StatusBadRequest
+		return &ae
+	}
+	if op.Kind == "delete" {
+		r.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	rec, err := e.store.get(r.Context(), op.ResourceKey, r.now)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		r.w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	return nil
+}
+
+// collection answers a GET of a collection (the resources of a type below a parent) and a
+// POST of an action on a resource.
+func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
+	if r.Method == http.MethodPost {
+		return e.action(r, parent, probe.Type)
+	}
+	if r.Method != http.MethodGet {
+		return methodNotAllowed(r)
+	}
+	if _, err := e.typeOf(r, probe); err != nil {
+		return err
+	}
+	if err := e.checkScope(r, probe); err != nil {
+		return err
+	}
+	if parent != nil && parent.IsResourceGroup() { // checkScope checked other parents
+		rec, err := e.store.get(r.Context(), parent.Key(), r.now)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			return notFound(parent)
+		}
+	}
+	parentKey := ""
+	if parent != nil {
+		parentKey = parent.Key()
+	}
+	after := r.URL.Query().Get("$skiptoken")
+	recs, err := e.store.children(r.Context(), parentKey, strings.ToLower(probe.ResourceType()), after, e.opts.PageSize+1, r.now)
+	if err != nil {
+		return err
+	}
+	e.writePage(r, recs)
+	return nil
+}
+
+// writePage writes a list page of records, with a nextLink when there are more than a page.
+func (e *Emulator) writePage(r *request, recs []*record) {
+	value := []any{}
+	next := ""
+	for _, rec := range recs {
+		if len(value) == e.opts.PageSize {
+			q := r.URL.Query()
+			q.Set("$skiptoken", lastKey(value))
+			u := *r.URL
+			u.RawQuery = q.Encode()
+			next = baseURL(r) + u.RequestURI()
+			break
+		}
+		value = append(value, view(rec, r.now))
+	}
+	body := map[string]any{"value": value}
+	if next != "" {
+		body["nextLink"] = next
+	}
+	writeJSON(r.w, http.StatusOK, body)
+}
+
+func lastKey(value []any) string {
+	last := value[len(value)-1].(map[string]any)
+	return strings.ToLower(last["id"].(string))
+}
+
+func (e *Emulator) action(r *request, parent *armid.ID, name string) error {
+	if parent == nil {
+		return newError(http.StatusBadRequest, "InvalidResourceId", "action %q has no resource", name)
+	}
+	rt, err := e.typeOf(r, parent)
+	if err != nil {
+		return err
+	}
+	if err := e.checkScope(r, parent); err != nil {
+		return err
+	}
+	rec, err := e.store.get(r.Context(), parent.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		return notFound(parent)
+	}
+	return newError(http.StatusBadRequest, "UnsupportedAction", "The emulator does not implement the action '%s' of %s.", name, rt.info.ARMType)
+}

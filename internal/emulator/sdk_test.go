@@ -1,0 +1,246 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// staticToken is a credential for the local cloud, which takes any bearer token.
+type staticToken struct{}
+
+func (staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: "local-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+// serve starts an emulator behind a real TLS listener and returns Azure SDK client options
+// that point at it.
+func serve(t *testing.T, opts Options) (*Emulator, *httptest.Server, *arm.ClientOptions) {
+	t.Helper()
+	e, err := New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(e)
+	t.Cleanup(func() { srv.Close(); e.Close() })
+	co := &arm.ClientOptions{ClientOptions: policy.ClientOptions{
+		Cloud: cloud.Configuration{
+			ActiveDirectoryAuthorityHost: srv.URL,
+			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+				cloud.ResourceManager: {Endpoint: srv.URL, Audience: "https://management.core.windows.net/"},
+			},
+		},
+		Transport: srv.Client(),
+		Retry:     policy.RetryOptions{MaxRetries: -1},
+	}}
+	return e, srv, co
+}
+
+var fastPoll = &runtime.PollUntilDoneOptions{Frequency: 10 * time.Millisecond}
+
+func armCode(err error) string {
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		return re.ErrorCode
+	}
+	return ""
+}
+
+func TestResourceGroupsWithTheSDK(t *testing.T) {
+	_, _, co := serve(t, Options{})
+	ctx := context.Background()
+	rgs, err := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := rgs.CreateOrUpdate(ctx, "MyResourceGroup", armresources.ResourceGroup{Location: to.Ptr("West Europe"), Tags: map[string]*string{"env": to.Ptr("dev")}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *created.ID != "/subscriptions/"+LocalSubscriptionID+"/resourceGroups/MyResourceGroup" || *created.Location != "westeurope" || *created.Properties.ProvisioningState != "Succeeded" {
+		t.Errorf("created %s %s %s", *created.ID, *created.Location, *created.Properties.ProvisioningState)
+	}
+	got, err := rgs.Get(ctx, "myresourcegroup", nil)
+	if err != nil || *got.Name != "MyResourceGroup" || *got.Tags["env"] != "dev" {
+		t.Fatalf("get: %v %+v", err, got)
+	}
+	exists, err := rgs.CheckExistence(ctx, "MYRESOURCEGROUP", nil)
+	if err != nil || !exists.Success {
+		t.Errorf("check existence: %v %v", err, exists.Success)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := rgs.CreateOrUpdate(ctx, "rg-"+string(rune('a'+i)), armresources.ResourceGroup{Location: to.Ptr("eastus")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for pager := rgs.NewListPager(nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page.Value)
+	}
+	if n != 4 {
+		t.Errorf("listed %d resource groups, want 4", n)
+	}
+	poller, err := rgs.BeginDelete(ctx, "MyResourceGroup", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := poller.PollUntilDone(ctx, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rgs.Get(ctx, "MyResourceGroup", nil); armCode(err) != "ResourceGroupNotFound" {
+		t.Errorf("after delete: %v", err)
+	}
+}
+
+func TestStorageAccountsWithTheSDKPoller(t *testing.T) {
+	_, _, co := serve(t, Options{TypeLatency: map[string]time.Duration{"Microsoft.Storage/storageAccounts": 150 * time.Millisecond, "Microsoft.Resources/resourceGroups": 100 * time.Millisecond}})
+	ctx := context.Background()
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	accounts, err := armstorage.NewAccountsClient(LocalSubscriptionID, staticToken{}, co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := armstorage.AccountCreateParameters{
+		Kind: to.Ptr(armstorage.KindStorageV2), Location: to.Ptr("westeurope"),
+		SKU: &armstorage.SKU{Name: to.Ptr(armstorage.SKUNameStandardLRS)},
+	}
+	if _, err := accounts.BeginCreate(ctx, "rg", "acct1", params, nil); armCode(err) != "ResourceGroupNotFound" {
+		t.Fatalf("create in a missing group: %v", err)
+	}
+	if _, err := rgs.CreateOrUpdate(ctx, "rg", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	poller, err := accounts.BeginCreate(ctx, "rg", "acct1", params, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if poller.Done() {
+		t.Error("a storage account with latency finished at once")
+	}
+	acct, err := poller.PollUntilDone(ctx, fastPoll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Errorf("the poller finished after %v, before the operation's latency", took)
+	}
+	if *acct.Name != "acct1" || *acct.Properties.ProvisioningState != armstorage.ProvisioningStateSucceeded || *acct.SKU.Name != armstorage.SKUNameStandardLRS {
+		t.Errorf("created %+v", acct)
+	}
+	list := 0
+	for pager := accounts.NewListByResourceGroupPager("rg", nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list += len(page.Value)
+	}
+	if list != 1 {
+		t.Errorf("listed %d accounts", list)
+	}
+	upd, err := accounts.Update(ctx, "rg", "acct1", armstorage.AccountUpdateParameters{Tags: map[string]*string{"a": to.Ptr("b")}}, nil)
+	if err != nil || *upd.Tags["a"] != "b" || *upd.Kind != armstorage.KindStorageV2 {
+		t.Errorf("update: %v %+v", err, upd)
+	}
+	// Deleting the group is long-running and removes what it holds.
+	dp, err := rgs.BeginDelete(ctx, "rg", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.GetProperties(ctx, "rg", "acct1", nil); err != nil {
+		t.Errorf("during the group's deletion the account is still there: %v", err)
+	}
+	if _, err := dp.PollUntilDone(ctx, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.GetProperties(ctx, "rg", "acct1", nil); armCode(err) != "ResourceGroupNotFound" {
+		t.Errorf("after the group's deletion: %v", err)
+	}
+}
+
+func TestGenericResourcesWithTheSDK(t *testing.T) {
+	_, _, co := serve(t, Options{})
+	ctx := context.Background()
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	if _, err := rgs.CreateOrUpdate(ctx, "rg", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	client, err := armresources.NewClient(LocalSubscriptionID, staticToken{}, co)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vnetID := "/subscriptions/" + LocalSubscriptionID + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet"
+	vnet := armresources.GenericResource{Location: to.Ptr("westeurope"), Properties: map[string]any{"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}}}}
+	c, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vnetType, _ := c.Lookup("Network::VirtualNetwork")
+	version := vnetType.DefaultVersion // held by the catalogue: bodies are validated
+	p, err := client.BeginCreateOrUpdateByID(ctx, vnetID, version, vnet, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.PollUntilDone(ctx, fastPoll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *res.Type != "Microsoft.Network/virtualNetworks" || *res.ID != vnetID {
+		t.Errorf("%s %s", *res.Type, *res.ID)
+	}
+	// A child whose parent is missing.
+	_, err = client.BeginCreateOrUpdateByID(ctx, vnetID+"x/subnets/s", version, armresources.GenericResource{Properties: map[string]any{"addressPrefix": "10.0.0.0/24"}}, nil)
+	if armCode(err) != "ParentResourceNotFound" {
+		t.Errorf("child of a missing parent: %v", err)
+	}
+	// A body the schema refuses: ARM's error, with the property's path as target.
+	_, err = client.BeginCreateOrUpdateByID(ctx, vnetID+"/subnets/s", version, armresources.GenericResource{Properties: map[string]any{"addressPrefix": 42}}, nil)
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusBadRequest || re.ErrorCode != "InvalidRequestContent" {
+		t.Fatalf("invalid body: %v", err)
+	}
+	// An API version Azure does not have for the type.
+	if _, err := client.GetByID(ctx, vnetID, "2099-01-01", nil); armCode(err) != "NoRegisteredProviderFound" {
+		t.Errorf("unknown api version: %v", err)
+	}
+	n := 0
+	for pager := client.NewListByResourceGroupPager("rg", &armresources.ClientListByResourceGroupOptions{Filter: to.Ptr("resourceType eq 'Microsoft.Network/virtualNetworks'")}); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page.Value)
+	}
+	if n != 1 {
+		t.Errorf("filtered list: %d", n)
+	}
+	dp, err := client.BeginDeleteByID(ctx, vnetID, version, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dp.PollUntilDone(ctx, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.GetByID(ctx, vnetID, version, nil); armCode(err) != "ResourceNotFound" {
+		t.Errorf("after delete: %v", err)
+	}
+}
