@@ -168,6 +168,13 @@ func (c *Catalog) Lookup(name string) (*TypeInfo, error) {
 	return nil, &UnknownTypeError{Name: name, Suggestions: c.Suggest(ref.Name, 3)}
 }
 
+// Find looks up a short name, alias or ARM type, case-insensitively, without parsing it or
+// suggesting others: for callers that only need a yes or no, such as the emulator's router.
+func (c *Catalog) Find(name string) (*TypeInfo, bool) {
+	t, ok := c.names[strings.ToLower(name)]
+	return t, ok
+}
+
 // UnknownTypeError says a type name is not in the catalogue.
 type UnknownTypeError struct {
 	Name        string

@@ -77,11 +77,17 @@ func validVersion(v string) bool {
 	return true
 }
 
+// maxSuggestLength bounds the names Suggest compares: the longest ARM type is about 150 characters.
+const maxSuggestLength = 200
+
 // Suggest returns up to n type names nearest to a misspelt one. A bare type name (no group,
 // no namespace) is compared with the type part of short names, so "StorageAcount" finds
 // Storage::StorageAccount.
 func (c *Catalog) Suggest(name string, n int) []string {
 	q := strings.ToLower(strings.TrimSpace(name))
+	if len(q) > maxSuggestLength {
+		return []string{} // no type name is this long; comparing would only cost time
+	}
 	bare := !strings.Contains(q, "::") && !strings.Contains(q, "/")
 	type scored struct {
 		name string

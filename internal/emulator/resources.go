@@ -30,8 +30,8 @@ type resourceType struct {
 // versions Azure publishes for it.
 func (e *Emulator) typeOf(r *request, id *armid.ID) (*resourceType, error) {
 	armType := id.ResourceType()
-	ti, err := e.catalog.Lookup(armType)
-	if err != nil {
+	ti, ok := e.catalog.Find(armType)
+	if !ok {
 		ns, _, _ := strings.Cut(armType, "/")
 		if !e.knownNamespace(ns) {
 			return nil, newError(http.StatusBadRequest, "InvalidResourceNamespace", "The resource namespace '%s' is invalid.", ns)
@@ -42,7 +42,7 @@ func (e *Emulator) typeOf(r *request, id *armid.ID) (*resourceType, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok := false
+	ok = false
 	for _, v := range known {
 		ok = ok || strings.EqualFold(v, r.apiVersion)
 	}
