@@ -71,6 +71,6 @@ Type names are written Group::Type (Storage::StorageAccount), or as ARM types
 	}
 	root.PersistentFlags().StringVar(&g.typesDir, "types-dir", os.Getenv("GRU_TYPES_DIR"),
 		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
-	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g))
+	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g))
 	return root
 }

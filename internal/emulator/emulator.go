@@ -52,6 +52,17 @@ type Options struct {
 	Now func() time.Time
 }
 
+// RealisticLatencies are how long some slow types take in Azure, roughly: the emulator's
+// default when it serves gru's local cloud (tests use none).
+func RealisticLatencies() map[string]time.Duration {
+	return map[string]time.Duration{
+		"Microsoft.Storage/storageAccounts":  400 * time.Millisecond,
+		"Microsoft.Network/privateEndpoints": 600 * time.Millisecond,
+		"Microsoft.Network/virtualNetworks":  200 * time.Millisecond,
+		"Microsoft.Resources/resourceGroups": 300 * time.Millisecond,
+	}
+}
+
 // Emulator serves ARM. It is safe for concurrent use.
 type Emulator struct {
 	opts    Options

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gru-iac/gru/internal/emulator"
+)
+
+// stateDir is where gru keeps the local cloud: $XDG_STATE_HOME/gru, or ~/.local/state/gru.
+func stateDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "gru"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("finding a folder for gru's state: %w (set XDG_STATE_HOME)", err)
+	}
+	return filepath.Join(home, ".local", "state", "gru"), nil
+}
+
+// parseLatency reads --latency: "realistic" (the default: a few hundred milliseconds for the
+// slow types), one duration for every type ("0" for none), or Type=duration pairs.
+func parseLatency(s string) (time.Duration, map[string]time.Duration, error) {
+	switch {
+	case s == "realistic":
+		return 0, emulator.RealisticLatencies(), nil
+	case !strings.Contains(s, "="):
+		d, err := time.ParseDuration(s)
+		if s == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return 0, nil, fmt.Errorf("--latency %q: want realistic, a duration such as 200ms, or Type=duration pairs", s)
+		}
+		return d, nil, nil
+	}
+	m := map[string]time.Duration{}
+	for _, pair := range strings.Split(s, ",") {
+		typ, ds, _ := strings.Cut(pair, "=")
+		d, err := time.ParseDuration(strings.TrimSpace(ds))
+		if err != nil || d < 0 || strings.TrimSpace(typ) == "" {
+			return 0, nil, fmt.Errorf("--latency %q: %q is not Type=duration (Microsoft.Storage/storageAccounts=400ms)", s, pair)
+		}
+		m[strings.TrimSpace(typ)] = d
+	}
+	return 0, m, nil
+}
+
+func newEmulatorCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "emulator",
+		Short: "Run gru's local Azure Resource Manager emulator",
+	}
+	var addr, db, token, latency string
+	var useTLS bool
+	serve := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the ARM emulator over HTTP for gru and the Azure SDK",
+		Long: `Serve a local Azure Resource Manager that speaks the ARM protocol for every resource type in
+gru's catalogue: resource groups, resources at every scope, long-running operations, errors
+as ARM writes them. Bodies are validated against the catalogue's schemas. Everything is kept
+in a SQLite file, so the emulated cloud survives restarts.
+
+It listens on loopback only, unless --addr says otherwise, and requires a bearer token on
+every request (any token, or exactly --token). The Azure SDK sends bearer tokens only over
+HTTPS unless told otherwise: use --tls, or set InsecureAllowCredentialWithHTTP in the SDK's
+client options.`,
+		Example: `  gru emulator serve
+  gru emulator serve --addr 127.0.0.1:8443 --tls --token secret
+  gru emulator serve --db /tmp/arm.db --latency 0`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			base, latencies, err := parseLatency(latency)
+			if err != nil {
+				return err
+			}
+			state, err := stateDir()
+			if err != nil {
+				return err
+			}
+			if db == "" {
+				db = filepath.Join(state, "local-arm.db")
+			}
+			if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+				return err
+			}
+			cat, err := g.catalog()
+			if err != nil {
+				return err
+			}
+			emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: cat, Token: token, Latency: base, TypeLatency: latencies})
+			if err != nil {
+				return err
+			}
+			defer emu.Close()
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listening on %s: %w", addr, err)
+			}
+			scheme, certFile := "http", ""
+			if useTLS {
+				certFile = filepath.Join(state, "emulator-cert.pem")
+				cert, err := emulator.SelfSignedCertificate(certFile)
+				if err != nil {
+					return err
+				}
+				ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+				scheme = "https"
+			}
+			endpoint := scheme + "://" + ln.Addr().String()
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
+			fmt.Fprintf(out, "  database      %s\n", db)
+			fmt.Fprintf(out, "  subscription  %s\n", emulator.LocalSubscriptionID)
+			if certFile != "" {
+				fmt.Fprintf(out, "  certificate   %s (trust it: SSL_CERT_FILE=%s, or add it to the client's root CAs)\n", certFile, certFile)
+			}
+			fmt.Fprintf(out, "Point gru at it with --endpoint %s; the Azure SDK with a cloud.Configuration whose ResourceManager endpoint is %s.\n", endpoint, endpoint)
+			srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+			done := make(chan error, 1)
+			go func() { done <- srv.Serve(ln) }()
+			select {
+			case err := <-done:
+				return err
+			case <-ctx.Done():
+				fmt.Fprintln(cmd.ErrOrStderr(), "stopping: waiting for requests in flight")
+				shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					return err
+				}
+				return nil
+			}
+		},
+	}
+	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:4280", "address to listen on (port 0 picks a free one)")
+	serve.Flags().StringVar(&db, "db", "", "SQLite file of the emulated cloud (default: local-arm.db in gru's state folder)")
+	serve.Flags().StringVar(&token, "token", "", "accept only this bearer token (default: any)")
+	serve.Flags().StringVar(&latency, "latency", "realistic", "how long long-running operations take: realistic, a duration for every type (0 for none), or Type=duration pairs")
+	serve.Flags().BoolVar(&useTLS, "tls", false, "serve HTTPS with a generated self-signed certificate")
+	cmd.AddCommand(serve)
+	return cmd
+}

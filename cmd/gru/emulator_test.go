@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
+
+	"github.com/gru-iac/gru/internal/emulator"
+)
+
+type anyToken struct{}
+
+func (anyToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
+	return azcore.AccessToken{Token: "t", ExpiresOn: time.Now().Add(time.Hour)}, nil
+}
+
+func buildGru(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startEmulator runs `gru emulator serve` as its own process and returns its endpoint and a
+// function that stops it with an interrupt, as Ctrl-C would.
+func startEmulator(t *testing.T, bin, state string, args ...string) (string, func()) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"emulator", "serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no endpoint printed: %v", err)
+	}
+	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cmd.Process.Signal(syscall.SIGINT)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("the emulator did not stop cleanly: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			t.Error("the emulator did not stop on interrupt")
+		}
+	}
+	t.Cleanup(stop)
+	return endpoint, stop
+}
+
+func sdkOptions(endpoint string, transport *http.Client) *arm.ClientOptions {
+	co := &arm.ClientOptions{ClientOptions: policy.ClientOptions{
+		Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: endpoint, Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+			cloud.ResourceManager: {Endpoint: endpoint, Audience: "https://management.core.windows.net/"},
+		}},
+		InsecureAllowCredentialWithHTTP: strings.HasPrefix(endpoint, "http:"),
+	}}
+	if transport != nil {
+		co.Transport = transport
+	}
+	return co
+}
+
+// TestEmulatorServePersistsAcrossRestart runs the emulator as a separate process, writes to it
+// with the Azure SDK over plain HTTP, restarts it, and reads the data back.
+func TestEmulatorServePersistsAcrossRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	bin := buildGru(t)
+	state := t.TempDir()
+	db := filepath.Join(state, "arm.db")
+	ctx := context.Background()
+	endpoint, stop := startEmulator(t, bin, state, "--db", db, "--latency", "0")
+	co := sdkOptions(endpoint, nil)
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	if _, err := rgs.CreateOrUpdate(ctx, "persisted", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	accounts, _ := armstorage.NewAccountsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	p, err := accounts.BeginCreate(ctx, "persisted", "acct", armstorage.AccountCreateParameters{
+		Kind: to.Ptr(armstorage.KindStorageV2), Location: to.Ptr("westeurope"), SKU: &armstorage.SKU{Name: to.Ptr(armstorage.SKUNameStandardLRS)}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PollUntilDone(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	endpoint, _ = startEmulator(t, bin, state, "--db", db)
+	co = sdkOptions(endpoint, nil)
+	accounts, _ = armstorage.NewAccountsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	got, err := accounts.GetProperties(ctx, "persisted", "acct", nil)
+	if err != nil || *got.Name != "acct" {
+		t.Fatalf("after restart: %v", err)
+	}
+}
+
+func TestEmulatorServeTLSAndToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	bin := buildGru(t)
+	state := t.TempDir()
+	endpoint, _ := startEmulator(t, bin, state, "--db", filepath.Join(state, "arm.db"), "--tls", "--token", "t")
+	if !strings.HasPrefix(endpoint, "https://") {
+		t.Fatalf("endpoint %s", endpoint)
+	}
+	pemData, err := os.ReadFile(filepath.Join(state, "gru", "emulator-cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		t.Fatal("the printed certificate is not PEM")
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, client))
+	if _, err := rgs.CreateOrUpdate(context.Background(), "over-tls", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", endpoint+"/subscriptions?api-version=2022-12-01", nil)
+	req.Header.Set("Authorization", "Bearer wrong")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong token got %d", resp.StatusCode)
+	}
+}
