@@ -156,6 +156,8 @@ func (e *Emulator) provider(r *request, sub, rest string) error {
 	switch {
 	case action == "" && r.Method == http.MethodGet:
 	case strings.EqualFold(action, "register") && r.Method == http.MethodPost:
+	case action != "" && r.Method == http.MethodPost && sub != "":
+		return e.providerAction(r, ns, action)
 	default:
 		return methodNotAllowed(r)
 	}

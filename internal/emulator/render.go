@@ -12,7 +12,8 @@ import (
 // render builds the stored form of a resource from a request body, as a resource provider
 // would: read-only input dropped, id, name and type from the URL (the casing of the first
 // write kept), location normalised, provisioningState and systemData filled in.
-func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[string]any, existing *record) *record {
+// The record's Body is left for setBody, once behaviour.go had its say.
+func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[string]any, existing *record) (*record, map[string]any) {
 	if rt.schema != nil {
 		if stripped, ok := validate.StripReadOnly(rt.schema, body).(map[string]any); ok {
 			body = stripped
@@ -66,20 +67,31 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 			"lastModifiedBy": "gru-emulator", "lastModifiedByType": "Application", "lastModifiedAt": now,
 		}
 	}
-	data, _ := json.Marshal(out)
-	parentKey := ""
-	if stored.Parent != nil {
-		parentKey = stored.Parent.Key()
-	}
-	pending := "Creating"
+	rec := newRecord(stored, r.apiVersion)
+	rec.Pending = "Creating"
 	if existing != nil {
-		pending = "Updating"
+		rec.Pending = "Updating"
+	}
+	return rec, out
+}
+
+// newRecord is the stored form of a resource ID, without a body.
+func newRecord(id *armid.ID, apiVersion string) *record {
+	parentKey := ""
+	if id.Parent != nil {
+		parentKey = id.Parent.Key()
 	}
 	return &record{
-		Key: stored.Key(), ID: stored.String(), ParentKey: parentKey, Type: strings.ToLower(stored.ResourceType()),
-		Sub: strings.ToLower(stored.SubscriptionID()), Group: strings.ToLower(stored.ResourceGroupName()),
-		TopLevel: stored.TopLevel(), APIVersion: r.apiVersion, Body: string(data), Pending: pending,
+		Key: id.Key(), ID: id.String(), ParentKey: parentKey, Type: strings.ToLower(id.ResourceType()),
+		Sub: strings.ToLower(id.SubscriptionID()), Group: strings.ToLower(id.ResourceGroupName()),
+		TopLevel: id.TopLevel(), APIVersion: apiVersion,
 	}
+}
+
+// setBody stores a resource body.
+func (rec *record) setBody(body map[string]any) {
+	data, _ := json.Marshal(body)
+	rec.Body = string(data)
 }
 
 // hasProperty reports whether the schema has a property path; without a schema (an API

@@ -205,6 +205,13 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	if err != nil {
 		return err
 	}
+	existing, err := e.store.get(r.Context(), id.Key(), r.now)
+	if err != nil {
+		return err
+	}
+	if err := e.admit(r, id, rt, existing); err != nil {
+		return err
+	}
 	if rt.schema != nil {
 		if rt.schema.ReadOnly() {
 			return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The resource type '%s' is read-only: it cannot be created or updated.", rt.info.ARMType)
@@ -213,14 +220,15 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 			return err
 		}
 	}
-	existing, err := e.store.get(r.Context(), id.Key(), r.now)
-	if err != nil {
-		return err
-	}
 	if existing != nil && !existing.GoneAt.IsZero() {
 		return newError(http.StatusConflict, "Conflict", "The resource '%s' is being deleted; try again when the deletion is over.", id)
 	}
-	rec := e.render(r, id, rt, body, existing)
+	rec, out := e.render(r, id, rt, body, existing)
+	follow, err := e.shape(r, id, rt, out, existing)
+	if err != nil {
+		return err
+	}
+	rec.setBody(out)
 	latency := e.latency(rt.info.ARMType)
 	var op *operation
 	if latency > 0 {
@@ -229,6 +237,11 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	}
 	if err := e.store.put(r.Context(), rec, op); err != nil {
 		return err
+	}
+	if follow != nil {
+		if err := follow(); err != nil {
+			return err
+		}
 	}
 	style := putStyleOf(rt.info.ARMType)
 	status := http.StatusOK
@@ -270,7 +283,8 @@ func (e *Emulator) patchResource(r *request, id *armid.ID, rt *resourceType) err
 		return err
 	}
 	merged := mergePatch(current, patch)
-	rec := e.render(r, id, rt, merged, existing)
+	rec, out := e.render(r, id, rt, merged, existing)
+	rec.setBody(out)
 	if err := e.store.put(r.Context(), rec, nil); err != nil {
 		return err
 	}
@@ -317,6 +331,9 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 	if rec == nil {
 		r.w.WriteHeader(http.StatusNoContent)
 		return nil
+	}
+	if err := e.release(r, id, rt, rec); err != nil {
+		return err
 	}
 	latency := e.latency(rt.info.ARMType)
 	// Deleting a resource group is always long-running in ARM, even when quick.
@@ -516,6 +533,9 @@ func (e *Emulator) action(r *request, parent *armid.ID, name string) error {
 	}
 	if rec == nil {
 		return notFound(parent)
+	}
+	if e.resourceAction(r, rt, rec, name) {
+		return nil
 	}
 	return newError(http.StatusBadRequest, "UnsupportedAction", "The emulator does not implement the action '%s' of %s.", name, rt.info.ARMType)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
@@ -221,6 +222,13 @@ func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, er
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// named lists the live resources of a type with a name, in any subscription or group.
+func (s *store) named(ctx context.Context, typ, name string, now time.Time) ([]*record, error) {
+	suffix := "/" + strings.ToLower(name)
+	return s.query(ctx, "SELECT "+recordColumns+" FROM resources WHERE type = ? AND substr(key, length(key) - length(?) + 1) = ? AND (gone_at = 0 OR gone_at > ?)",
+		strings.ToLower(typ), suffix, suffix, now.UnixNano())
 }
 
 func (s *store) operation(ctx context.Context, id string) (*operation, error) {
