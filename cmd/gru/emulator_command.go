@@ -62,8 +62,10 @@ func newEmulatorCommand(g *globalOptions) *cobra.Command {
 		Use:   "emulator",
 		Short: "Run gru's local Azure Resource Manager emulator",
 	}
-	var addr, db, token, latency string
+	var addr, db, token, latency, throttle string
 	var useTLS bool
+	var faultRate float64
+	var seed uint64
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the ARM emulator over HTTP for gru and the Azure SDK",
@@ -86,6 +88,15 @@ client options.`,
 			if err != nil {
 				return err
 			}
+			var limits *emulator.Throttle
+			if throttle != "" && throttle != "off" {
+				if limits, err = emulator.ParseThrottle(throttle); err != nil {
+					return err
+				}
+			}
+			if faultRate < 0 || faultRate > 1 {
+				return fmt.Errorf("--fault-rate %v: want a share between 0 and 1", faultRate)
+			}
 			state, err := stateDir()
 			if err != nil {
 				return err
@@ -100,7 +111,10 @@ client options.`,
 			if err != nil {
 				return err
 			}
-			emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: cat, Token: token, Latency: base, TypeLatency: latencies})
+			emu, err := emulator.New(ctx, emulator.Options{
+				DBPath: db, Catalog: cat, Token: token, Latency: base, TypeLatency: latencies,
+				Throttle: limits, FaultRate: faultRate, Seed: seed,
+			})
 			if err != nil {
 				return err
 			}
@@ -124,6 +138,13 @@ client options.`,
 			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
 			fmt.Fprintf(out, "  database      %s\n", db)
 			fmt.Fprintf(out, "  subscription  %s\n", emulator.LocalSubscriptionID)
+			if limits != nil {
+				fmt.Fprintf(out, "  throttle      reads %g tokens at %g/s, writes %g at %g/s, deletes %g at %g/s\n",
+					limits.Reads.Capacity, limits.Reads.PerSecond, limits.Writes.Capacity, limits.Writes.PerSecond, limits.Deletes.Capacity, limits.Deletes.PerSecond)
+			}
+			if faultRate > 0 {
+				fmt.Fprintf(out, "  faults        %.0f%% of requests (seed %d)\n", 100*faultRate, seed)
+			}
 			if certFile != "" {
 				fmt.Fprintf(out, "  certificate   %s (trust it: SSL_CERT_FILE=%s, or add it to the client's root CAs)\n", certFile, certFile)
 			}
@@ -150,6 +171,9 @@ client options.`,
 	serve.Flags().StringVar(&token, "token", "", "accept only this bearer token (default: any)")
 	serve.Flags().StringVar(&latency, "latency", "realistic", "how long long-running operations take: realistic, a duration for every type (0 for none), or Type=duration pairs")
 	serve.Flags().BoolVar(&useTLS, "tls", false, "serve HTTPS with a generated self-signed certificate")
+	serve.Flags().StringVar(&throttle, "throttle", "off", "limit requests per subscription: arm (ARM's limits since 2024), or reads:writes:deletes refill rates per second (capacity@rate for each to set the bucket size)")
+	serve.Flags().Float64Var(&faultRate, "fault-rate", 0, "share of requests that get an injected fault: 500, 503, dropped connection, failed operation (0 to 1)")
+	serve.Flags().Uint64Var(&seed, "seed", 1, "seed of the injected faults, to replay a drill")
 	cmd.AddCommand(serve)
 	return cmd
 }

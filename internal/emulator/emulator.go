@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
@@ -50,6 +51,13 @@ type Options struct {
 	PageSize int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Throttle, when set, limits requests per subscription as ARM does (see ARMThrottle).
+	Throttle *Throttle
+	// FaultRate is the share of requests that get an injected fault (a 500, a 503, a dropped
+	// connection before or after the request is handled, a failed long-running operation),
+	// drawn from Seed so that a drill can be replayed.
+	FaultRate float64
+	Seed      uint64
 }
 
 // RealisticLatencies are how long some slow types take in Azure, roughly: the emulator's
@@ -69,6 +77,19 @@ type Emulator struct {
 	store   *store
 	catalog *catalog.Catalog
 	subs    map[string]string // lower-cased ID -> ID
+	limiter *limiter          // nil without a throttle
+	faults  *faults           // nil without faults
+	// injected counts the faults injected, by kind.
+	injected [faultFailOperation + 1]atomic.Int64
+}
+
+// InjectedFaults counts the faults injected so far, by kind.
+func (e *Emulator) InjectedFaults() map[string]int64 {
+	return map[string]int64{
+		"500": e.injected[fault500].Load(), "503": e.injected[fault503].Load(),
+		"drop-before": e.injected[faultDropBefore].Load(), "drop-after": e.injected[faultDropAfter].Load(),
+		"failed-operation": e.injected[faultFailOperation].Load(),
+	}
 }
 
 // New opens the emulator's database and returns the emulator.
@@ -93,7 +114,10 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, subs: map[string]string{}}
+	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, subs: map[string]string{}, faults: newFaults(opts.FaultRate, opts.Seed)}
+	if opts.Throttle != nil {
+		e.limiter = &limiter{cfg: *opts.Throttle, buckets: map[string]*bucketState{}}
+	}
 	for _, s := range opts.Subscriptions {
 		e.subs[strings.ToLower(s)] = s
 	}
@@ -119,6 +143,8 @@ type request struct {
 	now        time.Time
 	apiVersion string
 	requestID  string
+	// failOperation makes a long-running operation started by this request fail (a drill).
+	failOperation bool
 }
 
 // ServeHTTP answers one ARM request.
@@ -128,17 +154,62 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-ms-correlation-request-id", correlationID(r, req.requestID))
 	defer func() {
 		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
 			writeError(w, newError(http.StatusInternalServerError, "InternalServerError", "the emulator failed on this request (%v); the store is unchanged", v))
 		}
 	}()
-	if err := e.serve(req); err != nil {
-		var ae *armError
-		if !errors.As(err, &ae) {
-			ae = newError(http.StatusInternalServerError, "InternalServerError", "%v", err)
-		}
-		writeError(w, ae)
+	if err := e.authenticate(r); err != nil {
+		e.answer(w, err)
+		return
 	}
+	if err := e.throttle(req); err != nil {
+		e.answer(w, err)
+		return
+	}
+	fault := e.faults.draw(r.Method)
+	e.injected[fault].Add(1)
+	switch fault {
+	case fault500:
+		e.answer(w, newError(http.StatusInternalServerError, "InternalServerError", "An injected fault (--fault-rate): the request was not handled."))
+		return
+	case fault503:
+		retryAfter(w, 200*time.Millisecond)
+		e.answer(w, newError(http.StatusServiceUnavailable, "ServiceUnavailable", "An injected fault (--fault-rate): the service is unavailable; the request was not handled."))
+		return
+	case faultDropBefore:
+		dropConnection(w)
+		return
+	case faultDropAfter:
+		req.w = &lostAnswer{header: http.Header{}}
+		e.answer(req.w, e.serve(req))
+		dropConnection(w)
+		return
+	case faultFailOperation:
+		req.failOperation = true
+	}
+	e.answer(w, e.serve(req))
 }
+
+// answer writes an error as ARM does; nil means the handler answered.
+func (e *Emulator) answer(w http.ResponseWriter, err error) {
+	if err == nil {
+		return
+	}
+	var ae *armError
+	if !errors.As(err, &ae) {
+		ae = newError(http.StatusInternalServerError, "InternalServerError", "%v", err)
+	}
+	writeError(w, ae)
+}
+
+// lostAnswer takes an answer that the client will never see (its connection drops).
+type lostAnswer struct{ header http.Header }
+
+func (l *lostAnswer) Header() http.Header         { return l.header }
+func (l *lostAnswer) Write(b []byte) (int, error) { return len(b), nil }
+func (l *lostAnswer) WriteHeader(int)             {}
 
 func correlationID(r *http.Request, fallback string) string {
 	if c := r.Header.Get("x-ms-correlation-request-id"); c != "" && len(c) < 100 {
@@ -148,9 +219,6 @@ func correlationID(r *http.Request, fallback string) string {
 }
 
 func (e *Emulator) serve(r *request) error {
-	if err := e.authenticate(r.Request); err != nil {
-		return err
-	}
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(r.w, r.Body, MaxBodyBytes)
 	}

@@ -227,3 +227,13 @@ func TestConcurrentWritesAreSafe(t *testing.T) {
 		t.Errorf("%d of 64 resources stored", n)
 	}
 }
+
+func authorized(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer t")
+	return req
+}

@@ -234,6 +234,13 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	if latency > 0 {
 		rec.ReadyAt = r.now.Add(latency)
 		op = &operation{ID: newID(), Kind: "put", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.ReadyAt, Status: "Succeeded"}
+		if r.failOperation {
+			failOperation(op)
+			if props, ok := out["properties"].(map[string]any); ok {
+				props["provisioningState"] = "Failed"
+				rec.setBody(out)
+			}
+		}
 	}
 	if err := e.store.put(r.Context(), rec, op); err != nil {
 		return err
@@ -349,6 +356,16 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 	if latency == 0 {
 		goneAt = time.Time{}
 	}
+	if r.failOperation {
+		// A failed deletion leaves the resource in place.
+		failOperation(op)
+		if err := e.store.put(r.Context(), rec, op); err != nil {
+			return err
+		}
+		e.asyncHeaders(r, op, rec, true)
+		r.w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
 	if _, err := e.store.remove(r.Context(), rec.Key, goneAt, r.now, op); err != nil {
 		return err
 	}
@@ -373,6 +390,13 @@ func (e *Emulator) asyncHeaders(r *request, op *operation, rec *record, location
 		r.w.Header().Set("Location", base+"operationResults/"+op.ID+q)
 	}
 	retryAfter(r.w, op.DoneAt.Sub(r.now))
+}
+
+// failOperation makes an operation end in failure, with an ARM error.
+func failOperation(op *operation) {
+	op.Status = "Failed"
+	data, _ := json.Marshal(armError{Code: "InternalOperationError", Message: "An injected fault (--fault-rate): the operation failed; retry it."})
+	op.Error = string(data)
 }
 
 func retryAfter(w http.ResponseWriter, d time.Duration) {
