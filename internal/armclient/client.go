@@ -1,0 +1,388 @@
+// Package armclient is gru's Azure Resource Manager client: generic operations on any resource
+// ID (get, create-or-update and wait, update, delete and wait, list with paging), built on
+// Microsoft's azcore pipeline. gru's own concerns (pacing under ARM's rate limits, a debug log
+// with secrets redacted) are policies of that pipeline; retries with Retry-After, bearer tokens
+// and long-running-operation polling are azcore's.
+//
+// It knows ARM's protocol and nothing of projects or of the engine. It talks to Azure and to
+// gru's emulator alike.
+package armclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// DefaultEndpoint is Azure's public Resource Manager endpoint.
+const DefaultEndpoint = "https://management.azure.com"
+
+// Options configure a client. Zero values are the documented defaults.
+type Options struct {
+	// Endpoint is the Resource Manager endpoint (default DefaultEndpoint).
+	Endpoint string
+	// Credential gets bearer tokens (required).
+	Credential azcore.TokenCredential
+	// Subscription is the subscription that relative operations work in.
+	Subscription string
+	// InsecureHTTP lets bearer tokens travel over plain HTTP: only for an emulator on loopback.
+	InsecureHTTP bool
+	// Transport sends requests (default: azcore's HTTP client).
+	Transport policy.Transporter
+	// Catalog gives each type's default API version and which properties are secret
+	// (default: the embedded catalogue).
+	Catalog *catalog.Catalog
+	// Debug, when set, receives a log of every request and response, secrets redacted.
+	Debug io.Writer
+	// Retry bounds retries of throttled, failed and dropped requests
+	// (default: 8 retries, 1s to 60s apart, honouring Retry-After).
+	Retry policy.RetryOptions
+	// Limits are the request rates the client paces itself to (default: ARMLimits).
+	Limits *Limits
+	// PollFrequency is how often a long-running operation is polled when ARM says nothing
+	// (default 2s; ARM's Retry-After wins).
+	PollFrequency time.Duration
+}
+
+// Client performs ARM operations. It is safe for concurrent use.
+type Client struct {
+	pl       runtime.Pipeline
+	endpoint string
+	sub      string
+	catalog  *catalog.Catalog
+	pollFreq time.Duration
+	pacer    *pacer
+}
+
+// New builds a client.
+func New(opts Options) (*Client, error) {
+	if opts.Credential == nil {
+		return nil, errors.New("armclient: a credential is required")
+	}
+	if opts.Endpoint == "" {
+		opts.Endpoint = DefaultEndpoint
+	}
+	opts.Endpoint = strings.TrimSuffix(opts.Endpoint, "/")
+	if opts.Catalog == nil {
+		c, err := catalog.Open(catalog.Options{})
+		if err != nil {
+			return nil, err
+		}
+		opts.Catalog = c
+	}
+	if opts.Retry.MaxRetries == 0 {
+		opts.Retry.MaxRetries = 8
+	}
+	if opts.Retry.RetryDelay == 0 {
+		opts.Retry.RetryDelay = time.Second
+	}
+	if opts.Retry.MaxRetryDelay == 0 {
+		opts.Retry.MaxRetryDelay = 60 * time.Second
+	}
+	if opts.PollFrequency == 0 {
+		opts.PollFrequency = 2 * time.Second
+	}
+	limits := ARMLimits()
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
+	p := newPacer(limits)
+	perRetry := []policy.Policy{p}
+	if opts.Debug != nil {
+		perRetry = append(perRetry, &debugLog{w: opts.Debug, redact: newRedactor(opts.Catalog)})
+	}
+	co := &arm.ClientOptions{
+		ClientOptions: policy.ClientOptions{
+			Cloud: cloud.Configuration{
+				ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,
+				Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+					cloud.ResourceManager: {Endpoint: opts.Endpoint, Audience: "https://management.core.windows.net/"},
+				},
+			},
+			Retry:                           opts.Retry,
+			Transport:                       opts.Transport,
+			PerRetryPolicies:                perRetry,
+			InsecureAllowCredentialWithHTTP: opts.InsecureHTTP,
+			Telemetry:                       policy.TelemetryOptions{ApplicationID: "gru"},
+		},
+		DisableRPRegistration: true,
+	}
+	ac, err := arm.NewClient("gru", "v0.1.0", opts.Credential, co)
+	if err != nil {
+		return nil, fmt.Errorf("building the ARM client: %w", err)
+	}
+	return &Client{pl: ac.Pipeline(), endpoint: opts.Endpoint, sub: opts.Subscription, catalog: opts.Catalog, pollFreq: opts.PollFrequency, pacer: p}, nil
+}
+
+// Subscription is the client's subscription.
+func (c *Client) Subscription() string { return c.sub }
+
+// Resource is a resource as ARM returns it.
+type Resource map[string]any
+
+// String returns a top-level string property (id, name, type, location).
+func (r Resource) String(key string) string { s, _ := r[key].(string); return s }
+
+// apiVersion settles the API version of a call: the caller's, else the type's default.
+func (c *Client) apiVersion(id, version string) (string, error) {
+	if version != "" {
+		return version, nil
+	}
+	parsed, err := armid.Parse(id)
+	if err != nil {
+		probe, perr := armid.Parse(strings.TrimSuffix(id, "/") + "/_") // a collection
+		if perr != nil {
+			return "", err
+		}
+		parsed = probe
+	}
+	t, ok := c.catalog.Find(parsed.ResourceType())
+	if !ok {
+		return "", fmt.Errorf("%s: the catalogue has no type %s: give an API version", id, parsed.ResourceType())
+	}
+	return t.DefaultVersion, nil
+}
+
+func (c *Client) newRequest(ctx context.Context, method, path, version string, query url.Values) (*policy.Request, error) {
+	u := c.endpoint + path
+	req, err := runtime.NewRequest(ctx, method, u)
+	if err != nil {
+		return nil, err
+	}
+	q := req.Raw().URL.Query()
+	for k, vs := range query {
+		for _, v := range vs {
+			q.Add(k, v)
+		}
+	}
+	q.Set("api-version", version)
+	req.Raw().URL.RawQuery = q.Encode()
+	req.Raw().Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// Get reads a resource. version "" is the type's default API version.
+func (c *Client) Get(ctx context.Context, id, version string) (Resource, error) {
+	version, err := c.apiVersion(id, version)
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, id, version, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.pl.Do(req)
+	if err != nil {
+		return nil, wrap(http.MethodGet, id, err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return nil, decodeError(http.MethodGet, id, resp)
+	}
+	return decodeResource(resp)
+}
+
+// Put creates or updates a resource and waits for its long-running operation, if any, to end.
+func (c *Client) Put(ctx context.Context, id, version string, body any) (Resource, error) {
+	return c.write(ctx, http.MethodPut, id, version, body)
+}
+
+// Patch updates a resource with a partial body and waits for it.
+func (c *Client) Patch(ctx context.Context, id, version string, body any) (Resource, error) {
+	return c.write(ctx, http.MethodPatch, id, version, body)
+}
+
+func (c *Client) write(ctx context.Context, method, id, version string, body any) (Resource, error) {
+	version, err := c.apiVersion(id, version)
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.newRequest(ctx, method, id, version, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := runtime.MarshalAsJSON(req, body); err != nil {
+		return nil, fmt.Errorf("%s %s: encoding the body: %w", method, id, err)
+	}
+	resp, err := c.pl.Do(req)
+	if err != nil {
+		return nil, wrap(method, id, err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK, http.StatusCreated, http.StatusAccepted) {
+		return nil, decodeError(method, id, resp)
+	}
+	if !isLongRunning(resp) {
+		if resp.StatusCode == http.StatusAccepted {
+			return nil, nil
+		}
+		return decodeResource(resp)
+	}
+	poller, err := runtime.NewPoller[Resource](resp, c.pl, &runtime.NewPollerOptions[Resource]{FinalStateVia: runtime.FinalStateViaAzureAsyncOp})
+	if err != nil {
+		return nil, wrap(method, id, err)
+	}
+	res, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.pollFreq})
+	if err != nil {
+		return nil, wrap(method, id, err)
+	}
+	if len(res) == 0 {
+		// Some providers end the operation without the resource: read it.
+		return c.Get(ctx, id, version)
+	}
+	return res, nil
+}
+
+func isLongRunning(resp *http.Response) bool {
+	if resp.Header.Get("Azure-AsyncOperation") != "" || resp.Header.Get("Operation-Location") != "" {
+		return true
+	}
+	return resp.StatusCode == http.StatusAccepted && resp.Header.Get("Location") != ""
+}
+
+// Delete deletes a resource and waits for the deletion to end. Deleting what does not exist
+// is not an error (ARM answers 204).
+func (c *Client) Delete(ctx context.Context, id, version string) error {
+	version, err := c.apiVersion(id, version)
+	if err != nil {
+		return err
+	}
+	req, err := c.newRequest(ctx, http.MethodDelete, id, version, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.pl.Do(req)
+	if err != nil {
+		return wrap(http.MethodDelete, id, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotFound:
+		return nil
+	case !runtime.HasStatusCode(resp, http.StatusOK, http.StatusAccepted):
+		return decodeError(http.MethodDelete, id, resp)
+	case !isLongRunning(resp):
+		return nil
+	}
+	poller, err := runtime.NewPoller[Resource](resp, c.pl, nil)
+	if err != nil {
+		return wrap(http.MethodDelete, id, err)
+	}
+	_, err = poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.pollFreq})
+	return wrap(http.MethodDelete, id, err)
+}
+
+// Post calls a resource action (listKeys, ...). It is never retried: an action may not be
+// idempotent.
+func (c *Client) Post(ctx context.Context, id, action, version string, body any) (Resource, error) {
+	version, err := c.apiVersion(id, version)
+	if err != nil {
+		return nil, err
+	}
+	path := strings.TrimSuffix(id, "/") + "/" + action
+	req, err := c.newRequest(policy.WithRetryOptions(ctx, policy.RetryOptions{MaxRetries: -1}), http.MethodPost, path, version, nil)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		if err := runtime.MarshalAsJSON(req, body); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.pl.Do(req)
+	if err != nil {
+		return nil, wrap(http.MethodPost, path, err)
+	}
+	if !runtime.HasStatusCode(resp, http.StatusOK) {
+		return nil, decodeError(http.MethodPost, path, resp)
+	}
+	return decodeResource(resp)
+}
+
+// List reads every resource of a collection path (such as
+// /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts),
+// following nextLink. query adds parameters such as $filter.
+func (c *Client) List(ctx context.Context, collection, version string, query url.Values) ([]Resource, error) {
+	version, err := c.apiVersion(collection, version)
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.newRequest(ctx, http.MethodGet, collection, version, query)
+	if err != nil {
+		return nil, err
+	}
+	var out []Resource
+	for page := 0; ; page++ {
+		resp, err := c.pl.Do(req)
+		if err != nil {
+			return nil, wrap(http.MethodGet, collection, err)
+		}
+		if !runtime.HasStatusCode(resp, http.StatusOK) {
+			return nil, decodeError(http.MethodGet, collection, resp)
+		}
+		var body struct {
+			Value    []Resource `json:"value"`
+			NextLink string     `json:"nextLink"`
+		}
+		if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
+			return nil, fmt.Errorf("GET %s: decoding page %d: %w", collection, page+1, err)
+		}
+		out = append(out, body.Value...)
+		if body.NextLink == "" {
+			return out, nil
+		}
+		if req, err = runtime.NewRequest(ctx, http.MethodGet, body.NextLink); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// resourcesVersion is the API version of the Microsoft.Resources lists.
+const resourcesVersion = "2021-04-01"
+
+// ListResourceGroups lists the resource groups of the client's subscription.
+func (c *Client) ListResourceGroups(ctx context.Context) ([]Resource, error) {
+	return c.List(ctx, "/subscriptions/"+c.sub+"/resourcegroups", resourcesVersion, nil)
+}
+
+// ListResources lists the top-level resources of the subscription, or of one resource group,
+// with an optional ARM $filter (resourceType eq '...', tagName eq '...' and tagValue eq '...').
+func (c *Client) ListResources(ctx context.Context, resourceGroup, filter string) ([]Resource, error) {
+	path := "/subscriptions/" + c.sub + "/resources"
+	if resourceGroup != "" {
+		path = "/subscriptions/" + c.sub + "/resourceGroups/" + url.PathEscape(resourceGroup) + "/resources"
+	}
+	var q url.Values
+	if filter != "" {
+		q = url.Values{"$filter": {filter}}
+	}
+	return c.List(ctx, path, resourcesVersion, q)
+}
+
+func decodeResource(resp *http.Response) (Resource, error) {
+	data, err := runtime.Payload(resp)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil
+	}
+	var r Resource
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("%s %s: the answer is not a JSON object: %w", resp.Request.Method, resp.Request.URL.Path, err)
+	}
+	return r, nil
+}
