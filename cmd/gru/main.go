@@ -50,7 +50,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // globalOptions are the flags every command has.
 type globalOptions struct {
-	typesDir string
+	typesDir     string
+	local        bool
+	endpoint     string
+	subscription string
+	debug        bool
 }
 
 func newRootCommand() *cobra.Command {
@@ -71,6 +75,11 @@ Type names are written Group::Type (Storage::StorageAccount), or as ARM types
 	}
 	root.PersistentFlags().StringVar(&g.typesDir, "types-dir", os.Getenv("GRU_TYPES_DIR"),
 		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
-	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g))
+	pf := root.PersistentFlags()
+	pf.BoolVar(&g.local, "local", false, "work against gru's local cloud: an emulator in this process, its data in $GRU_LOCAL_DB or gru's state folder")
+	pf.StringVar(&g.endpoint, "endpoint", "", "work against an ARM emulator served elsewhere (gru emulator serve); the token is $GRU_TOKEN")
+	pf.StringVar(&g.subscription, "subscription", "", "Azure subscription (default $AZURE_SUBSCRIPTION_ID, else the Azure CLI's default)")
+	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
+	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g))
 	return root
 }

@@ -205,3 +205,22 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("completion: %d", code)
 	}
 }
+
+func TestInfoLocal(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, errOut := gru(t, "", "info", "--local")
+	if code != 0 || !strings.Contains(out, "c0ffee00-0000-4000-8000-000000000001") || !strings.Contains(out, "cloud            local") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	code, out, errOut = gru(t, "", "info", "--local", "--json", "--debug")
+	var info map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || info["cloud"] != "local" || info["state"] != "Enabled" {
+		t.Errorf("--json: exit %d: %s", code, out)
+	}
+	if !strings.Contains(errOut, "--> GET http://127.0.0.1:") || !strings.Contains(errOut, "Authorization: REDACTED") {
+		t.Errorf("--debug shows no request: %s", errOut)
+	}
+	if code, _, errOut := gru(t, "", "info", "--local", "--endpoint", "http://127.0.0.1:1"); code != 1 || !strings.Contains(errOut, "choose one") {
+		t.Errorf("--local with --endpoint: %d %s", code, errOut)
+	}
+}
