@@ -23,7 +23,7 @@ type target struct {
 	kind   string // "local", "endpoint" or "azure"
 	// endpoint is the ARM endpoint; db the local cloud's database (local only).
 	endpoint, db string
-	close    func()
+	close        func()
 }
 
 // localDB is the local cloud's database: $GRU_LOCAL_DB, else local-arm.db in the state folder.
