@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -22,6 +23,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
 
+	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/emulator"
 )
 
@@ -122,12 +124,80 @@ func TestEmulatorServePersistsAcrossRestart(t *testing.T) {
 	}
 	stop()
 
-	endpoint, _ = startEmulator(t, bin, state, "--db", db)
+	endpoint, stop = startEmulator(t, bin, state, "--db", db)
 	co = sdkOptions(endpoint, nil)
 	accounts, _ = armstorage.NewAccountsClient(emulator.LocalSubscriptionID, anyToken{}, co)
 	got, err := accounts.GetProperties(ctx, "persisted", "acct", nil)
 	if err != nil || *got.Name != "acct" {
 		t.Fatalf("after restart: %v", err)
+	}
+	stop()
+}
+
+// TestSeedFlowThroughServeWithGrusClient runs the seed's scenario with gru's own client
+// against `gru emulator serve` in a separate process, restarts the emulator, and finds the
+// approved connection still there, through the client and through `gru info --endpoint`.
+func TestSeedFlowThroughServeWithGrusClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	bin := buildGru(t)
+	state := t.TempDir()
+	db := filepath.Join(state, "arm.db")
+	ctx := context.Background()
+	endpoint, stop := startEmulator(t, bin, state, "--db", db, "--latency", "Microsoft.Storage/storageAccounts=50ms,Microsoft.Network/privateEndpoints=50ms")
+	client := func(endpoint string) *armclient.Client {
+		c, err := armclient.New(armclient.Options{Endpoint: endpoint, Credential: armclient.StaticToken("t"), Subscription: emulator.LocalSubscriptionID,
+			InsecureHTTP: true, PollFrequency: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	c := client(endpoint)
+	rg := "/subscriptions/" + emulator.LocalSubscriptionID + "/resourceGroups/myResourceGroup"
+	acct := rg + "/providers/Microsoft.Storage/storageAccounts/mystorageaccount"
+	subnet := rg + "/providers/Microsoft.Network/virtualNetworks/myVnet/subnets/mySubnet"
+	steps := []struct {
+		id   string
+		body map[string]any
+	}{
+		{rg, map[string]any{"location": "westeurope"}},
+		{acct, map[string]any{"location": "westeurope", "kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"}}},
+		{rg + "/providers/Microsoft.Network/virtualNetworks/myVnet", map[string]any{"location": "westeurope", "properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}}}}},
+		{subnet, map[string]any{"properties": map[string]any{"addressPrefix": "10.0.0.0/24"}}},
+		{rg + "/providers/Microsoft.Network/privateEndpoints/myPrivateEndpoint", map[string]any{"location": "westeurope", "properties": map[string]any{
+			"subnet": map[string]any{"id": subnet},
+			"manualPrivateLinkServiceConnections": []any{map[string]any{"name": "c", "properties": map[string]any{"privateLinkServiceId": acct, "groupIds": []string{"blob"}}}},
+		}}},
+	}
+	for _, s := range steps {
+		if _, err := c.Put(ctx, s.id, "", s.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conns, err := c.List(ctx, acct+"/privateEndpointConnections", "2021-06-01", nil)
+	if err != nil || len(conns) != 1 {
+		t.Fatalf("connections: %v %v", err, conns)
+	}
+	if _, err := c.Put(ctx, conns[0].String("id"), "2021-06-01", map[string]any{"properties": map[string]any{
+		"privateLinkServiceConnectionState": map[string]any{"status": "Approved", "description": "Auto-Approved"}}}); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	endpoint, _ = startEmulator(t, bin, state, "--db", db)
+	got, err := client(endpoint).Get(ctx, conns[0].String("id"), "2021-06-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := got["properties"].(map[string]any)["privateLinkServiceConnectionState"].(map[string]any)["status"]; s != "Approved" {
+		t.Errorf("after restart the connection is %v", s)
+	}
+	code, out, errOut := gru(t, "", "info", "--endpoint", endpoint, "--json")
+	var info map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || info["resourceGroups"] != float64(1) {
+		t.Errorf("gru info --endpoint: %d %s %s", code, out, errOut)
 	}
 }
 
@@ -163,5 +233,52 @@ func TestEmulatorServeTLSAndToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a wrong token got %d", resp.StatusCode)
+	}
+}
+
+// TestEmulatorServeLosesNoAcknowledgedWriteOnKill kills the emulator process (no clean stop)
+// right after writes were acknowledged, and finds every one after a restart.
+func TestEmulatorServeLosesNoAcknowledgedWriteOnKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	bin := buildGru(t)
+	state := t.TempDir()
+	db := filepath.Join(state, "arm.db")
+	cmd := exec.Command(bin, "emulator", "serve", "--addr", "127.0.0.1:0", "--db", db, "--latency", "0")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, nil))
+	ctx := context.Background()
+	const n = 25
+	for i := 0; i < n; i++ {
+		if _, err := rgs.CreateOrUpdate(ctx, "rg"+string(rune('a'+i)), armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd.Process.Kill() // SIGKILL: no shutdown, no checkpoint
+	cmd.Wait()
+
+	endpoint, _ = startEmulator(t, bin, state, "--db", db)
+	rgs, _ = armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, nil))
+	count := 0
+	for pager := rgs.NewListPager(nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count += len(page.Value)
+	}
+	if count != n {
+		t.Errorf("%d of %d acknowledged resource groups survived the kill", count, n)
 	}
 }
