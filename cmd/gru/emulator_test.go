@@ -2,10 +2,10 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
@@ -167,7 +167,7 @@ func TestSeedFlowThroughServeWithGrusClient(t *testing.T) {
 		{rg + "/providers/Microsoft.Network/virtualNetworks/myVnet", map[string]any{"location": "westeurope", "properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}}}}},
 		{subnet, map[string]any{"properties": map[string]any{"addressPrefix": "10.0.0.0/24"}}},
 		{rg + "/providers/Microsoft.Network/privateEndpoints/myPrivateEndpoint", map[string]any{"location": "westeurope", "properties": map[string]any{
-			"subnet": map[string]any{"id": subnet},
+			"subnet":                              map[string]any{"id": subnet},
 			"manualPrivateLinkServiceConnections": []any{map[string]any{"name": "c", "properties": map[string]any{"privateLinkServiceId": acct, "groupIds": []string{"blob"}}}},
 		}}},
 	}
