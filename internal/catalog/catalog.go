@@ -25,7 +25,7 @@ import (
 	"sync"
 )
 
-//go:embed data/index.txt.gz data/versions.txt.gz data/types
+//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/types
 var embedded embed.FS
 
 // indexHeader must match the first line the generator writes.
@@ -93,9 +93,23 @@ type Catalog struct {
 	names map[string]*TypeInfo
 
 	mu       sync.Mutex
-	files    map[string]*loadedFile // by embedded key or by path below TypesDir
-	versions map[string][]string    // lower ARM type -> every known version; nil until needed
-	dirIndex map[string][]string    // lower "namespace/version" -> type files below TypesDir; nil until needed
+	files    map[string]*loadedFile  // by embedded key or by path below TypesDir
+	versions map[string][]string     // lower ARM type -> every known version; nil until needed
+	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
+	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
+}
+
+// Dependency is one of GruCloud's dependency keys of a type: the key a project names it by
+// (resourceGroup, virtualNetwork, privateEndpoint, publicIpAddresses, ...), the type it
+// refers to, whether it is the parent (part of the resource's ID), whether it takes a list,
+// and where in the body the dependency's ID goes (pathId, such as properties.subnet.id or
+// properties.publicIpAddresses[].id), if anywhere.
+type Dependency struct {
+	Key     string
+	ARMType string
+	Parent  bool
+	List    bool
+	PathID  string
 }
 
 type loadedFile struct {
@@ -310,6 +324,29 @@ func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 		}
 	}
 	return c.versions[strings.ToLower(armType)], nil
+}
+
+// Dependencies returns GruCloud's dependency keys of a type, sorted by key; none for a type
+// GruCloud's table does not describe.
+func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.deps == nil {
+		data, err := readGzip(embedded, "data/dependencies.txt.gz")
+		if err != nil {
+			return nil, fmt.Errorf("reading the embedded dependency table: %w", err)
+		}
+		c.deps = map[string][]Dependency{}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) != 6 {
+				return nil, fmt.Errorf("the embedded dependency table has a bad line: %q", line)
+			}
+			k := strings.ToLower(f[0])
+			c.deps[k] = append(c.deps[k], Dependency{Key: f[1], ARMType: f[2], Parent: f[3] == "1", List: f[4] == "1", PathID: f[5]})
+		}
+	}
+	return c.deps[strings.ToLower(armType)], nil
 }
 
 // load decodes a type file once and caches it.

@@ -268,3 +268,30 @@ func TestLookAroundPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestGruCloudDependencies(t *testing.T) {
+	c := open(t)
+	deps, err := c.Dependencies("microsoft.storage/storageaccounts/privateendpointconnections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Dependency{}
+	for _, d := range deps {
+		got[d.Key] = d
+	}
+	if d := got["privateEndpoint"]; d.ARMType != "Microsoft.Network/privateEndpoints" || d.PathID != "properties.privateEndpoint.id" || d.Parent {
+		t.Errorf("privateEndpoint: %+v", d)
+	}
+	if d := got["account"]; d.ARMType != "Microsoft.Storage/storageAccounts" || !d.Parent {
+		t.Errorf("account: %+v", d)
+	}
+	nat, _ := c.Dependencies("Microsoft.Network/natGateways")
+	for _, d := range nat {
+		if d.Key == "publicIpAddresses" && (!d.List || d.PathID != "properties.publicIpAddresses[].id") {
+			t.Errorf("publicIpAddresses: %+v", d)
+		}
+	}
+	if none, _ := c.Dependencies("Microsoft.AgFoodPlatform/farmBeats"); len(none) != 0 {
+		t.Errorf("a type outside GruCloud's table has %v", none)
+	}
+}

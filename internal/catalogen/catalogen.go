@@ -36,10 +36,19 @@ type defaultVersion struct {
 }
 
 type grucloudType struct {
-	Group      string `json:"group"`
-	Type       string `json:"type"`
-	ARMType    string `json:"armType"`
-	APIVersion string `json:"apiVersion"`
+	Group        string                        `json:"group"`
+	Type         string                        `json:"type"`
+	ARMType      string                        `json:"armType"`
+	APIVersion   string                        `json:"apiVersion"`
+	Dependencies map[string]grucloudDependency `json:"dependencies"`
+}
+
+type grucloudDependency struct {
+	Type   string `json:"type"`
+	Group  string `json:"group"`
+	Parent bool   `json:"parent"`
+	List   bool   `json:"list"`
+	PathID string `json:"pathId"`
 }
 
 // Generate reads <shared>/azure/bicep-types and <shared>/grucloud/azure-types.json and writes
@@ -167,6 +176,15 @@ func Generate(shared, out string) (Stats, error) {
 	}
 	st.Bytes += n
 
+	deps, err := dependencyTable(grucloud, short, aliases, byLower)
+	if err != nil {
+		return st, err
+	}
+	if n, err = writeGzip(filepath.Join(out, "dependencies.txt.gz"), deps); err != nil {
+		return st, err
+	}
+	st.Bytes += n
+
 	for _, f := range []string{"LICENSE", "SOURCE-COMMIT"} {
 		data, err := os.ReadFile(filepath.Join(bicep, f))
 		if err != nil {
@@ -270,6 +288,54 @@ func aliasTable(short, derived, grucloud map[string]string) [][2]string {
 		}
 	}
 	return out
+}
+
+// dependencyTable writes GruCloud's dependency keys of each type: one line a key,
+// "<ARM type> <key> <target ARM type> <parent 0|1> <list 0|1> <pathId>", tab-separated, sorted.
+// Where GruCloud models one ARM type under several names, their keys are merged.
+func dependencyTable(table []grucloudType, short map[string]string, aliases [][2]string, byLower map[string]string) ([]byte, error) {
+	names := map[string]string{} // lower Group::Type -> ARM type
+	for t, n := range short {
+		names[strings.ToLower(n)] = t
+	}
+	for _, a := range aliases {
+		if _, taken := names[strings.ToLower(a[0])]; !taken {
+			names[strings.ToLower(a[0])] = a[1]
+		}
+	}
+	for _, g := range table {
+		if t, ok := byLower[strings.ToLower(g.ARMType)]; ok {
+			if _, taken := names[strings.ToLower(g.Group+"::"+g.Type)]; !taken {
+				names[strings.ToLower(g.Group+"::"+g.Type)] = t
+			}
+		}
+	}
+	lines := map[string]bool{}
+	for _, g := range table {
+		from, ok := byLower[strings.ToLower(g.ARMType)]
+		if !ok {
+			continue
+		}
+		for key, d := range g.Dependencies {
+			to, ok := names[strings.ToLower(d.Group+"::"+d.Type)]
+			if !ok {
+				continue // a type the catalogue does not have
+			}
+			lines[fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", from, key, to, b2i(d.Parent), b2i(d.List), d.PathID)] = true
+		}
+	}
+	var buf bytes.Buffer
+	for _, l := range sortedKeys(lines) {
+		buf.WriteString(l + "\n")
+	}
+	return buf.Bytes(), nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func readJSON(file string, v any) error {
