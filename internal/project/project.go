@@ -1,0 +1,441 @@
+// Package project loads a GruCloud project: a folder with resources.js (or the older iac.js
+// with createStack), config.js and package.json, run by the goja JavaScript engine. It owns
+// the project format and turns it into plain resource specifications; it knows nothing of
+// ARM, the catalogue or the engine, which reaches it only through Hooks (getId).
+package project
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// Ref names another resource in a dependency or a getId call: by GruCloud's name
+// ("rg", "rg::name", "rg::parent::child") and, where the project says, its type.
+type Ref struct {
+	Name  string
+	Type  string // "" when the project gave the name alone
+	Group string
+}
+
+// Spec is one resource as the project declares it.
+type Spec struct {
+	Type, Group string
+	// Name is properties.name, else name.
+	Name     string
+	ReadOnly bool
+	// Properties is the body the user wrote (numbers as json.Number).
+	Properties map[string]any
+	// Dependencies by key; ListKeys marks the keys given as arrays.
+	Dependencies map[string][]Ref
+	ListKeys     map[string]bool
+	// Source is where the resource is declared, file:line, for messages.
+	Source string
+}
+
+// Project is a loaded project.
+type Project struct {
+	Dir string
+	// Config is config.js's result with the defaults filled in.
+	Config                map[string]any
+	Name, Stage, Location string
+	Resources             []*Spec
+}
+
+// Hooks are what the project's code may ask of the engine.
+type Hooks struct {
+	// GetID returns the ARM ID of a resource (getId({type, group, name, path})).
+	GetID func(ref Ref, path string) (string, error)
+}
+
+// Error is a problem in a project's code, located in its file.
+type Error struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Load runs a project's files and returns its resources.
+func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks}
+	l.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	stop := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
+	defer stop()
+	p := &Project{Dir: abs}
+	if err := l.loadConfig(p); err != nil {
+		return nil, err
+	}
+	resources := filepath.Join(abs, "resources.js")
+	iac := filepath.Join(abs, "iac.js")
+	switch {
+	case exists(resources):
+		err = l.loadModern(p, resources)
+	case exists(iac):
+		err = l.loadSeedStyle(p, iac)
+	default:
+		return nil, fmt.Errorf("%s: no resources.js (nor iac.js): not a gru project (gru init makes one)", abs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+type loader struct {
+	dir     string
+	vm      *goja.Runtime
+	modules map[string]goja.Value // by absolute path
+	hooks   Hooks
+}
+
+// rel names a file of the project relative to its folder, for messages.
+func (l *loader) rel(p string) string {
+	if r, err := filepath.Rel(l.dir, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+// require loads a module: a relative file of the project (.js or .json), or one of the
+// packages GruCloud-generated code imports.
+func (l *loader) require(from string) func(goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0).String()
+		switch name {
+		case "rubico", "rubico/x":
+			return l.vm.NewObject()
+		case "@grucloud/provider-azure":
+			obj := l.vm.NewObject()
+			obj.Set("AzureProvider", l.vm.NewObject())
+			return obj
+		}
+		if !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
+			panic(l.vm.NewGoError(fmt.Errorf("require(%q): gru cannot load npm packages; a project may require its own files, rubico and @grucloud/provider-azure", name)))
+		}
+		target := filepath.Join(filepath.Dir(from), filepath.FromSlash(name))
+		if !exists(target) && exists(target+".js") {
+			target += ".js"
+		}
+		v, err := l.module(target)
+		if err != nil {
+			panic(l.vm.NewGoError(err))
+		}
+		return v
+	}
+}
+
+// module runs a file once and returns its exports.
+func (l *loader) module(path string) (goja.Value, error) {
+	if v, ok := l.modules[path]; ok {
+		return v, nil
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", l.rel(path), err)
+	}
+	if strings.HasSuffix(path, ".json") {
+		var v any
+		if err := json.Unmarshal(src, &v); err != nil {
+			return nil, &Error{File: l.rel(path), Msg: "not valid JSON: " + err.Error()}
+		}
+		val := l.vm.ToValue(v)
+		l.modules[path] = val
+		return val, nil
+	}
+	prog, err := goja.Compile(l.rel(path), "(function(exports, require, module, __filename, __dirname) {"+string(src)+"\n})", false)
+	if err != nil {
+		return nil, syntaxError(l.rel(path), err)
+	}
+	fn, err := l.vm.RunProgram(prog)
+	if err != nil {
+		return nil, l.jsError(err)
+	}
+	call, ok := goja.AssertFunction(fn)
+	if !ok {
+		return nil, fmt.Errorf("%s: could not be loaded", l.rel(path))
+	}
+	module := l.vm.NewObject()
+	exports := l.vm.NewObject()
+	module.Set("exports", exports)
+	l.modules[path] = exports // a cycle of requires sees the exports so far, as in Node
+	if _, err := call(goja.Undefined(), exports, l.vm.ToValue(l.require(path)), module, l.vm.ToValue(path), l.vm.ToValue(filepath.Dir(path))); err != nil {
+		return nil, l.jsError(err)
+	}
+	v := module.Get("exports")
+	l.modules[path] = v
+	return v, nil
+}
+
+// syntaxError locates a compile error; the module wrapper adds nothing before line 1's code.
+func syntaxError(file string, err error) error {
+	var se *goja.CompilerSyntaxError
+	if errors.As(err, &se) {
+		line, col := se.File.Position(se.Offset).Line, se.File.Position(se.Offset).Column
+		if line == 1 {
+			col -= len("(function(exports, require, module, __filename, __dirname) {")
+		}
+		return &Error{File: file, Line: line, Col: col, Msg: "syntax error: " + se.Message}
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+// jsError turns an exception thrown by project code into an error at its place.
+func (l *loader) jsError(err error) error {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		msg := ex.Value().String()
+		if gerr, ok := ex.Value().Export().(error); ok {
+			msg = gerr.Error()
+		}
+		for _, frame := range ex.Stack() {
+			pos := frame.Position()
+			if pos.Filename != "" && pos.Line > 0 {
+				return &Error{File: pos.Filename, Line: pos.Line, Msg: msg}
+			}
+		}
+		return errors.New(msg)
+	}
+	var ie *goja.InterruptedError
+	if errors.As(err, &ie) {
+		return fmt.Errorf("interrupted while running the project: %v", ie.Value())
+	}
+	return err
+}
+
+// callerSource is file:line of the project code calling into Go now.
+func (l *loader) callerSource() string {
+	for _, frame := range l.vm.CaptureCallStack(10, nil) {
+		pos := frame.Position()
+		if pos.Filename != "" && pos.Line > 0 {
+			return fmt.Sprintf("%s:%d", pos.Filename, pos.Line)
+		}
+	}
+	return ""
+}
+
+func (l *loader) loadConfig(p *Project) error {
+	cfg := map[string]any{}
+	pkgName := ""
+	if pkg := filepath.Join(l.dir, "package.json"); exists(pkg) {
+		v, err := l.module(pkg)
+		if err != nil {
+			return err
+		}
+		if m, ok := v.Export().(map[string]any); ok {
+			pkgName, _ = m["name"].(string)
+		}
+	}
+	if file := filepath.Join(l.dir, "config.js"); exists(file) {
+		v, err := l.module(file)
+		if err != nil {
+			return err
+		}
+		if fn, ok := goja.AssertFunction(v); ok {
+			arg := l.vm.NewObject()
+			arg.Set("stage", "dev")
+			if v, err = fn(goja.Undefined(), arg); err != nil {
+				return l.jsError(err)
+			}
+		}
+		if m, ok := plain(v).(map[string]any); ok {
+			cfg = m
+		} else if v != nil && !goja.IsUndefined(v) {
+			return &Error{File: "config.js", Msg: "must export an object, or a function that returns one"}
+		}
+	}
+	p.Name = stringOr(cfg["projectName"], stringOr(pkgName, filepath.Base(l.dir)))
+	p.Stage = stringOr(cfg["stage"], "dev")
+	p.Location, _ = cfg["location"].(string)
+	cfg["projectName"], cfg["stage"] = p.Name, p.Stage
+	p.Config = cfg
+	return nil
+}
+
+func stringOr(v any, def string) string {
+	if s, ok := v.(string); ok && s != "" {
+		return s
+	}
+	return def
+}
+
+// plain exports a JavaScript value as JSON data: objects, arrays, strings, booleans, and
+// numbers as json.Number; functions and undefined are dropped, as JSON.stringify drops them.
+func plain(v goja.Value) any {
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return nil
+	}
+	data, err := json.Marshal(v.Export())
+	if err != nil {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out any
+	if dec.Decode(&out) != nil {
+		return nil
+	}
+	return out
+}
+
+// helpers builds the argument of properties and dependencies functions: config, getId, and
+// (seed style) resources.
+func (l *loader) helpers(p *Project, resources goja.Value) *goja.Object {
+	arg := l.vm.NewObject()
+	arg.Set("config", l.vm.ToValue(p.Config))
+	arg.Set("getId", func(call goja.FunctionCall) goja.Value {
+		ref, path := l.refOf(call.Argument(0)), ""
+		if o, ok := call.Argument(0).(*goja.Object); ok {
+			if pv := o.Get("path"); pv != nil && !goja.IsUndefined(pv) {
+				path = pv.String()
+			}
+		}
+		if l.hooks.GetID == nil {
+			return l.vm.ToValue("")
+		}
+		id, err := l.hooks.GetID(ref, path)
+		if err != nil {
+			panic(l.vm.NewGoError(err))
+		}
+		return l.vm.ToValue(id)
+	})
+	if resources != nil {
+		arg.Set("resources", resources)
+	}
+	return arg
+}
+
+// refOf reads a reference: "rg::name", {type, group, name}, or a seed-style resources.X.Y[name].
+func (l *loader) refOf(v goja.Value) Ref {
+	if o, ok := v.(*goja.Object); ok {
+		get := func(k string) string {
+			if x := o.Get(k); x != nil && !goja.IsUndefined(x) {
+				return x.String()
+			}
+			return ""
+		}
+		return Ref{Name: get("name"), Type: get("type"), Group: get("group")}
+	}
+	return Ref{Name: v.String()}
+}
+
+// evaluate turns a resource's declaration into a Spec.
+func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source string, resources goja.Value) (*Spec, error) {
+	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}, ListKeys: map[string]bool{}}
+	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
+		s.Name = v.String()
+	}
+	if v := decl.Get("readOnly"); v != nil {
+		s.ReadOnly = v.ToBoolean()
+	}
+	call := func(key string) (goja.Value, error) {
+		v := decl.Get(key)
+		if fn, ok := goja.AssertFunction(v); ok {
+			out, err := fn(goja.Undefined(), l.helpers(p, resources))
+			if err != nil {
+				return nil, fmt.Errorf("%s %s::%s: %s: %w", source, group, typ, key, l.jsError(err))
+			}
+			return out, nil
+		}
+		return v, nil
+	}
+	props, err := call("properties")
+	if err != nil {
+		return nil, err
+	}
+	switch m := plain(props).(type) {
+	case map[string]any:
+		s.Properties = m
+	case nil:
+		s.Properties = map[string]any{}
+	default:
+		return nil, fmt.Errorf("%s %s::%s: properties must be an object, or a function that returns one", source, group, typ)
+	}
+	if n, ok := s.Properties["name"].(string); ok && n != "" {
+		s.Name = n
+	}
+	deps, err := call("dependencies")
+	if err != nil {
+		return nil, err
+	}
+	if o, ok := deps.(*goja.Object); ok {
+		for _, key := range o.Keys() {
+			v := o.Get(key)
+			if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+				continue
+			}
+			if arr, ok := v.Export().([]any); ok {
+				s.ListKeys[key] = true
+				obj := v.ToObject(l.vm)
+				for i := range arr {
+					s.Dependencies[key] = append(s.Dependencies[key], l.refOf(obj.Get(fmt.Sprint(i))))
+				}
+				continue
+			}
+			s.Dependencies[key] = []Ref{l.refOf(v)}
+		}
+	}
+	return s, nil
+}
+
+func (l *loader) loadModern(p *Project, file string) error {
+	exports, err := l.module(file)
+	if err != nil {
+		return err
+	}
+	create := exports.ToObject(l.vm).Get("createResources")
+	fn, ok := goja.AssertFunction(create)
+	if !ok {
+		return &Error{File: l.rel(file), Msg: "must export createResources, a function that returns the array of resources"}
+	}
+	arg := l.vm.NewObject()
+	arg.Set("config", l.vm.ToValue(p.Config))
+	list, err := fn(goja.Undefined(), arg)
+	if err != nil {
+		return l.jsError(err)
+	}
+	obj, ok := list.(*goja.Object)
+	if !ok || obj.ClassName() != "Array" {
+		return &Error{File: l.rel(file), Msg: "createResources must return an array of resources"}
+	}
+	n := int(obj.Get("length").ToInteger())
+	for i := 0; i < n; i++ {
+		decl, ok := obj.Get(fmt.Sprint(i)).(*goja.Object)
+		if !ok {
+			return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d is not an object {type, group, properties, dependencies}", i)}
+		}
+		typ, group := decl.Get("type"), decl.Get("group")
+		if typ == nil || group == nil || goja.IsUndefined(typ) || goja.IsUndefined(group) {
+			return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d has no type or no group", i)}
+		}
+		s, err := l.evaluate(p, decl, typ.String(), group.String(), fmt.Sprintf("%s: resource %d", l.rel(file), i), nil)
+		if err != nil {
+			return err
+		}
+		p.Resources = append(p.Resources, s)
+	}
+	return nil
+}
