@@ -88,7 +88,7 @@ func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*targe
 		endpoint := "http://" + ln.Addr().String()
 		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken("gru-local"), true
 		opts.Subscription = emulator.LocalSubscriptionID
-		opts.PollFrequency = 100 * time.Millisecond
+		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
 		c, err := armclient.New(opts)
 		if err != nil {
 			srv.Close()
@@ -107,7 +107,7 @@ func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*targe
 		}
 		opts.Endpoint, opts.Credential, opts.Subscription = g.endpoint, armclient.StaticToken(token), sub
 		opts.InsecureHTTP = isLoopback(g.endpoint)
-		opts.PollFrequency = 100 * time.Millisecond
+		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
 		c, err := armclient.New(opts)
 		if err != nil {
 			return nil, err
@@ -156,7 +156,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("the subscription does not answer: %w", err)
 			}
-			info["displayName"], info["state"] = res.String("displayName"), res.String("state")
+			info["displayName"], info["state"] = armclient.Field(res, "displayName"), armclient.Field(res, "state")
 			groups, err := t.client.ListResourceGroups(ctx)
 			if err != nil {
 				return err

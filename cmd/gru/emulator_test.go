@@ -180,14 +180,14 @@ func TestSeedFlowThroughServeWithGrusClient(t *testing.T) {
 	if err != nil || len(conns) != 1 {
 		t.Fatalf("connections: %v %v", err, conns)
 	}
-	if _, err := c.Put(ctx, conns[0].String("id"), "2021-06-01", map[string]any{"properties": map[string]any{
+	if _, err := c.Put(ctx, armclient.Field(conns[0], "id"), "2021-06-01", map[string]any{"properties": map[string]any{
 		"privateLinkServiceConnectionState": map[string]any{"status": "Approved", "description": "Auto-Approved"}}}); err != nil {
 		t.Fatal(err)
 	}
 	stop()
 
 	endpoint, _ = startEmulator(t, bin, state, "--db", db)
-	got, err := client(endpoint).Get(ctx, conns[0].String("id"), "2021-06-01")
+	got, err := client(endpoint).Get(ctx, armclient.Field(conns[0], "id"), "2021-06-01")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,6 +55,8 @@ type globalOptions struct {
 	endpoint     string
 	subscription string
 	debug        bool
+	dir          string
+	parallelism  int
 }
 
 func newRootCommand() *cobra.Command {
@@ -80,6 +82,9 @@ Type names are written Group::Type (Storage::StorageAccount), or as ARM types
 	pf.StringVar(&g.endpoint, "endpoint", "", "work against an ARM emulator served elsewhere (gru emulator serve); the token is $GRU_TOKEN")
 	pf.StringVar(&g.subscription, "subscription", "", "Azure subscription (default $AZURE_SUBSCRIPTION_ID, else the Azure CLI's default)")
 	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
-	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g))
+	pf.StringVarP(&g.dir, "dir", "C", ".", "the project folder")
+	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most")
+	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
+		newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
 	return root
 }

@@ -134,10 +134,10 @@ func New(opts Options) (*Client, error) {
 func (c *Client) Subscription() string { return c.sub }
 
 // Resource is a resource as ARM returns it.
-type Resource map[string]any
+type Resource = map[string]any
 
-// String returns a top-level string property (id, name, type, location).
-func (r Resource) String(key string) string { s, _ := r[key].(string); return s }
+// Field returns a top-level string property of a resource (id, name, type, location).
+func Field(r Resource, key string) string { s, _ := r[key].(string); return s }
 
 // apiVersion settles the API version of a call: the caller's, else the type's default.
 func (c *Client) apiVersion(id, version string) (string, error) {

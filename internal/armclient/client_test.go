@@ -85,7 +85,7 @@ func TestSeedFlowThroughGrusClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if created.String("id") != acct || created["properties"].(map[string]any)["provisioningState"] != "Succeeded" {
+	if Field(created, "id") != acct || created["properties"].(map[string]any)["provisioningState"] != "Succeeded" {
 		t.Errorf("created %v", created)
 	}
 	vnet := rg + "/providers/Microsoft.Network/virtualNetworks/myVnet"
@@ -113,7 +113,7 @@ func TestSeedFlowThroughGrusClient(t *testing.T) {
 	if state(conns[0]) != "Pending" {
 		t.Errorf("connection %v", conns[0])
 	}
-	connID := conns[0].String("id")
+	connID := Field(conns[0], "id")
 	approved, err := c.Put(ctx, connID, "2021-06-01", map[string]any{"properties": map[string]any{"privateLinkServiceConnectionState": map[string]any{"status": "Approved", "description": "Auto-Approved"}}})
 	if err != nil || state(approved) != "Approved" {
 		t.Fatalf("approve: %v %v", err, approved)
@@ -291,10 +291,10 @@ func TestDrillUnderThrottleAndFaults(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range all {
-		if seen[r.String("name")] {
-			t.Errorf("%s twice", r.String("name"))
+		if seen[Field(r, "name")] {
+			t.Errorf("%s twice", Field(r, "name"))
 		}
-		seen[r.String("name")] = true
+		seen[Field(r, "name")] = true
 	}
 	if len(seen) != n {
 		t.Errorf("%d of %d resources exist", len(seen), n)
