@@ -14,6 +14,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/dag"
 	"github.com/gru-iac/gru/internal/project"
 	"github.com/gru-iac/gru/internal/validate"
 )
@@ -81,6 +82,11 @@ func Build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, sub
 	}
 	b.names()
 	b.link()
+	if len(b.problems) > 0 {
+		return nil, b.problems
+	}
+	b.rename()
+	b.checkCycles()
 	if len(b.problems) > 0 {
 		return nil, b.problems
 	}
@@ -217,6 +223,54 @@ func (b *builder) names() {
 			continue
 		}
 		b.t.byKey[strings.ToLower(r.Key)] = r
+	}
+}
+
+// rename writes the full names again from the resolved parents, so that a reference written
+// in another case (ARM names are case-insensitive) does not change a resource's name.
+func (b *builder) rename() {
+	done := map[*Resource]bool{}
+	var visit func(r *Resource)
+	visit = func(r *Resource) {
+		if done[r] {
+			return
+		}
+		done[r] = true
+		prefix := ""
+		for _, d := range b.parentDeps(r) {
+			for _, p := range r.Deps[d.Key] {
+				visit(p)
+				prefix = p.FullName
+			}
+		}
+		r.FullName = r.Spec.Name
+		if prefix != "" {
+			r.FullName = prefix + "::" + r.Spec.Name
+		}
+		r.Key = r.Type.ShortName + " " + r.FullName
+	}
+	for _, r := range b.t.Resources {
+		visit(r)
+	}
+	b.t.byKey = map[string]*Resource{}
+	for _, r := range b.t.Resources {
+		b.t.byKey[strings.ToLower(r.Key)] = r
+	}
+}
+
+// checkCycles refuses a project whose dependencies loop, naming the loop.
+func (b *builder) checkCycles() {
+	g := dag.New()
+	for _, r := range b.t.Resources {
+		g.Add(r.Key)
+		for _, deps := range r.Deps {
+			for _, d := range deps {
+				g.Connect(r.Key, d.Key)
+			}
+		}
+	}
+	if c := g.Cycle(); c != nil {
+		b.problem("dependency cycle: %s", strings.Join(c, " -> "))
 	}
 }
 

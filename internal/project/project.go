@@ -166,7 +166,7 @@ func (l *loader) module(path string) (goja.Value, error) {
 		l.modules[path] = val
 		return val, nil
 	}
-	prog, err := goja.Compile(l.rel(path), "(function(exports, require, module, __filename, __dirname) {"+string(src)+"\n})", false)
+	prog, err := goja.Compile(l.rel(path), moduleOpening+string(src)+"\n})", false)
 	if err != nil {
 		return nil, syntaxError(l.rel(path), err)
 	}
@@ -190,27 +190,39 @@ func (l *loader) module(path string) (goja.Value, error) {
 	return v, nil
 }
 
-// syntaxError locates a compile error; the module wrapper adds nothing before line 1's code.
+// syntaxError locates a compile error. goja writes the place in its message
+// ("resources.js: Line 2:10 Unexpected identifier"); the module wrapper adds nothing before
+// line 1's code but its own opening.
 func syntaxError(file string, err error) error {
+	msg := err.Error()
 	var se *goja.CompilerSyntaxError
 	if errors.As(err, &se) {
-		line, col := se.File.Position(se.Offset).Line, se.File.Position(se.Offset).Column
-		if line == 1 {
-			col -= len("(function(exports, require, module, __filename, __dirname) {")
-		}
-		return &Error{File: file, Line: line, Col: col, Msg: "syntax error: " + se.Message}
+		msg = se.Message
 	}
-	return fmt.Errorf("%s: %w", file, err)
+	msg = strings.TrimPrefix(msg, file+": ")
+	var line, col int
+	if _, scanErr := fmt.Sscanf(msg, "Line %d:%d", &line, &col); scanErr == nil {
+		if i := strings.Index(msg, " "); i >= 0 {
+			if j := strings.Index(msg[i+1:], " "); j >= 0 {
+				msg = msg[i+1+j+1:]
+			}
+		}
+		if line == 1 {
+			col -= len(moduleOpening)
+		}
+		return &Error{File: file, Line: line, Col: col, Msg: "syntax error: " + msg}
+	}
+	return &Error{File: file, Msg: "syntax error: " + msg}
 }
+
+// moduleOpening wraps a file's code into a CommonJS module function.
+const moduleOpening = "(function(exports, require, module, __filename, __dirname) {"
 
 // jsError turns an exception thrown by project code into an error at its place.
 func (l *loader) jsError(err error) error {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
-		msg := ex.Value().String()
-		if gerr, ok := ex.Value().Export().(error); ok {
-			msg = gerr.Error()
-		}
+		msg := strings.TrimPrefix(ex.Value().String(), "GoError: ")
 		for _, frame := range ex.Stack() {
 			pos := frame.Position()
 			if pos.Filename != "" && pos.Line > 0 {

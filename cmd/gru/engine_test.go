@@ -1,0 +1,156 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+const example = "../../examples/storage-private-endpoint"
+
+// TestStoragePrivateEndpointExample is the engine's first acceptance test: apply the
+// example on the local cloud, plan again (no change), list (six resources, the connection
+// approved), destroy (nothing left), all over real HTTP to the emulator.
+func TestStoragePrivateEndpointExample(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, errOut := gru(t, "", "apply", "-f", "--local", "-C", example)
+	if code != 0 || !strings.Contains(out, "Apply: 6 done, 0 failed") {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 || !strings.Contains(out, "6 unchanged") {
+		t.Errorf("plan after apply: exit %d\n%s", code, out)
+	}
+	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Nothing to do") {
+		t.Errorf("apply again: exit %d\n%s", code, out)
+	}
+	code, out, _ = gru(t, "", "list", "--local", "--our", "--json", "-C", example)
+	var rows []listed
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil {
+		t.Fatalf("list: exit %d %s", code, out)
+	}
+	types := map[string]listed{}
+	for _, r := range rows {
+		types[r.Type] = r
+	}
+	if len(rows) != 6 || len(types) != 6 {
+		t.Errorf("list --our shows %d resources: %+v", len(rows), rows)
+	}
+	if c := types["Storage::PrivateEndpointConnection"]; c.Connection != "Approved" || !strings.HasPrefix(c.Name, "myPrivateEndpoint.") {
+		t.Errorf("the connection: %+v", c)
+	}
+	code, out, _ = gru(t, "", "output", "--local", "-C", example, "--type", "Storage::PrivateEndpointConnection", "--name", "myPrivateEndpointConnection", "--field", "properties.privateLinkServiceConnectionState.description")
+	if code != 0 || strings.TrimSpace(out) != "Auto-Approved" {
+		t.Errorf("output: %d %q", code, out)
+	}
+	if code, out, errOut := gru(t, "", "destroy", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 1 done") {
+		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = gru(t, "", "list", "--local", "--json", "-C", example)
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("after destroy: %s", out)
+	}
+	if code, _, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 2 {
+		t.Errorf("plan after destroy: exit %d, want 2", code)
+	}
+}
+
+// TestSeedSnippetGivesTheSamePlan loads the seed page's snippet verbatim, in a project of the
+// older style, and compares its plan with the example's.
+func TestSeedSnippetGivesTheSamePlan(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	snippet, err := os.ReadFile("testdata/seed-style/iac.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seed, err := os.ReadFile("../../../shared/seed/000_f7ff9e4db8962765.txt"); err == nil {
+		start := strings.Index(string(seed), "provider.Storage.makePrivateEndpointConnection")
+		end := strings.Index(string(seed)[start:], "});") + start + 3
+		if !strings.Contains(string(snippet), string(seed)[start:end]) {
+			t.Error("testdata/seed-style/iac.js does not hold the seed page's snippet verbatim")
+		}
+	}
+	plan := func(dir string) map[string]any {
+		code, out, errOut := gru(t, "", "plan", "--local", "--json", "-C", dir)
+		if code != 0 {
+			t.Fatalf("plan %s: %d %s", dir, code, errOut)
+		}
+		var p struct {
+			Changes []map[string]any `json:"changes"`
+		}
+		json.Unmarshal([]byte(out), &p)
+		got := map[string]any{}
+		for _, c := range p.Changes {
+			got[c["resource"].(string)] = c["action"].(string) + " " + c["id"].(string)
+		}
+		return got
+	}
+	a, b := plan(example), plan("testdata/seed-style")
+	if len(a) != 6 {
+		t.Fatalf("example plan: %v", a)
+	}
+	for k, v := range a {
+		if b[k] != v {
+			t.Errorf("%s: example %v, seed style %v", k, v, b[k])
+		}
+	}
+	if len(b) != len(a) {
+		t.Errorf("seed style plan has %d resources: %v", len(b), b)
+	}
+}
+
+// project writes a project into a temporary folder.
+func writeProject(t *testing.T, resources string) string {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { location: "westeurope" };`), 0o644)
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(resources), 0o644)
+	return dir
+}
+
+// TestBadProjectsSendNothing: each mistake is a clear error, exit 1, and no request reaches ARM.
+func TestBadProjectsSendNothing(t *testing.T) {
+	var requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(500)
+	}))
+	defer srv.Close()
+	rg := `{ type: "ResourceGroup", group: "Resources", name: "rg" }`
+	for _, tc := range []struct {
+		name, resources, want string
+	}{
+		{"syntax error", "exports.createResources = () => [\n  { type: \"ResourceGroup\", group: \"Resources\" name: \"rg\" },\n];", "resources.js:2:"},
+		{"unknown type", `exports.createResources = () => [{ type: "StorageAcount", group: "Storage", name: "a" }];`, "did you mean Storage::StorageAccount"},
+		{"unknown dependency", `exports.createResources = () => [` + rg + `, { type: "VirtualNetwork", group: "Network", name: "v", dependencies: () => ({ resourceGroup: "nope" }) }];`, `no Resources::ResourceGroup named "nope"`},
+		{"cycle", `exports.createResources = () => [` + rg + `,
+			{ type: "NetworkSecurityGroup", group: "Network", name: "a", dependencies: () => ({ resourceGroup: "rg", other: "rg::b" }) },
+			{ type: "RouteTable", group: "Network", name: "b", dependencies: () => ({ resourceGroup: "rg", other: "rg::a" }) }];`, "dependency cycle"},
+		{"schema violations", `exports.createResources = () => [` + rg + `,
+			{ type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ kind: "StorageV2", sku: { name: 42 }, properties: { allowBlobPublicAccess: "yes" } }), dependencies: () => ({ resourceGroup: "rg" }) }];`, "sku.name"},
+		{"duplicate names", `exports.createResources = () => [` + rg + `, ` + rg + `];`, "declared twice"},
+		{"throwing properties", `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", properties: () => { throw new Error("no name today"); } }];`, "no name today"},
+		{"unknown package", `const x = require("left-pad");` + "\n" + `exports.createResources = () => [];`, `resources.js:1: require("left-pad")`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeProject(t, tc.resources)
+			code, _, errOut := gru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
+			if code != 1 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, want 1 and %q in:\n%s", code, tc.want, errOut)
+			}
+		})
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests reached ARM", n)
+	}
+	// Both schema problems are reported together.
+	dir := writeProject(t, `exports.createResources = () => [`+rg+`,
+		{ type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ kind: "StorageV2", sku: { name: 42 }, properties: { allowBlobPublicAccess: "yes" } }), dependencies: () => ({ resourceGroup: "rg" }) }];`)
+	_, _, errOut := gru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
+	if !strings.Contains(errOut, "sku.name") || !strings.Contains(errOut, "allowBlobPublicAccess") {
+		t.Errorf("not every schema problem listed:\n%s", errOut)
+	}
+}
