@@ -1,0 +1,164 @@
+package project
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func fakeID(ref Ref, _ string) (string, error) {
+	return "id(" + ref.Group + "::" + ref.Type + " " + ref.Name + ")", nil
+}
+
+func load(t *testing.T, dir string) *Project {
+	t.Helper()
+	p, err := Load(context.Background(), dir, Hooks{GetID: fakeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBothStylesDescribeTheSameThing loads GruCloud's two format samples (a resource group, a
+// public IP and a NAT gateway) and finds the same resources.
+func TestBothStylesDescribeTheSameThing(t *testing.T) {
+	modern := load(t, "testdata/modern")
+	seed := load(t, "testdata/seed-style")
+	if modern.Name != "nat-sample" || seed.Name != "nat-sample" || modern.Location != "westeurope" || modern.Stage != "dev" {
+		t.Errorf("config: %+v / %+v", modern, seed)
+	}
+	if len(modern.Resources) != 3 || len(seed.Resources) != 3 {
+		t.Fatalf("%d and %d resources", len(modern.Resources), len(seed.Resources))
+	}
+	for i := range modern.Resources {
+		m, s := modern.Resources[i], seed.Resources[i]
+		if m.Type != s.Type || m.Group != s.Group || m.Name != s.Name {
+			t.Errorf("resource %d: %s::%s %s / %s::%s %s", i, m.Group, m.Type, m.Name, s.Group, s.Type, s.Name)
+		}
+		for key, refs := range m.Dependencies {
+			if len(s.Dependencies[key]) != len(refs) || m.ListKeys[key] != s.ListKeys[key] {
+				t.Errorf("%s: dependency %s: %v / %v", m.Name, key, refs, s.Dependencies[key])
+			}
+		}
+	}
+	nat := modern.Resources[2]
+	if got := nat.Dependencies["publicIpAddresses"]; len(got) != 1 || got[0].Name != "rg-nat-sample::nat-ip" || !nat.ListKeys["publicIpAddresses"] {
+		t.Errorf("NAT gateway's public IPs: %+v", got)
+	}
+	ips := nat.Properties["properties"].(map[string]any)["publicIpAddresses"].([]any)
+	if ips[0].(map[string]any)["id"] != "id(Network::PublicIPAddress rg-nat-sample::nat-ip)" {
+		t.Errorf("getId: %v", ips)
+	}
+	if s := seed.Resources[2].Dependencies["resourceGroup"][0]; s.Type != "ResourceGroup" || s.Group != "Resources" || s.Name != "rg-nat-sample" {
+		t.Errorf("seed-style reference: %+v", s)
+	}
+	if !strings.HasPrefix(seed.Resources[1].Source, "iac.js:") {
+		t.Errorf("source of a seed-style resource: %q", seed.Resources[1].Source)
+	}
+}
+
+// TestNodeEvaluatesTheSame runs the example project in Node.js, the reference for what a
+// GruCloud project evaluates to, and compares each resource's properties and dependencies.
+func TestNodeEvaluatesTheSame(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the JavaScript reference check is skipped")
+	}
+	for _, dir := range []string{"../../examples/storage-private-endpoint", "testdata/modern"} {
+		abs, _ := filepath.Abs(dir)
+		script := `
+const Module = require("module");
+const orig = Module._load;
+Module._load = function (req, parent, isMain) {
+  if (req === "rubico" || req === "rubico/x") return {};
+  if (req === "@grucloud/provider-azure") return { AzureProvider: {} };
+  return orig.apply(this, arguments);
+};
+const dir = process.argv[1];
+let config = require(dir + "/config.js");
+if (typeof config === "function") config = config({ stage: "dev" });
+const getId = (r) => "id(" + r.group + "::" + r.type + " " + r.name + ")";
+const call = (v) => (typeof v === "function" ? v({ config, getId }) : v);
+const out = require(dir + "/resources.js").createResources({ config }).map((r) => ({
+  properties: call(r.properties) || {},
+  dependencies: call(r.dependencies) || {},
+}));
+console.log(JSON.stringify(out));
+`
+		raw, err := exec.Command(node, "-e", script, abs).Output()
+		if err != nil {
+			t.Fatalf("node: %v", err)
+		}
+		var want []struct {
+			Properties   map[string]any `json:"properties"`
+			Dependencies map[string]any `json:"dependencies"`
+		}
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		p := load(t, dir)
+		if len(p.Resources) != len(want) {
+			t.Fatalf("%s: %d resources, node sees %d", dir, len(p.Resources), len(want))
+		}
+		for i, r := range p.Resources {
+			got, _ := json.Marshal(r.Properties)
+			exp, _ := json.Marshal(want[i].Properties)
+			var g, e any
+			json.Unmarshal(got, &g)
+			json.Unmarshal(exp, &e)
+			if !reflect.DeepEqual(g, e) {
+				t.Errorf("%s resource %d properties:\n gru  %s\n node %s", dir, i, got, exp)
+			}
+			for key, v := range want[i].Dependencies {
+				var names []string
+				switch x := v.(type) {
+				case string:
+					names = []string{x}
+				case []any:
+					for _, n := range x {
+						names = append(names, n.(string))
+					}
+				}
+				var have []string
+				for _, ref := range r.Dependencies[key] {
+					have = append(have, ref.Name)
+				}
+				if strings.Join(names, ",") != strings.Join(have, ",") {
+					t.Errorf("%s resource %d dependency %s: gru %v, node %v", dir, i, key, have, names)
+				}
+			}
+		}
+	}
+}
+
+func TestErrorsAreLocated(t *testing.T) {
+	for name, tc := range map[string]struct{ src, want string }{
+		"syntax":      {"exports.createResources = () => [\n  { type: 'A' group: 'B' },\n];", "resources.js:2:"},
+		"throw":       {"exports.createResources = () => [{ type: 'A', group: 'B', properties: () => {\n  throw new Error('bad');\n} }];", "properties: resources.js:2: Error: bad"},
+		"not a func":  {"exports.createResources = 1;", "must export createResources"},
+		"npm package": {"require('lodash');\nexports.createResources = () => [];", `resources.js:1: require("lodash"): gru cannot load npm packages`},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "resources.js"), []byte(tc.src), 0o644)
+		_, err := Load(context.Background(), dir, Hooks{GetID: fakeID})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	if _, err := Load(context.Background(), t.TempDir(), Hooks{}); err == nil || !strings.Contains(err.Error(), "no resources.js") {
+		t.Errorf("empty folder: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte("while (true) {}"), 0o644)
+	if _, err := Load(ctx, dir, Hooks{}); err == nil || errors.Is(err, context.Canceled) == false && !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("a project that never ends is not interrupted: %v", err)
+	}
+}
