@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -152,5 +154,62 @@ func TestBadProjectsSendNothing(t *testing.T) {
 	_, _, errOut := gru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
 	if !strings.Contains(errOut, "sku.name") || !strings.Contains(errOut, "allowBlobPublicAccess") {
 		t.Errorf("not every schema problem listed:\n%s", errOut)
+	}
+}
+
+// signalWriter collects output and closes a channel when a line appears.
+type signalWriter struct {
+	mu   sync.Mutex
+	buf  strings.Builder
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestInterruptedApplyConverges interrupts an apply once the resource group is made: what
+// was in flight finishes, nothing new starts, the summary says what was done, and a second
+// apply finishes the job.
+func TestInterruptedApplyConverges(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	out := &signalWriter{want: "creating Storage::StorageAccount", seen: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-out.seen
+		cancel() // Ctrl-C while the storage account and the network are in flight
+	}()
+	code := run(ctx, []string{"apply", "-f", "--local", "-C", example}, strings.NewReader(""), out, out)
+	text := out.String()
+	if code != 1 || !strings.Contains(text, "canceled") || !strings.Contains(text, "Run the command again") {
+		t.Fatalf("interrupted apply: exit %d\n%s", code, text)
+	}
+	if !strings.Contains(text, "creating Storage::StorageAccount myResourceGroup::mystorageaccount done") {
+		t.Errorf("the storage account in flight was not let finish:\n%s", text)
+	}
+	if strings.Contains(text, "creating Storage::PrivateEndpointConnection") {
+		t.Errorf("new work started after the interrupt:\n%s", text)
+	}
+	code, again, _ := gru(t, "", "apply", "-f", "--local", "-C", example)
+	if code != 0 || !strings.Contains(again, "unchanged") || strings.Contains(again, "create    Resources::ResourceGroup") {
+		t.Fatalf("re-run: exit %d\n%s", code, again)
+	}
+	if code, plan, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 {
+		t.Errorf("after the re-run the plan is not empty:\n%s", plan)
 	}
 }

@@ -23,6 +23,11 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C ends gru at once
+		fmt.Fprintln(os.Stderr, "interrupted: starting nothing new, letting what is in flight finish (Ctrl-C again to quit now)")
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -390,6 +390,8 @@ func (e *Engine) parallelism() int {
 
 // Apply carries a plan out: each resource starts as soon as its dependencies are done, at most
 // Parallelism at a time; a failure skips its dependents while independent work goes on.
+// When ctx ends (Ctrl-C), nothing new starts, and the operations in flight are let finish,
+// so that none is left half-done; a later run carries on.
 func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 	g := dag.New()
 	changes := map[string]*Change{}
@@ -408,7 +410,9 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 		ids[r] = id
 	}
 	took := map[string]time.Duration{}
-	results, err := g.Walk(ctx, e.parallelism(), func(ctx context.Context, key string) error {
+	inFlight := context.WithoutCancel(ctx)
+	results, err := g.Walk(ctx, e.parallelism(), func(_ context.Context, key string) error {
+		ctx := inFlight
 		c := changes[key]
 		if c.Action == Keep {
 			return nil
