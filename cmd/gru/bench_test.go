@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // BenchmarkSchemaCommandCold runs the built gru binary as a new process for each iteration:
@@ -34,4 +40,117 @@ func BenchmarkSchemaCommandCold(b *testing.B) {
 	}
 	b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
+}
+
+// writeBigProject writes a project of groups × 40 resources: per resource group, a virtual
+// network, 13 subnets, 13 storage accounts and 12 private endpoints (subnet i, account i).
+func writeBigProject(b *testing.B, dir string, groups int) int {
+	var sb strings.Builder
+	sb.WriteString("exports.createResources = () => [\n")
+	n := 0
+	for g := 0; g < groups; g++ {
+		rg := fmt.Sprintf("rg%02d", g)
+		fmt.Fprintf(&sb, "{ type: \"ResourceGroup\", group: \"Resources\", name: %q },\n", rg)
+		fmt.Fprintf(&sb, "{ type: \"VirtualNetwork\", group: \"Network\", name: \"vnet\", properties: () => ({ properties: { addressSpace: { addressPrefixes: [\"10.0.0.0/16\"] } } }), dependencies: () => ({ resourceGroup: %q }) },\n", rg)
+		n += 2
+		for i := 0; i < 13; i++ {
+			fmt.Fprintf(&sb, "{ type: \"Subnet\", group: \"Network\", name: \"sn%d\", properties: () => ({ properties: { addressPrefix: \"10.0.%d.0/24\" } }), dependencies: () => ({ resourceGroup: %q, virtualNetwork: \"%s::vnet\" }) },\n", i, i, rg, rg)
+			fmt.Fprintf(&sb, "{ type: \"StorageAccount\", group: \"Storage\", name: \"acct%02dx%02d\", properties: () => ({ kind: \"StorageV2\", sku: { name: \"Standard_LRS\" } }), dependencies: () => ({ resourceGroup: %q }) },\n", g, i, rg)
+			n += 2
+			if i < 12 {
+				fmt.Fprintf(&sb, `{ type: "PrivateEndpoint", group: "Network", name: "pe%d", properties: ({ getId }) => ({ properties: { manualPrivateLinkServiceConnections: [{ name: "c", properties: { privateLinkServiceId: getId({ type: "StorageAccount", group: "Storage", name: "%s::acct%02dx%02d" }), groupIds: ["blob"] } }] } }), dependencies: () => ({ resourceGroup: %q, subnet: "%s::vnet::sn%d", account: "%s::acct%02dx%02d" }) },`+"\n", i, rg, g, i, rg, rg, i, rg, g, i)
+				n++
+			}
+		}
+	}
+	sb.WriteString("];\n")
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(sb.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { projectName: "bench", location: "westeurope" };`), 0o644)
+	return n
+}
+
+// benchApply1000 applies the 1,000-resource project with gru and the emulator as separate
+// processes, and reports wall time against the bound, plan's requests and gru's peak memory.
+func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.Duration) {
+	bin := filepath.Join(b.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for i := 0; i < b.N; i++ {
+		state := b.TempDir()
+		dir := b.TempDir()
+		ops := writeBigProject(b, dir, 25)
+		serve := exec.Command(bin, append([]string{"emulator", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(state, "arm.db")}, serveArgs...)...)
+		serve.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+		stdout, _ := serve.StdoutPipe()
+		if err := serve.Start(); err != nil {
+			b.Fatal(err)
+		}
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+
+		apply := exec.Command(bin, "apply", "-f", "--endpoint", endpoint, "-C", dir, "--debug")
+		var debug bytes.Buffer
+		apply.Stderr = &debug
+		start := time.Now()
+		out, err := apply.Output()
+		took := time.Since(start)
+		if err != nil {
+			serve.Process.Kill()
+			b.Fatalf("apply: %v\n%s", err, tail(string(out), 2000))
+		}
+		ru, _ := apply.ProcessState.SysUsage().(*syscall.Rusage)
+
+		plan := exec.Command(bin, "plan", "--endpoint", endpoint, "-C", dir, "--json")
+		planOut, err := plan.Output()
+		serve.Process.Signal(syscall.SIGINT)
+		serve.Wait()
+		if err != nil {
+			b.Fatalf("plan: %v", err)
+		}
+		var p struct {
+			Requests int `json:"requests"`
+			Changes  []struct {
+				Action string `json:"action"`
+			} `json:"changes"`
+		}
+		json.Unmarshal(planOut, &p)
+		for _, c := range p.Changes {
+			if c.Action != "no change" {
+				b.Errorf("after apply the plan still has a %s", c.Action)
+				break
+			}
+		}
+		limit := bound(ops)
+		b.ReportMetric(took.Seconds(), "apply-s")
+		b.ReportMetric(limit.Seconds(), "bound-s")
+		b.ReportMetric(took.Seconds()/limit.Seconds(), "x-bound")
+		b.ReportMetric(float64(p.Requests), "plan-requests")
+		b.ReportMetric(float64(ru.Maxrss)/1024, "apply-peak-MB")
+		b.ReportMetric(float64(strings.Count(debug.String(), "<-- 429")), "429s")
+		b.ReportMetric(float64(ops), "resources")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// BenchmarkApply1000 applies 1,000 resources with 100 ms latency per operation. The bound is
+// max(critical path, operations × latency / parallelism): 1,000 × 0.1 s / 20 = 5 s.
+func BenchmarkApply1000(b *testing.B) {
+	benchApply1000(b, []string{"--latency", "100ms"}, func(ops int) time.Duration {
+		return max(4*100*time.Millisecond, time.Duration(ops)*100*time.Millisecond/20)
+	})
+}
+
+// BenchmarkApply1000Throttled is the same under ARM's throttle: writes beyond the 200-token
+// bucket come at 10 a second, so the bound is (writes - 200) / 10 seconds.
+func BenchmarkApply1000Throttled(b *testing.B) {
+	benchApply1000(b, []string{"--latency", "100ms", "--throttle", "arm"}, func(ops int) time.Duration {
+		return time.Duration(ops-200) * time.Second / 10
+	})
 }
