@@ -2,132 +2,29 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gru-iac/gru/internal/armclient"
-	"github.com/gru-iac/gru/internal/emulator"
+	"github.com/gru-iac/gru/internal/cloud"
 )
 
-// target says where a command's ARM requests go.
-type target struct {
-	client *armclient.Client
-	kind   string // "local", "endpoint" or "azure"
-	// endpoint is the ARM endpoint; db the local cloud's database (local only).
-	endpoint, db string
-	close        func()
-}
+// target is a connected cloud.
+type target = cloud.Connection
 
-// localDB is the local cloud's database: $GRU_LOCAL_DB, else local-arm.db in the state folder.
-func localDB() (string, error) {
-	if p := os.Getenv("GRU_LOCAL_DB"); p != "" {
-		return p, nil
-	}
-	dir, err := stateDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "local-arm.db"), nil
-}
-
-// isLoopback reports an endpoint on this machine, where a bearer token may travel over HTTP.
-func isLoopback(endpoint string) bool {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return false
-	}
-	if u.Hostname() == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(u.Hostname())
-	return ip != nil && ip.IsLoopback()
-}
-
-// connect builds the ARM client of a command: an in-process emulator with --local (served on
-// a loopback port, so that requests cross real HTTP), an emulator elsewhere with --endpoint,
-// else Azure with the default credential chain.
+// connect connects to the cloud the global flags name.
 func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*target, error) {
 	cat, err := g.catalog()
 	if err != nil {
 		return nil, err
 	}
-	opts := armclient.Options{Catalog: cat}
+	o := cloud.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), Subscription: g.subscription, Catalog: cat}
 	if g.debug {
-		opts.Debug = cmd.ErrOrStderr()
+		o.Debug = cmd.ErrOrStderr()
 	}
-	switch {
-	case g.local && g.endpoint != "":
-		return nil, errors.New("--local and --endpoint both name a cloud: choose one")
-	case g.local:
-		db, err := localDB()
-		if err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
-			return nil, err
-		}
-		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: cat, TypeLatency: emulator.RealisticLatencies()})
-		if err != nil {
-			return nil, fmt.Errorf("starting the local cloud (%s): %w", db, err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			emu.Close()
-			return nil, err
-		}
-		srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-		go srv.Serve(ln)
-		endpoint := "http://" + ln.Addr().String()
-		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken("gru-local"), true
-		opts.Subscription = emulator.LocalSubscriptionID
-		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
-		c, err := armclient.New(opts)
-		if err != nil {
-			srv.Close()
-			emu.Close()
-			return nil, err
-		}
-		return &target{client: c, kind: "local", endpoint: endpoint, db: db, close: func() { srv.Close(); emu.Close() }}, nil
-	case g.endpoint != "":
-		sub := g.subscription
-		if sub == "" {
-			sub = emulator.LocalSubscriptionID
-		}
-		token := os.Getenv("GRU_TOKEN")
-		if token == "" {
-			token = "gru"
-		}
-		opts.Endpoint, opts.Credential, opts.Subscription = g.endpoint, armclient.StaticToken(token), sub
-		opts.InsecureHTTP = isLoopback(g.endpoint)
-		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
-		c, err := armclient.New(opts)
-		if err != nil {
-			return nil, err
-		}
-		return &target{client: c, kind: "endpoint", endpoint: g.endpoint, close: func() {}}, nil
-	}
-	sub, err := armclient.ResolveSubscription(g.subscription)
-	if err != nil {
-		return nil, err
-	}
-	cred, err := armclient.AzureCredential()
-	if err != nil {
-		return nil, err
-	}
-	opts.Credential, opts.Subscription = cred, sub
-	c, err := armclient.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	return &target{client: c, kind: "azure", endpoint: armclient.DefaultEndpoint, close: func() {}}, nil
+	return cloud.Connect(ctx, o)
 }
 
 func newInfoCommand(g *globalOptions) *cobra.Command {
@@ -146,18 +43,18 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer t.close()
-			sub := t.client.Subscription()
-			info := map[string]any{"cloud": t.kind, "endpoint": t.endpoint, "subscription": sub}
-			if t.db != "" {
-				info["database"] = t.db
+			defer t.Close()
+			sub := t.Client.Subscription()
+			info := map[string]any{"cloud": t.Kind, "endpoint": t.Endpoint, "subscription": sub}
+			if t.DB != "" {
+				info["database"] = t.DB
 			}
-			res, err := t.client.Get(ctx, "/subscriptions/"+sub, "2022-12-01")
+			res, err := t.Client.Get(ctx, "/subscriptions/"+sub, "2022-12-01")
 			if err != nil {
 				return fmt.Errorf("the subscription does not answer: %w", err)
 			}
 			info["displayName"], info["state"] = armclient.Field(res, "displayName"), armclient.Field(res, "state")
-			groups, err := t.client.ListResourceGroups(ctx)
+			groups, err := t.Client.ListResourceGroups(ctx)
 			if err != nil {
 				return err
 			}
@@ -166,11 +63,11 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				return writeJSON(cmd.OutOrStdout(), info)
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "cloud            %s\n", t.kind)
-			if t.kind == "local" {
-				fmt.Fprintf(out, "database         %s\n", t.db)
+			fmt.Fprintf(out, "cloud            %s\n", t.Kind)
+			if t.Kind == "local" {
+				fmt.Fprintf(out, "database         %s\n", t.DB)
 			} else {
-				fmt.Fprintf(out, "endpoint         %s\n", t.endpoint)
+				fmt.Fprintf(out, "endpoint         %s\n", t.Endpoint)
 			}
 			fmt.Fprintf(out, "subscription     %s (%s, %s)\n", sub, info["displayName"], info["state"])
 			fmt.Fprintf(out, "resource groups  %d\n", len(groups))

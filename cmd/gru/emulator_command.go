@@ -14,20 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gru-iac/gru/internal/cloud"
 	"github.com/gru-iac/gru/internal/emulator"
 )
-
-// stateDir is where gru keeps the local cloud: $XDG_STATE_HOME/gru, or ~/.local/state/gru.
-func stateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "gru"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("finding a folder for gru's state: %w (set XDG_STATE_HOME)", err)
-	}
-	return filepath.Join(home, ".local", "state", "gru"), nil
-}
 
 // parseLatency reads --latency: "realistic" (the default: a few hundred milliseconds for the
 // slow types), one duration for every type ("0" for none), or Type=duration pairs.
@@ -97,7 +86,7 @@ client options.`,
 			if faultRate < 0 || faultRate > 1 {
 				return fmt.Errorf("--fault-rate %v: want a share between 0 and 1", faultRate)
 			}
-			state, err := stateDir()
+			state, err := cloud.StateDir()
 			if err != nil {
 				return err
 			}

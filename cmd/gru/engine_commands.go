@@ -36,27 +36,27 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command) (*s
 	}
 	cat, err := g.catalog()
 	if err != nil {
-		t.close()
+		t.Close()
 		return nil, err
 	}
-	sub := t.client.Subscription()
+	sub := t.Client.Subscription()
 	proj, err := project.Load(ctx, g.dir, project.Hooks{GetID: func(ref project.Ref, _ string) (string, error) {
 		return engine.IDOf(cat, sub, ref)
 	}})
 	if err != nil {
-		t.close()
+		t.Close()
 		return nil, err
 	}
 	tgt, err := engine.Build(ctx, cat, proj, sub)
 	if err != nil {
-		t.close()
+		t.Close()
 		return nil, err
 	}
-	eng := &engine.Engine{Cloud: t.client, Parallelism: g.parallelism}
+	eng := &engine.Engine{Cloud: t.Client, Parallelism: g.parallelism}
 	return &session{target: t, proj: proj, tgt: tgt, eng: eng}, nil
 }
 
-func (s *session) close() { s.target.close() }
+func (s *session) close() { s.target.Close() }
 
 // writePlan shows a plan: one line a resource, and the properties that differ.
 func writePlan(w io.Writer, p *engine.Plan) {
@@ -310,7 +310,7 @@ manages.`,
 				return err
 			}
 			defer s.close()
-			c := s.target.client
+			c := s.target.Client
 			cat, _ := g.catalog()
 			var rows []listed
 			add := func(r map[string]any, managed bool) {
