@@ -172,5 +172,5 @@ func (s *Session) Destroy(ctx context.Context, p Project) ([]Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.engine.Destroy(ctx, t, nil)
+	return s.engine.Destroy(ctx, t, nil, false)
 }

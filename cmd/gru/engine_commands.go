@@ -61,14 +61,14 @@ func (s *session) close() { s.target.Close() }
 // writePlan shows a plan: one line a resource, and the properties that differ.
 func writePlan(w io.Writer, p *engine.Plan) {
 	for _, c := range p.Changes {
-		mark := map[engine.Action]string{engine.Create: "+", engine.Update: "~", engine.Keep: "="}[c.Action]
+		mark := map[engine.Action]string{engine.Create: "+", engine.Update: "~", engine.Replace: "-/+", engine.Delete: "-", engine.Keep: "="}[c.Action]
 		fmt.Fprintf(w, "%s %-9s %s\n", mark, c.Action, c.Key)
 		for _, d := range c.Diffs {
 			fmt.Fprintf(w, "      %s: %s -> %s\n", d.Path, show(d.Have), show(d.Want))
 		}
 	}
 	n := p.Counts()
-	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d unchanged.\n", n[engine.Create], n[engine.Update], n[engine.Keep])
+	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n", n[engine.Create], n[engine.Update], n[engine.Replace], n[engine.Delete], n[engine.Keep])
 }
 
 func show(v any) string {
@@ -84,7 +84,7 @@ func show(v any) string {
 }
 
 func newPlanCommand(g *globalOptions) *cobra.Command {
-	var asJSON, exitCode bool
+	var asJSON, exitCode, prune bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change",
@@ -106,6 +106,11 @@ changes are pending, 1 on error.`,
 			if err != nil {
 				return err
 			}
+			if prune {
+				if err := s.eng.Prune(cmd.Context(), p); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				err = writeJSON(cmd.OutOrStdout(), p)
 			} else {
@@ -122,6 +127,7 @@ changes are pending, 1 on error.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "write the plan as JSON")
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 2 when changes are pending, 0 when none")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also show the deletion of what the project manages but no longer declares")
 	return cmd
 }
 
@@ -162,7 +168,7 @@ func summarize(w io.Writer, what string, outcomes []engine.Outcome, took time.Du
 }
 
 func newApplyCommand(g *globalOptions) *cobra.Command {
-	var force, asJSON bool
+	var force, asJSON, prune bool
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Make live match the code",
@@ -171,6 +177,10 @@ as soon as its dependencies are done (--parallelism at a time), long-running ope
 waited for, and a failure skips what depends on it while independent work goes on.
 
 It asks before changing anything unless -f; when its input is not a terminal it needs -f.
+A resource whose location (or another property ARM cannot change in place) changed is
+replaced: deleted, then created. With --prune, what the project manages (by its tags) but
+no longer declares is deleted.
+
 Ctrl-C stops starting new work, lets what is in flight end, and says what was done: a
 second run carries on.`,
 		Example: `  gru apply -f --local
@@ -186,6 +196,11 @@ second run carries on.`,
 			p, err := s.eng.Plan(ctx, s.tgt)
 			if err != nil {
 				return err
+			}
+			if prune {
+				if err := s.eng.Prune(ctx, p); err != nil {
+					return err
+				}
 			}
 			out := cmd.OutOrStdout()
 			if !asJSON {
@@ -217,11 +232,12 @@ second run carries on.`,
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "write the plan and the outcomes as JSON")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also delete what the project manages but no longer declares")
 	return cmd
 }
 
 func newDestroyCommand(g *globalOptions) *cobra.Command {
-	var force bool
+	var force, all bool
 	var types []string
 	var name, group string
 	cmd := &cobra.Command{
@@ -261,7 +277,7 @@ group gru manages is deleted whole, with what it holds.`,
 			out := cmd.OutOrStdout()
 			s.eng.Progress = out
 			start := time.Now()
-			outcomes, err := s.eng.Destroy(ctx, s.tgt, keep)
+			outcomes, err := s.eng.Destroy(ctx, s.tgt, keep, all)
 			if err != nil {
 				return err
 			}
@@ -276,6 +292,7 @@ group gru manages is deleted whole, with what it holds.`,
 	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
 	cmd.Flags().StringVar(&name, "name", "", "only the resource of this name")
 	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Network, Storage, ...)")
+	cmd.Flags().BoolVar(&all, "all", false, "also the project's resources that gru does not manage (no ownership tags)")
 	return cmd
 }
 

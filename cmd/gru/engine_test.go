@@ -213,3 +213,31 @@ func TestInterruptedApplyConverges(t *testing.T) {
 		t.Errorf("after the re-run the plan is not empty:\n%s", plan)
 	}
 }
+
+// TestPruneAndReplace: a resource dropped from the code is deleted by apply --prune only, and
+// one whose location changed is replaced.
+func TestPruneAndReplace(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	rg := `{ type: "ResourceGroup", group: "Resources", name: "rg" }`
+	nsg := func(name, location string) string {
+		return `{ type: "NetworkSecurityGroup", group: "Network", name: "` + name + `", properties: () => ({ location: "` + location + `" }), dependencies: () => ({ resourceGroup: "rg" }) }`
+	}
+	dir := writeProject(t, `exports.createResources = () => [`+rg+`, `+nsg("a", "westeurope")+`, `+nsg("b", "westeurope")+`];`)
+	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"prune-test"}`), 0o644)
+	if code, out, errOut := gru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg+`, `+nsg("a", "northeurope")+`];`), 0o644)
+	code, out, _ := gru(t, "", "plan", "--local", "-C", dir)
+	if code != 0 || !strings.Contains(out, "-/+ replace   Network::NetworkSecurityGroup rg::a") || strings.Contains(out, "- delete") {
+		t.Errorf("plan without --prune:\n%s", out)
+	}
+	code, out, _ = gru(t, "", "apply", "-f", "--prune", "--local", "-C", dir)
+	if code != 0 || !strings.Contains(out, "- delete") || !strings.Contains(out, "networkSecurityGroups/b") {
+		t.Errorf("apply --prune: exit %d\n%s", code, out)
+	}
+	code, out, _ = gru(t, "", "plan", "--prune", "--local", "--exit-code", "-C", dir)
+	if code != 0 {
+		t.Errorf("after apply --prune: exit %d\n%s", code, out)
+	}
+}

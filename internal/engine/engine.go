@@ -12,6 +12,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/dag"
 	"github.com/gru-iac/gru/internal/validate"
 )
@@ -135,9 +136,11 @@ type Action string
 
 // The actions of a plan.
 const (
-	Create Action = "create"
-	Update Action = "update"
-	Keep   Action = "no change"
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace" // a property that cannot change in place changed: delete, then create
+	Delete  Action = "delete"  // managed, no longer in the code (apply --prune)
+	Keep    Action = "no change"
 )
 
 // Diff is one property that differs between the code and live.
@@ -216,11 +219,90 @@ func (e *Engine) Plan(ctx context.Context, t *Target) (*Plan, error) {
 			if len(c.Diffs) > 0 {
 				c.Action = Update
 			}
+			for _, d := range c.Diffs {
+				if immutable(r, d.Path) {
+					c.Action = Replace
+				}
+			}
 		}
 		p.Changes = append(p.Changes, c)
 	}
 	sort.SliceStable(p.Changes, func(i, j int) bool { return indexOf(t, p.Changes[i].Resource) < indexOf(t, p.Changes[j].Resource) })
 	return p, nil
+}
+
+// immutable reports a property that ARM cannot change in place: one the type data marks
+// deploy-time constant, and a resource's location, which ARM never moves.
+func immutable(r *Resource, path string) bool {
+	if path == "location" {
+		return true
+	}
+	t := r.Schema.Body
+	for _, k := range strings.Split(path, ".") {
+		if i := strings.IndexByte(k, '['); i >= 0 {
+			k = k[:i]
+		}
+		if t == nil {
+			return false
+		}
+		p := t.Property(k)
+		if p == nil {
+			return false
+		}
+		if p.Flags.Has(catalog.FlagDeployTimeConstant) {
+			return true
+		}
+		t = p.Type
+		for t.Kind == catalog.KindArray && t.Items != nil {
+			t = t.Items
+		}
+	}
+	return false
+}
+
+// Prune adds to a plan the deletion of what the project manages but no longer declares: its
+// tagged resource groups and top-level resources. Members of a group that goes are not listed.
+func (e *Engine) Prune(ctx context.Context, p *Plan) error {
+	proj := p.Target.Project
+	wanted := map[string]bool{}
+	for _, id := range p.ids {
+		wanted[strings.ToLower(id)] = true
+	}
+	groups, err := e.Cloud.ListResourceGroups(ctx)
+	if err != nil {
+		return err
+	}
+	resources, err := e.Cloud.ListResources(ctx, "", fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", TagProject, strings.ReplaceAll(proj.Name, "'", "''")))
+	if err != nil {
+		return err
+	}
+	p.Requests += 2
+	goingGroups := map[string]bool{}
+	var doomed []map[string]any
+	for _, rg := range groups {
+		id, _ := rg["id"].(string)
+		if Managed(rg, proj.Name, proj.Stage) && !wanted[strings.ToLower(id)] {
+			goingGroups[strings.ToLower(id)] = true
+			doomed = append(doomed, rg)
+		}
+	}
+	for _, r := range resources {
+		id, _ := r["id"].(string)
+		parsed, err := armid.Parse(id)
+		if err != nil || !Managed(r, proj.Name, proj.Stage) || wanted[strings.ToLower(id)] {
+			continue
+		}
+		if goingGroups[strings.ToLower(armid.ResourceGroup(parsed.SubscriptionID(), parsed.ResourceGroupName()).String())] {
+			continue
+		}
+		doomed = append(doomed, r)
+	}
+	for _, r := range doomed {
+		id, _ := r["id"].(string)
+		typ, _ := r["type"].(string)
+		p.Changes = append(p.Changes, &Change{Key: "pruned " + typ + " " + id, ID: id, Action: Delete, live: r})
+	}
+	return nil
 }
 
 func indexOf(t *Target, r *Resource) int {
@@ -398,6 +480,9 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 	for _, c := range p.Changes {
 		g.Add(c.Key)
 		changes[c.Key] = c
+		if c.Resource == nil {
+			continue
+		}
 		for _, deps := range c.Resource.Deps {
 			for _, d := range deps {
 				g.Connect(c.Key, d.Key)
@@ -419,7 +504,17 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 		}
 		start := time.Now()
 		e.progress("%s %s ...", verb(c.Action), key)
-		err := e.applyOne(ctx, c, &mu, ids)
+		var err error
+		switch c.Action {
+		case Delete:
+			err = e.Cloud.Delete(ctx, c.ID, "") // the type's default API version
+		case Replace:
+			if err = e.Cloud.Delete(ctx, c.ID, c.Resource.Type.DefaultVersion); err == nil {
+				err = e.applyOne(ctx, c, &mu, ids)
+			}
+		default:
+			err = e.applyOne(ctx, c, &mu, ids)
+		}
 		mu.Lock()
 		took[key] = time.Since(start)
 		mu.Unlock()
@@ -446,6 +541,8 @@ func verb(a Action) string {
 		return "creating"
 	case Update:
 		return "updating"
+	case Replace:
+		return "replacing"
 	}
 	return "deleting"
 }
@@ -519,8 +616,9 @@ func Managed(live map[string]any, project, stage string) bool {
 
 // Destroy deletes what the target manages that is live, in reverse dependency order. A
 // resource group that gru manages is deleted whole, and what it holds is not deleted one by one.
-// Untaggable children count as managed when their parent is.
-func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bool) ([]Outcome, error) {
+// Untaggable children count as managed when their parent is. With all, the project's live
+// resources go whether gru manages them or not.
+func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bool, all bool) ([]Outcome, error) {
 	p, err := e.Plan(ctx, t)
 	if err != nil {
 		return nil, err
@@ -542,7 +640,7 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 				}
 			}
 		}
-		if managed[r] && (keep == nil || keep(r)) {
+		if (managed[r] || all) && (keep == nil || keep(r)) {
 			doomed[r] = c.ID
 		}
 	}
