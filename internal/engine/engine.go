@@ -463,6 +463,27 @@ func (e *Engine) progress(format string, args ...any) {
 	}
 }
 
+// tally counts the resources of a run as they end, for progress lines:
+// "[elapsed] done/total state resource".
+type tally struct {
+	mu             sync.Mutex
+	start          time.Time
+	total, settled int
+}
+
+func newTally(total int) *tally { return &tally{start: time.Now(), total: total} }
+
+// line prefixes a progress message with the elapsed time and the count of settled resources;
+// end says the message settles one.
+func (t *tally) line(end bool, msg string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if end {
+		t.settled++
+	}
+	return fmt.Sprintf("[%6.1fs %d/%d] %s", time.Since(t.start).Seconds(), t.settled, t.total, msg)
+}
+
 func (e *Engine) parallelism() int {
 	if e.Parallelism > 0 {
 		return e.Parallelism
@@ -495,6 +516,13 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 		ids[r] = id
 	}
 	took := map[string]time.Duration{}
+	pending := 0
+	for _, c := range p.Changes {
+		if c.Action != Keep {
+			pending++
+		}
+	}
+	tl := newTally(pending)
 	inFlight := context.WithoutCancel(ctx)
 	results, err := g.Walk(ctx, e.parallelism(), func(_ context.Context, key string) error {
 		ctx := inFlight
@@ -503,7 +531,7 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 			return nil
 		}
 		start := time.Now()
-		e.progress("%s %s ...", verb(c.Action), key)
+		e.progress("%s", tl.line(false, verb(c.Action)+" "+key+" ..."))
 		var err error
 		switch c.Action {
 		case Delete:
@@ -519,10 +547,10 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 		took[key] = time.Since(start)
 		mu.Unlock()
 		if err != nil {
-			e.progress("%s %s failed after %v: %v", verb(c.Action), key, took[key].Round(time.Millisecond), err)
+			e.progress("%s", tl.line(true, fmt.Sprintf("%s %s failed after %v: %v", verb(c.Action), key, took[key].Round(time.Millisecond), err)))
 			return err
 		}
-		e.progress("%s %s done in %v", verb(c.Action), key, took[key].Round(time.Millisecond))
+		e.progress("%s", tl.line(true, fmt.Sprintf("%s %s done in %v", verb(c.Action), key, took[key].Round(time.Millisecond))))
 		return nil
 	})
 	if err != nil {
@@ -671,19 +699,21 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 	}
 	var mu sync.Mutex
 	took := map[string]time.Duration{}
-	results, err := g.Walk(ctx, e.parallelism(), func(ctx context.Context, key string) error {
+	tl := newTally(len(doomed))
+	inFlight := context.WithoutCancel(ctx)
+	results, err := g.Walk(ctx, e.parallelism(), func(_ context.Context, key string) error {
 		r := byKey[key]
 		start := time.Now()
-		e.progress("deleting %s ...", key)
-		err := e.Cloud.Delete(ctx, doomed[r], r.Type.DefaultVersion)
+		e.progress("%s", tl.line(false, "deleting "+key+" ..."))
+		err := e.Cloud.Delete(inFlight, doomed[r], r.Type.DefaultVersion)
 		mu.Lock()
 		took[key] = time.Since(start)
 		mu.Unlock()
 		if err != nil {
-			e.progress("deleting %s failed: %v", key, err)
+			e.progress("%s", tl.line(true, fmt.Sprintf("deleting %s failed: %v", key, err)))
 			return err
 		}
-		e.progress("deleting %s done in %v", key, took[key].Round(time.Millisecond))
+		e.progress("%s", tl.line(true, fmt.Sprintf("deleting %s done in %v", key, took[key].Round(time.Millisecond))))
 		return nil
 	})
 	if err != nil {
