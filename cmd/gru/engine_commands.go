@@ -58,6 +58,15 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command) (*s
 
 func (s *session) close() { s.target.Close() }
 
+// plan plans the project, with the deletions of --prune when asked.
+func (s *session) plan(ctx context.Context, prune bool) (*engine.Plan, error) {
+	p, err := s.eng.Plan(ctx, s.tgt)
+	if err != nil || !prune {
+		return p, err
+	}
+	return p, s.eng.Prune(ctx, p)
+}
+
 // writePlan shows a plan: one line a resource, and the properties that differ.
 func writePlan(w io.Writer, p *engine.Plan) {
 	for _, c := range p.Changes {
@@ -102,14 +111,9 @@ changes are pending, 1 on error.`,
 				return err
 			}
 			defer s.close()
-			p, err := s.eng.Plan(cmd.Context(), s.tgt)
+			p, err := s.plan(cmd.Context(), prune)
 			if err != nil {
 				return err
-			}
-			if prune {
-				if err := s.eng.Prune(cmd.Context(), p); err != nil {
-					return err
-				}
 			}
 			if asJSON {
 				err = writeJSON(cmd.OutOrStdout(), p)
@@ -193,14 +197,9 @@ second run carries on.`,
 				return err
 			}
 			defer s.close()
-			p, err := s.eng.Plan(ctx, s.tgt)
+			p, err := s.plan(ctx, prune)
 			if err != nil {
 				return err
-			}
-			if prune {
-				if err := s.eng.Prune(ctx, p); err != nil {
-					return err
-				}
 			}
 			out := cmd.OutOrStdout()
 			if !asJSON {
