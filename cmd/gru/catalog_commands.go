@@ -48,7 +48,6 @@ func writeJSON(w io.Writer, v any) error {
 
 func newTypesCommand(g *globalOptions) *cobra.Command {
 	var group string
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "types [filter]",
 		Short: "List the ARM resource types gru knows",
@@ -86,7 +85,7 @@ The filter keeps types whose short name, ARM type or alias contains it (case-ins
 				rows = append(rows, row{t.ShortName, t.ARMType, t.DefaultVersion, t.HeldVersions(), t.Aliases})
 			}
 			out := cmd.OutOrStdout()
-			if asJSON {
+			if g.json {
 				return writeJSON(out, rows)
 			}
 			if len(rows) == 0 {
@@ -105,7 +104,6 @@ The filter keeps types whose short name, ARM type or alias contains it (case-ins
 		},
 	}
 	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Storage, Network, ...)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write JSON for scripts")
 	return cmd
 }
 
@@ -130,7 +128,6 @@ func quoteIf(prefix, s string) string {
 
 func newSchemaCommand(g *globalOptions) *cobra.Command {
 	var apiVersion string
-	var asJSON bool
 	var depth int
 	cmd := &cobra.Command{
 		Use:   "schema <type>",
@@ -169,21 +166,20 @@ Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other
 				return err
 			}
 			h := schemaview.NewHeader(t, r, parent, known)
-			if asJSON {
+			if g.json {
 				return schemaview.WriteJSON(cmd.OutOrStdout(), h, r.Body)
 			}
 			return schemaview.WriteText(cmd.OutOrStdout(), h, r.Body, depth)
 		},
 	}
 	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the schema as JSON")
 	cmd.Flags().IntVar(&depth, "depth", 0, "show properties this many levels deep at most (0: all)")
 	return cmd
 }
 
 func newValidateCommand(g *globalOptions) *cobra.Command {
 	var typeName, apiVersion, name string
-	var patch, asJSON bool
+	var patch bool
 	cmd := &cobra.Command{
 		Use:   "validate <file.json>",
 		Short: "Validate a request body against a resource type's schema",
@@ -231,7 +227,7 @@ Use - as the file to read standard input.`,
 			var notHeld *catalog.VersionNotHeldError
 			if errors.As(err, &notHeld) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: not validated: %v\n", file, err)
-				if asJSON {
+				if g.json {
 					return writeJSON(cmd.OutOrStdout(), map[string]any{"file": file, "type": t.ShortName, "apiVersion": v, "validated": false, "warning": err.Error(), "problems": []validate.Problem{}})
 				}
 				return nil
@@ -244,7 +240,7 @@ Use - as the file to read standard input.`,
 				problems = []validate.Problem{}
 			}
 			out := cmd.OutOrStdout()
-			if asJSON {
+			if g.json {
 				if err := writeJSON(out, map[string]any{"file": file, "type": t.ShortName, "apiVersion": v, "validated": true, "valid": !validate.HasErrors(problems), "problems": problems}); err != nil {
 					return err
 				}
@@ -272,7 +268,6 @@ Use - as the file to read standard input.`,
 	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
 	cmd.Flags().BoolVar(&patch, "patch", false, "the body is a PATCH: required properties are not enforced")
 	cmd.Flags().StringVar(&name, "name", "", "the resource's name, for the few types whose body shape depends on it")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the result as JSON")
 	return cmd
 }
 

@@ -28,7 +28,6 @@ func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*targe
 }
 
 func newInfoCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Show which cloud and subscription gru works against",
@@ -59,7 +58,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			info["resourceGroups"] = len(groups)
-			if asJSON {
+			if g.json {
 				return writeJSON(cmd.OutOrStdout(), info)
 			}
 			out := cmd.OutOrStdout()
@@ -74,6 +73,5 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write JSON for scripts")
 	return cmd
 }

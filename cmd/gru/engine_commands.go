@@ -93,7 +93,7 @@ func show(v any) string {
 }
 
 func newPlanCommand(g *globalOptions) *cobra.Command {
-	var asJSON, exitCode, prune bool
+	var exitCode, prune bool
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what apply would change",
@@ -115,7 +115,7 @@ changes are pending, 1 on error.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			if g.json {
 				err = writeJSON(cmd.OutOrStdout(), p)
 			} else {
 				writePlan(cmd.OutOrStdout(), p)
@@ -129,7 +129,6 @@ changes are pending, 1 on error.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the plan as JSON")
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 2 when changes are pending, 0 when none")
 	cmd.Flags().BoolVar(&prune, "prune", false, "also show the deletion of what the project manages but no longer declares")
 	return cmd
@@ -172,7 +171,7 @@ func summarize(w io.Writer, what string, outcomes []engine.Outcome, took time.Du
 }
 
 func newApplyCommand(g *globalOptions) *cobra.Command {
-	var force, asJSON, prune bool
+	var force, prune bool
 	cmd := &cobra.Command{
 		Use:   "apply",
 		Short: "Make live match the code",
@@ -202,11 +201,11 @@ second run carries on.`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			if !asJSON {
+			if !g.json {
 				writePlan(out, p)
 			}
 			if !p.Pending() {
-				if asJSON {
+				if g.json {
 					return writeJSON(out, map[string]any{"plan": p, "outcomes": []engine.Outcome{}})
 				}
 				fmt.Fprintln(out, "Nothing to do: live matches the code.")
@@ -215,7 +214,7 @@ second run carries on.`,
 			if err := confirm(cmd, force, "Apply these changes?"); err != nil {
 				return err
 			}
-			if !asJSON {
+			if !g.json {
 				s.eng.Progress = out
 			}
 			start := time.Now()
@@ -223,14 +222,13 @@ second run carries on.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			if g.json {
 				return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
 			}
 			return summarize(out, "Apply", outcomes, time.Since(start))
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the plan and the outcomes as JSON")
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete what the project manages but no longer declares")
 	return cmd
 }
@@ -270,6 +268,9 @@ group gru manages is deleted whole, with what it holds.`,
 				}
 				return group == "" || strings.EqualFold(group, r.Type.Group())
 			}
+			if len(types) == 0 && name == "" && group == "" {
+				keep = nil // no filter: everything the project manages, declared or not
+			}
 			if err := confirm(cmd, force, "Delete what this project manages?"); err != nil {
 				return err
 			}
@@ -307,7 +308,7 @@ type listed struct {
 }
 
 func newListCommand(g *globalOptions) *cobra.Command {
-	var our, asJSON bool
+	var our bool
 	var types []string
 	var group string
 	cmd := &cobra.Command{
@@ -394,7 +395,7 @@ manages.`,
 				kept = append(kept, row)
 			}
 			sort.SliceStable(kept, func(i, j int) bool { return strings.ToLower(kept[i].ID) < strings.ToLower(kept[j].ID) })
-			if asJSON {
+			if g.json {
 				if kept == nil {
 					kept = []listed{}
 				}
@@ -417,7 +418,6 @@ manages.`,
 	cmd.Flags().BoolVar(&our, "our", false, "only what this project manages")
 	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
 	cmd.Flags().StringVar(&group, "group", "", "only types of this group")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write JSON for scripts")
 	return cmd
 }
 

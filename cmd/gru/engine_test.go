@@ -241,3 +241,28 @@ func TestPruneAndReplace(t *testing.T) {
 		t.Errorf("after apply --prune: exit %d\n%s", code, out)
 	}
 }
+
+// TestDestroyTakesUndeclaredManagedResources: destroy also deletes what the project manages
+// but no longer declares, and leaves what it does not manage.
+func TestDestroyTakesUndeclaredManagedResources(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	rg := func(name string) string { return `{ type: "ResourceGroup", group: "Resources", name: "` + name + `" }` }
+	dir := writeProject(t, `exports.createResources = () => [`+rg("kept")+`, `+rg("dropped")+`];`)
+	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"destroy-test"}`), 0o644)
+	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out)
+	}
+	other := writeProject(t, `exports.createResources = () => [`+rg("someone-elses")+`];`)
+	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", other); code != 0 {
+		t.Fatal(out)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg("kept")+`];`), 0o644)
+	code, out, _ := gru(t, "", "destroy", "-f", "--local", "-C", dir)
+	if code != 0 || !strings.Contains(out, "Destroy: 2 done") {
+		t.Errorf("destroy: exit %d\n%s", code, out)
+	}
+	_, list, _ := gru(t, "", "list", "--local", "--json", "-C", dir)
+	if !strings.Contains(list, "someone-elses") || strings.Contains(list, `"kept"`) || strings.Contains(list, "dropped") {
+		t.Errorf("after destroy: %s", list)
+	}
+}

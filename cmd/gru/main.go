@@ -62,6 +62,7 @@ type globalOptions struct {
 	debug        bool
 	dir          string
 	parallelism  int
+	json         bool
 }
 
 func newRootCommand() *cobra.Command {
@@ -89,6 +90,7 @@ Type names are written Group::Type (Storage::StorageAccount), or as ARM types
 	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
 	pf.StringVarP(&g.dir, "dir", "C", ".", "the project folder")
 	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most")
+	pf.BoolVar(&g.json, "json", false, "write JSON for scripts (types, schema, validate, info, plan, apply, list)")
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
 		newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
 	return root

@@ -14,6 +14,7 @@ import (
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/dag"
+	"github.com/gru-iac/gru/internal/project"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -263,27 +264,42 @@ func immutable(r *Resource, path string) bool {
 // Prune adds to a plan the deletion of what the project manages but no longer declares: its
 // tagged resource groups and top-level resources. Members of a group that goes are not listed.
 func (e *Engine) Prune(ctx context.Context, p *Plan) error {
-	proj := p.Target.Project
 	wanted := map[string]bool{}
 	for _, id := range p.ids {
 		wanted[strings.ToLower(id)] = true
 	}
-	groups, err := e.Cloud.ListResourceGroups(ctx)
-	if err != nil {
-		return err
-	}
-	resources, err := e.Cloud.ListResources(ctx, "", fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", TagProject, strings.ReplaceAll(proj.Name, "'", "''")))
+	doomed, err := e.strays(ctx, p.Target.Project, wanted)
 	if err != nil {
 		return err
 	}
 	p.Requests += 2
+	for _, r := range doomed {
+		id, _ := r["id"].(string)
+		typ, _ := r["type"].(string)
+		p.Changes = append(p.Changes, &Change{Key: "pruned " + typ + " " + id, ID: id, Action: Delete, live: r})
+	}
+	return nil
+}
+
+// strays lists the live resource groups and top-level resources that carry the project's
+// ownership tags but whose IDs are not wanted; members of a stray group are left out, as they
+// go with it.
+func (e *Engine) strays(ctx context.Context, proj *project.Project, wanted map[string]bool) ([]map[string]any, error) {
+	groups, err := e.Cloud.ListResourceGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resources, err := e.Cloud.ListResources(ctx, "", fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", TagProject, strings.ReplaceAll(proj.Name, "'", "''")))
+	if err != nil {
+		return nil, err
+	}
 	goingGroups := map[string]bool{}
-	var doomed []map[string]any
+	var out []map[string]any
 	for _, rg := range groups {
 		id, _ := rg["id"].(string)
 		if Managed(rg, proj.Name, proj.Stage) && !wanted[strings.ToLower(id)] {
 			goingGroups[strings.ToLower(id)] = true
-			doomed = append(doomed, rg)
+			out = append(out, rg)
 		}
 	}
 	for _, r := range resources {
@@ -295,14 +311,9 @@ func (e *Engine) Prune(ctx context.Context, p *Plan) error {
 		if goingGroups[strings.ToLower(armid.ResourceGroup(parsed.SubscriptionID(), parsed.ResourceGroupName()).String())] {
 			continue
 		}
-		doomed = append(doomed, r)
+		out = append(out, r)
 	}
-	for _, r := range doomed {
-		id, _ := r["id"].(string)
-		typ, _ := r["type"].(string)
-		p.Changes = append(p.Changes, &Change{Key: "pruned " + typ + " " + id, ID: id, Action: Delete, live: r})
-	}
-	return nil
+	return out, nil
 }
 
 func indexOf(t *Target, r *Resource) int {
@@ -672,6 +683,19 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 			doomed[r] = c.ID
 		}
 	}
+	// Without a filter, what the project manages but no longer declares goes too.
+	var strays []map[string]any
+	if keep == nil {
+		wanted := map[string]bool{}
+		for _, c := range p.Changes {
+			if c.ID != "" {
+				wanted[strings.ToLower(c.ID)] = true
+			}
+		}
+		if strays, err = e.strays(ctx, proj, wanted); err != nil {
+			return nil, err
+		}
+	}
 	// What a doomed resource group holds goes with it.
 	groups := map[string]bool{}
 	for r, id := range doomed {
@@ -686,6 +710,18 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 	}
 	g := dag.New()
 	byKey := map[string]*Resource{}
+	strayIDs := map[string]string{}
+	for _, r := range strays {
+		id, _ := r["id"].(string)
+		typ, _ := r["type"].(string)
+		parsed, err := armid.Parse(id)
+		if err != nil || groups[strings.ToLower(armid.ResourceGroup(parsed.SubscriptionID(), parsed.ResourceGroupName()).String())] && !parsed.IsResourceGroup() {
+			continue
+		}
+		key := "undeclared " + typ + " " + id
+		strayIDs[key] = id
+		g.Add(key)
+	}
 	for r := range doomed {
 		g.Add(r.Key)
 		byKey[r.Key] = r
@@ -701,11 +737,17 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 	took := map[string]time.Duration{}
 	tl := newTally(len(doomed))
 	inFlight := context.WithoutCancel(ctx)
+	tl.total += len(strayIDs)
 	results, err := g.Walk(ctx, e.parallelism(), func(_ context.Context, key string) error {
-		r := byKey[key]
 		start := time.Now()
 		e.progress("%s", tl.line(false, "deleting "+key+" ..."))
-		err := e.Cloud.Delete(inFlight, doomed[r], r.Type.DefaultVersion)
+		var err error
+		if id, stray := strayIDs[key]; stray {
+			err = e.Cloud.Delete(inFlight, id, "")
+		} else {
+			r := byKey[key]
+			err = e.Cloud.Delete(inFlight, doomed[r], r.Type.DefaultVersion)
+		}
 		mu.Lock()
 		took[key] = time.Since(start)
 		mu.Unlock()
