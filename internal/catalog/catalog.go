@@ -326,8 +326,8 @@ func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 	return c.versions[strings.ToLower(armType)], nil
 }
 
-// Dependencies returns GruCloud's dependency keys of a type, sorted by key; none for a type
-// GruCloud's table does not describe.
+// Dependencies returns GruCloud's dependency keys of a type, in the order of GruCloud's table;
+// none for a type GruCloud's table does not describe.
 func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -337,8 +337,8 @@ func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
 			return nil, fmt.Errorf("reading the embedded dependency table: %w", err)
 		}
 		c.deps = map[string][]Dependency{}
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			f := strings.Split(line, "\t")
+		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+			f := strings.Split(line, "\t") // the last field, pathId, may be empty
 			if len(f) != 6 {
 				return nil, fmt.Errorf("the embedded dependency table has a bad line: %q", line)
 			}

@@ -36,11 +36,40 @@ type defaultVersion struct {
 }
 
 type grucloudType struct {
-	Group        string                        `json:"group"`
-	Type         string                        `json:"type"`
-	ARMType      string                        `json:"armType"`
-	APIVersion   string                        `json:"apiVersion"`
-	Dependencies map[string]grucloudDependency `json:"dependencies"`
+	Group        string              `json:"group"`
+	Type         string              `json:"type"`
+	ARMType      string              `json:"armType"`
+	APIVersion   string              `json:"apiVersion"`
+	Dependencies orderedDependencies `json:"dependencies"`
+}
+
+// orderedDependencies keeps GruCloud's dependency keys in the order its table lists them,
+// which is the order its documentation pages show them in.
+type orderedDependencies []struct {
+	Key string
+	grucloudDependency
+}
+
+func (o *orderedDependencies) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil { // {
+		return err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		var d grucloudDependency
+		if err := dec.Decode(&d); err != nil {
+			return err
+		}
+		*o = append(*o, struct {
+			Key string
+			grucloudDependency
+		}{tok.(string), d})
+	}
+	return nil
 }
 
 type grucloudDependency struct {
@@ -291,8 +320,9 @@ func aliasTable(short, derived, grucloud map[string]string) [][2]string {
 }
 
 // dependencyTable writes GruCloud's dependency keys of each type: one line a key,
-// "<ARM type> <key> <target ARM type> <parent 0|1> <list 0|1> <pathId>", tab-separated, sorted.
-// Where GruCloud models one ARM type under several names, their keys are merged.
+// "<ARM type> <key> <target ARM type> <parent 0|1> <list 0|1> <pathId>", tab-separated, types
+// sorted and keys in the order of GruCloud's table. Where GruCloud models one ARM type under
+// several names, their keys are merged, first come first.
 func dependencyTable(table []grucloudType, short map[string]string, aliases [][2]string, byLower map[string]string) ([]byte, error) {
 	names := map[string]string{} // lower Group::Type -> ARM type
 	for t, n := range short {
@@ -310,23 +340,27 @@ func dependencyTable(table []grucloudType, short map[string]string, aliases [][2
 			}
 		}
 	}
-	lines := map[string]bool{}
+	byType := map[string][]string{}
+	seen := map[string]bool{}
 	for _, g := range table {
 		from, ok := byLower[strings.ToLower(g.ARMType)]
 		if !ok {
 			continue
 		}
-		for key, d := range g.Dependencies {
+		for _, d := range g.Dependencies {
 			to, ok := names[strings.ToLower(d.Group+"::"+d.Type)]
-			if !ok {
-				continue // a type the catalogue does not have
+			if !ok || seen[from+"\t"+d.Key] {
+				continue // a type the catalogue does not have, or a key already listed
 			}
-			lines[fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", from, key, to, b2i(d.Parent), b2i(d.List), d.PathID)] = true
+			seen[from+"\t"+d.Key] = true
+			byType[from] = append(byType[from], fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", from, d.Key, to, b2i(d.Parent), b2i(d.List), d.PathID))
 		}
 	}
 	var buf bytes.Buffer
-	for _, l := range sortedKeys(lines) {
-		buf.WriteString(l + "\n")
+	for _, t := range sortedKeys(byType) {
+		for _, l := range byType[t] {
+			buf.WriteString(l + "\n")
+		}
 	}
 	return buf.Bytes(), nil
 }
