@@ -1,0 +1,280 @@
+package docs
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Inspect writes a JSON value in the notation of Node.js's util.inspect with no depth limit
+// (what GruCloud's pages show schemas in): single-quoted strings, unquoted identifier keys,
+// the innermost levels of small objects and arrays on one line when they fit in 80 columns,
+// long arrays of short items grouped in columns.
+func Inspect(v any) string {
+	in := &inspector{}
+	return in.value(v, 0)
+}
+
+// The settings of util.inspect that GruCloud's pages were written with (Node's defaults).
+const (
+	breakLength    = 80
+	compactLevels  = 3
+	maxArrayLength = 100
+)
+
+type inspector struct {
+	indent int // the indentation of the value being written
+	// depth is the nesting level of the object or array written last (Node's currentDepth),
+	// which decides whether an enclosing one may go on a single line.
+	depth int
+}
+
+// isIdentifier reports a key written without quotes: ^[a-zA-Z_][a-zA-Z_0-9]*$.
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func (in *inspector) value(v any, level int) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return strconv.FormatBool(x)
+	case json.Number:
+		return jsNumber(string(x))
+	case float64:
+		return jsNumber(strconv.FormatFloat(x, 'g', -1, 64))
+	case string:
+		return quoteJS(x, '\'')
+	case Object:
+		if len(x) == 0 {
+			return "{}"
+		}
+		level++
+		in.depth = level
+		out := make([]string, 0, len(x))
+		for _, m := range x {
+			key := m.Key
+			if !isIdentifier(key) {
+				key = quoteJS(key, '\'')
+			}
+			in.indent += 2
+			s := in.value(m.Value, level)
+			in.indent -= 2
+			out = append(out, key+": "+s)
+		}
+		return in.reduce(out, "{", "}", false, level, nil)
+	case []any:
+		if len(x) == 0 {
+			return "[]"
+		}
+		level++
+		in.depth = level
+		shown := x
+		if len(shown) > maxArrayLength {
+			shown = shown[:maxArrayLength]
+		}
+		out := make([]string, 0, len(shown)+1)
+		for _, e := range shown {
+			in.indent += 2
+			out = append(out, in.value(e, level))
+			in.indent -= 2
+		}
+		if rest := len(x) - len(shown); rest > 0 {
+			more := fmt.Sprintf("... %d more item", rest)
+			if rest > 1 {
+				more += "s"
+			}
+			out = append(out, more)
+		}
+		return in.reduce(out, "[", "]", true, level, x)
+	}
+	return fmt.Sprint(v)
+}
+
+// reduce joins the entries of an object or array: on one line when it is among the innermost
+// levels and fits, else one entry a line (long arrays grouped in columns first).
+func (in *inspector) reduce(out []string, open, close string, isArray bool, level int, values []any) string {
+	entries := len(out)
+	if isArray && entries > 6 {
+		out = in.group(out, values, entries > maxArrayLength)
+	}
+	if in.depth-level < compactLevels && entries == len(out) {
+		start := len(out) + in.indent + len(open) + 10
+		if fits(out, start) {
+			joined := strings.Join(out, ", ")
+			if !strings.Contains(joined, "\n") {
+				return open + " " + joined + " " + close
+			}
+		}
+	}
+	pad := "\n" + strings.Repeat(" ", in.indent)
+	return open + pad + "  " + strings.Join(out, ","+pad+"  ") + pad + close
+}
+
+// fits reports whether entries written on one line, after start characters, stay within the
+// break length.
+func fits(out []string, start int) bool {
+	total := len(out) + start
+	if total+len(out) > breakLength {
+		return false
+	}
+	for _, s := range out {
+		total += len(s)
+		if total > breakLength {
+			return false
+		}
+	}
+	return true
+}
+
+// group lays a long array of short entries out in columns, as util.inspect does: as square a
+// block as the entries allow, at most 12 columns and within the break length. hasMore says the
+// last entry is the "... n more items" line, which stays on its own.
+func (in *inspector) group(out []string, values []any, hasMore bool) []string {
+	n := len(out)
+	if hasMore {
+		n--
+	}
+	const separator = 2 // ", "
+	lengths := make([]int, n)
+	total, longest := 0, 0
+	for i := 0; i < n; i++ {
+		lengths[i] = len(out[i])
+		total += lengths[i] + separator
+		longest = max(longest, lengths[i])
+	}
+	width := longest + separator
+	if !(width*3+in.indent < breakLength && (float64(total)/float64(width) > 5 || longest <= 6)) {
+		return out
+	}
+	bias := math.Sqrt(float64(width) - float64(total)/float64(len(out)))
+	biased := math.Max(float64(width)-3-bias, 1)
+	columns := min(
+		int(math.Round(math.Sqrt(2.5*biased*float64(n))/biased)),
+		(breakLength-in.indent)/width,
+		compactLevels*4,
+		15,
+	)
+	if columns <= 1 {
+		return out
+	}
+	colWidth := make([]int, columns)
+	for c := 0; c < columns; c++ {
+		w := 0
+		for j := c; j < len(out); j += columns {
+			if j < n {
+				w = max(w, lengths[j])
+			}
+		}
+		colWidth[c] = w + separator
+	}
+	numbers := true
+	for _, v := range values {
+		if _, ok := v.(json.Number); !ok {
+			numbers = false
+			break
+		}
+	}
+	var rows []string
+	for i := 0; i < n; i += columns {
+		end := min(i+columns, n)
+		var b strings.Builder
+		for j := i; j < end-1; j++ {
+			cell := out[j] + ", "
+			pad := strings.Repeat(" ", max(0, colWidth[j-i]-len(cell)))
+			if numbers {
+				b.WriteString(pad + cell)
+			} else {
+				b.WriteString(cell + pad)
+			}
+		}
+		last := out[end-1]
+		if numbers {
+			b.WriteString(strings.Repeat(" ", max(0, colWidth[end-1-i]-separator-len(last))) + last)
+		} else {
+			b.WriteString(last)
+		}
+		rows = append(rows, b.String())
+	}
+	if hasMore {
+		rows = append(rows, out[len(out)-1])
+	}
+	return rows
+}
+
+// quoteJS writes a string literal: with the preferred quote unless the string holds it, then
+// with the other quote, then with backticks, escaping what JavaScript needs escaped.
+func quoteJS(s string, prefer rune) string {
+	q := prefer
+	other := '"'
+	if prefer == '"' {
+		other = '\''
+	}
+	if strings.ContainsRune(s, prefer) {
+		switch {
+		case !strings.ContainsRune(s, other):
+			q = other
+		case !strings.ContainsRune(s, '`') && !strings.Contains(s, "${"):
+			q = '`'
+		}
+	}
+	var b strings.Builder
+	b.WriteRune(q)
+	for _, r := range s {
+		switch {
+		case r == q || r == '\\':
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteRune(q)
+	return b.String()
+}
+
+// jsNumber writes a JSON number as JavaScript prints it.
+func jsNumber(s string) string {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	if math.Abs(f) >= 1e21 || math.Abs(f) < 1e-6 {
+		out := strconv.FormatFloat(f, 'e', -1, 64)
+		mant, exp, _ := strings.Cut(out, "e")
+		e, _ := strconv.Atoi(exp)
+		sign := "+"
+		if e < 0 {
+			sign = "-"
+			e = -e
+		}
+		return mant + "e" + sign + strconv.Itoa(e)
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}

@@ -1,0 +1,179 @@
+package docs
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// Dependency is one dependency key of a type, as GruCloud's pages list it.
+type Dependency struct {
+	Key         string
+	Group, Type string
+	List        bool
+}
+
+// Page is what a documentation page says.
+type Page struct {
+	Group, Type string
+	APIVersion  string
+	Examples    []Example
+	Deps        []Dependency
+	// Schema is the request body's schema (swagger, $refs resolved) in key order.
+	Schema any
+	// SpecFile is the swagger file the page comes from, relative to the specification root;
+	// "" for a page built from the catalogue.
+	SpecFile string
+}
+
+// Example is a request body with its name.
+type Example struct {
+	Name string
+	Body any
+}
+
+// Markdown writes the page in the sections and order of GruCloud's pages.
+func (p *Page) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\n---\n", p.Type, p.Type)
+	fmt.Fprintf(&b, "Provides a **%s** from the **%s** group\n", p.Type, p.Group)
+	b.WriteString("## Examples\n")
+	for _, e := range p.Examples {
+		fmt.Fprintf(&b, "### %s\n```js\n%s\n```\n", e.Name, p.call(e.Body))
+	}
+	b.WriteString("## Dependencies\n")
+	seen := map[string]bool{}
+	for _, d := range p.Deps {
+		if seen[d.Group+"::"+d.Type] {
+			continue
+		}
+		seen[d.Group+"::"+d.Type] = true
+		fmt.Fprintf(&b, "- [%s](../%s/%s.md)\n", d.Type, d.Group, d.Type)
+	}
+	fmt.Fprintf(&b, "## Swagger Schema\n```js\n%s\n```\n", Inspect(p.Schema))
+	fmt.Fprintf(&b, "## Misc\nThe resource version is `%s`.\n", p.APIVersion)
+	if p.SpecFile != "" {
+		fmt.Fprintf(&b, "\nThe Swagger schema used to generate this documentation can be found [here](%s).\n", specLink(p.SpecFile))
+	} else {
+		b.WriteString("\nThe schema on this page comes from Microsoft's bicep-types-az type data, in gru's catalogue.\n")
+	}
+	return b.String()
+}
+
+// call writes an example as a provider.<Group>.make<Type> call, in the style of the older
+// GruCloud projects (prettier's formatting: two spaces, double quotes, trailing commas).
+func (p *Page) call(body any) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
+	fmt.Fprintf(&b, "  name: %s,\n", quoteJS("my"+p.Type, '"'))
+	fmt.Fprintf(&b, "  properties: () => (%s),\n", jsLiteral(body, 2))
+	if len(p.Deps) > 0 {
+		b.WriteString("  dependencies: ({ resources }) => ({\n")
+		for _, d := range p.Deps {
+			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, quoteJS("my"+d.Type, '"'))
+			if d.List {
+				ref = "[" + ref + "]"
+			}
+			fmt.Fprintf(&b, "    %s: %s,\n", jsKey(d.Key), ref)
+		}
+		b.WriteString("  }),\n")
+	}
+	b.WriteString("});\n")
+	return b.String()
+}
+
+func jsKey(k string) string {
+	if isIdentifier(k) {
+		return k
+	}
+	return quoteJS(k, '"')
+}
+
+// jsLiteral writes a JSON value as a JavaScript literal at an indentation: objects one key a
+// line, arrays of plain values on one line when they fit in 80 columns.
+func jsLiteral(v any, indent int) string {
+	pad := strings.Repeat(" ", indent)
+	switch x := v.(type) {
+	case Object:
+		if len(x) == 0 {
+			return "{}"
+		}
+		var b strings.Builder
+		b.WriteString("{\n")
+		for _, m := range x {
+			fmt.Fprintf(&b, "%s  %s: %s,\n", pad, jsKey(m.Key), jsLiteral(m.Value, indent+2))
+		}
+		b.WriteString(pad + "}")
+		return b.String()
+	case []any:
+		if len(x) == 0 {
+			return "[]"
+		}
+		plain := true
+		parts := make([]string, len(x))
+		for i, e := range x {
+			switch e.(type) {
+			case Object, []any:
+				plain = false
+			}
+			parts[i] = jsLiteral(e, indent+2)
+		}
+		if line := "[" + strings.Join(parts, ", ") + "]"; plain && indent+len(line)+2 <= breakLength {
+			return line
+		}
+		var b strings.Builder
+		b.WriteString("[\n")
+		for _, p := range parts {
+			fmt.Fprintf(&b, "%s  %s,\n", pad, p)
+		}
+		b.WriteString(pad + "]")
+		return b.String()
+	case string:
+		if strings.Count(x, `"`) > strings.Count(x, "'") {
+			return quoteJS(x, '\'')
+		}
+		return quoteJS(x, '"')
+	case json.Number:
+		return jsNumber(string(x))
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(v)
+}
+
+// Dependencies turns the catalogue's dependency keys of a type into a page's.
+func Dependencies(cat *catalog.Catalog, armType string) ([]Dependency, error) {
+	deps, err := cat.Dependencies(armType)
+	if err != nil {
+		return nil, err
+	}
+	var out []Dependency
+	for _, d := range deps {
+		t, ok := cat.Find(d.ARMType)
+		if !ok {
+			continue
+		}
+		out = append(out, Dependency{Key: d.Key, Group: t.Group(), Type: t.Name(), List: d.List})
+	}
+	return out, nil
+}
+
+// FromSpecs builds the page of a type from the swagger files below a specification root.
+func FromSpecs(cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot string) (*Page, error) {
+	s := newSpecs(specsRoot)
+	op, err := s.findPut(t.ARMType, version)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := Dependencies(cat, t.ARMType)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Group: t.Group(), Type: t.Name(), APIVersion: version, Deps: deps, Schema: op.schema, SpecFile: op.file}
+	for _, e := range op.examples {
+		p.Examples = append(p.Examples, Example{Name: e.name, Body: e.body})
+	}
+	return p, nil
+}

@@ -1,0 +1,99 @@
+package docs
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dop251/goja"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// TestSeedPageByteForByte builds the page of Storage::PrivateEndpointConnection at 2021-06-01
+// from the swagger files the seed page came from, and compares it with the seed page.
+func TestSeedPageByteForByte(t *testing.T) {
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, err := cat.Lookup("Storage::PrivateEndpointConnection")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromSpecs(cat, ti, "2021-06-01", "testdata/specs-seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Markdown()
+	want, err := os.ReadFile("testdata/seed-page.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) && i < len(wl); i++ {
+			if gl[i] != wl[i] {
+				t.Fatalf("line %d differs:\n got  %q\n want %q", i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("lengths differ: %d lines, want %d", len(gl), len(wl))
+	}
+}
+
+var otherStorageTypes = []string{"Storage::StorageAccount", "Storage::BlobContainer", "Storage::FileShare", "Storage::Queue", "Storage::Table"}
+
+// TestOtherStoragePagesAreWellFormed: pages of five other storage types from the same specs
+// have the front matter, every section in order, and code blocks that goja parses.
+func TestOtherStoragePagesAreWellFormed(t *testing.T) {
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range otherStorageTypes {
+		ti, err := cat.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := FromSpecs(cat, ti, "2021-06-01", "testdata/specs-seed")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		md := p.Markdown()
+		checkPage(t, name, md, ti.Name(), ti.Group())
+		if len(p.Examples) == 0 {
+			t.Errorf("%s: no example", name)
+		}
+	}
+}
+
+// checkPage checks a page's sections and parses its code blocks with goja.
+func checkPage(t *testing.T, name, md, typ, group string) {
+	t.Helper()
+	if !strings.HasPrefix(md, "---\nid: "+typ+"\ntitle: "+typ+"\n---\nProvides a **"+typ+"** from the **"+group+"** group\n") {
+		t.Errorf("%s: front matter:\n%s", name, md[:min(200, len(md))])
+	}
+	last := 0
+	for _, section := range []string{"## Examples\n", "## Dependencies\n", "## Swagger Schema\n", "## Misc\n"} {
+		i := strings.Index(md, section)
+		if i < last {
+			t.Errorf("%s: section %q missing or out of order", name, strings.TrimSpace(section))
+		}
+		last = i
+	}
+	blocks := strings.Split(md, "```js\n")
+	for i, block := range blocks[1:] {
+		code, _, ok := strings.Cut(block, "```")
+		if !ok {
+			t.Errorf("%s: block %d is not closed", name, i)
+			continue
+		}
+		src := code
+		if strings.HasPrefix(strings.TrimSpace(code), "{") {
+			src = "(" + code + ")" // the schema is an object expression
+		}
+		if _, err := goja.Compile(name, src, false); err != nil {
+			t.Errorf("%s: block %d does not parse: %v\n%s", name, i, err, code)
+		}
+	}
+}
