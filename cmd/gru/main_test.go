@@ -224,3 +224,18 @@ func TestInfoLocal(t *testing.T) {
 		t.Errorf("--local with --endpoint: %d %s", code, errOut)
 	}
 }
+
+// TestDocReproducesTheSeedPage runs gru doc on the committed copy of the seed's specs.
+func TestDocReproducesTheSeedPage(t *testing.T) {
+	code, out, errOut := gru(t, "", "doc", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--specs", "../../internal/docs/testdata/specs-seed")
+	want, err := os.ReadFile("../../internal/docs/testdata/seed-page.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != 0 || out != string(want) {
+		t.Errorf("exit %d %s: the page differs from the seed page", code, errOut)
+	}
+	if code, _, errOut := gru(t, "", "doc"); code != 1 || !strings.Contains(errOut, "--all") {
+		t.Errorf("doc without a type: %d %s", code, errOut)
+	}
+}

@@ -9,9 +9,9 @@ import (
 )
 
 // Inspect writes a JSON value in the notation of Node.js's util.inspect with no depth limit
-// (what GruCloud's pages show schemas in): single-quoted strings, unquoted identifier keys,
-// the innermost levels of small objects and arrays on one line when they fit in 80 columns,
-// long arrays of short items grouped in columns.
+// and no array limit (what GruCloud's pages show schemas in, and valid JavaScript): single-
+// quoted strings, unquoted identifier keys, the innermost levels of small objects and arrays
+// on one line when they fit in 80 columns, long arrays of short items grouped in columns.
 func Inspect(v any) string {
 	in := &inspector{}
 	return in.value(v, 0)
@@ -19,9 +19,8 @@ func Inspect(v any) string {
 
 // The settings of util.inspect that GruCloud's pages were written with (Node's defaults).
 const (
-	breakLength    = 80
-	compactLevels  = 3
-	maxArrayLength = 100
+	breakLength   = 80
+	compactLevels = 3
 )
 
 type inspector struct {
@@ -80,22 +79,11 @@ func (in *inspector) value(v any, level int) string {
 		}
 		level++
 		in.depth = level
-		shown := x
-		if len(shown) > maxArrayLength {
-			shown = shown[:maxArrayLength]
-		}
-		out := make([]string, 0, len(shown)+1)
-		for _, e := range shown {
+		out := make([]string, 0, len(x))
+		for _, e := range x {
 			in.indent += 2
 			out = append(out, in.value(e, level))
 			in.indent -= 2
-		}
-		if rest := len(x) - len(shown); rest > 0 {
-			more := fmt.Sprintf("... %d more item", rest)
-			if rest > 1 {
-				more += "s"
-			}
-			out = append(out, more)
 		}
 		return in.reduce(out, "[", "]", true, level, x)
 	}
@@ -107,7 +95,7 @@ func (in *inspector) value(v any, level int) string {
 func (in *inspector) reduce(out []string, open, close string, isArray bool, level int, values []any) string {
 	entries := len(out)
 	if isArray && entries > 6 {
-		out = in.group(out, values, entries > maxArrayLength)
+		out = in.group(out, values)
 	}
 	if in.depth-level < compactLevels && entries == len(out) {
 		start := len(out) + in.indent + len(open) + 10
@@ -139,13 +127,9 @@ func fits(out []string, start int) bool {
 }
 
 // group lays a long array of short entries out in columns, as util.inspect does: as square a
-// block as the entries allow, at most 12 columns and within the break length. hasMore says the
-// last entry is the "... n more items" line, which stays on its own.
-func (in *inspector) group(out []string, values []any, hasMore bool) []string {
+// block as the entries allow, at most 12 columns and within the break length.
+func (in *inspector) group(out []string, values []any) []string {
 	n := len(out)
-	if hasMore {
-		n--
-	}
 	const separator = 2 // ", "
 	lengths := make([]int, n)
 	total, longest := 0, 0
@@ -206,9 +190,6 @@ func (in *inspector) group(out []string, values []any, hasMore bool) []string {
 			b.WriteString(last)
 		}
 		rows = append(rows, b.String())
-	}
-	if hasMore {
-		rows = append(rows, out[len(out)-1])
 	}
 	return rows
 }

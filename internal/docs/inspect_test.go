@@ -32,6 +32,7 @@ func TestInspectMatchesNode(t *testing.T) {
 	for _, raw := range []string{
 		`{"enum":["Standard_LRS","Standard_GRS","Standard_RAGRS","Standard_ZRS","Premium_LRS","Premium_ZRS","Standard_GZRS","Standard_RAGZRS"]}`,
 		`{"a":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]}`,
+		`{"many":[` + strings.TrimSuffix(strings.Repeat(`"Standard_E64-32s_v3",`, 130), ",") + `]}`,
 		`{"s":"it's \"quoted\"","t":"tab\there","u":"back\\slash","n":null,"b":true,"f":1.5,"e":1e21,"k":{"x-y":{"deep":{"deeper":{"deepest":1}}}}}`,
 		`[{"a":1},{"b":[{"c":{}}]}, [], {}]`,
 	} {
@@ -43,7 +44,7 @@ func TestInspectMatchesNode(t *testing.T) {
 	}
 	for i, v := range values {
 		data, _ := json.Marshal(v)
-		cmd := exec.Command(node, "-e", `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(require("util").inspect(JSON.parse(s),{depth:null})))`)
+		cmd := exec.Command(node, "-e", `let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(require("util").inspect(JSON.parse(s),{depth:null,maxArrayLength:null})))`)
 		cmd.Stdin = strings.NewReader(string(data))
 		out, err := cmd.Output()
 		if err != nil {

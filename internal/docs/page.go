@@ -41,7 +41,9 @@ func (p *Page) Markdown() string {
 	fmt.Fprintf(&b, "Provides a **%s** from the **%s** group\n", p.Type, p.Group)
 	b.WriteString("## Examples\n")
 	for _, e := range p.Examples {
-		fmt.Fprintf(&b, "### %s\n```js\n%s\n```\n", e.Name, p.call(e.Body))
+		code := p.call(e.Body)
+		fence := fenceFor(code)
+		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
 	}
 	b.WriteString("## Dependencies\n")
 	seen := map[string]bool{}
@@ -52,7 +54,9 @@ func (p *Page) Markdown() string {
 		seen[d.Group+"::"+d.Type] = true
 		fmt.Fprintf(&b, "- [%s](../%s/%s.md)\n", d.Type, d.Group, d.Type)
 	}
-	fmt.Fprintf(&b, "## Swagger Schema\n```js\n%s\n```\n", Inspect(p.Schema))
+	schema := Inspect(p.Schema)
+	fence := fenceFor(schema)
+	fmt.Fprintf(&b, "## Swagger Schema\n%sjs\n%s\n%s\n", fence, schema, fence)
 	fmt.Fprintf(&b, "## Misc\nThe resource version is `%s`.\n", p.APIVersion)
 	if p.SpecFile != "" {
 		fmt.Fprintf(&b, "\nThe Swagger schema used to generate this documentation can be found [here](%s).\n", specLink(p.SpecFile))
@@ -60,6 +64,16 @@ func (p *Page) Markdown() string {
 		b.WriteString("\nThe schema on this page comes from Microsoft's bicep-types-az type data, in gru's catalogue.\n")
 	}
 	return b.String()
+}
+
+// fenceFor is a Markdown code fence that the code cannot close: three backticks, or more
+// when the code holds a run of three (descriptions quote Markdown at times).
+func fenceFor(code string) string {
+	fence := "```"
+	for strings.Contains(code, fence) {
+		fence += "`"
+	}
+	return fence
 }
 
 // call writes an example as a provider.<Group>.make<Type> call, in the style of the older

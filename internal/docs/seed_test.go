@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -81,19 +82,75 @@ func checkPage(t *testing.T, name, md, typ, group string) {
 		}
 		last = i
 	}
-	blocks := strings.Split(md, "```js\n")
-	for i, block := range blocks[1:] {
-		code, _, ok := strings.Cut(block, "```")
-		if !ok {
-			t.Errorf("%s: block %d is not closed", name, i)
+	lines := strings.Split(md, "\n")
+	blocks := 0
+	for i := 0; i < len(lines); i++ {
+		fence, ok := strings.CutSuffix(lines[i], "js")
+		if !ok || !strings.HasPrefix(fence, "```") || strings.Trim(fence, "`") != "" {
 			continue
 		}
+		end := i + 1
+		for end < len(lines) && lines[end] != fence {
+			end++
+		}
+		if end == len(lines) {
+			t.Errorf("%s: the block at line %d is not closed", name, i+1)
+			return
+		}
+		code := strings.Join(lines[i+1:end], "\n")
 		src := code
 		if strings.HasPrefix(strings.TrimSpace(code), "{") {
 			src = "(" + code + ")" // the schema is an object expression
 		}
 		if _, err := goja.Compile(name, src, false); err != nil {
-			t.Errorf("%s: block %d does not parse: %v\n%s", name, i, err, code)
+			t.Errorf("%s: the block at line %d does not parse: %v", name, i+1, err)
+		}
+		blocks++
+		i = end
+	}
+	if blocks < 2 {
+		t.Errorf("%s: %d code blocks, want an example and the schema", name, blocks)
+	}
+}
+
+// TestCatalogPagesAreWellFormed: pages built from the catalogue alone, for types with
+// discriminators, recursion and long enums, parse too.
+func TestCatalogPagesAreWellFormed(t *testing.T) {
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Network::Subnet", "Compute::VirtualMachine", "Web::SiteConfig", "DataFactory::Pipeline", "Resources::ResourceGroup"} {
+		ti, err := cat.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := FromCatalog(context.Background(), cat, ti, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, name, p.Markdown(), ti.Name(), ti.Group())
+	}
+}
+
+// TestEveryCataloguePageParses writes the catalogue page of every type (what gru doc --all
+// writes) and parses its code blocks.
+func TestEveryCataloguePageParses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 3,405 pages")
+	}
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ti := range cat.Types() {
+		p, err := FromCatalog(context.Background(), cat, ti, "")
+		if err != nil {
+			t.Fatalf("%s: %v", ti.ShortName, err)
+		}
+		checkPage(t, ti.ShortName, p.Markdown(), ti.Name(), ti.Group())
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
 }
