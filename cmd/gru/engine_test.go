@@ -266,3 +266,30 @@ func TestDestroyTakesUndeclaredManagedResources(t *testing.T) {
 		t.Errorf("after destroy: %s", list)
 	}
 }
+
+func TestGraphAndTree(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, _ := gru(t, "", "graph", "--local", "-C", example)
+	if code != 0 || strings.Count(out, "->") != 10 || !strings.Contains(out, `label="resource group myResourceGroup"`) {
+		t.Errorf("graph: %d\n%s", code, out)
+	}
+	if code, _, errOut := gru(t, "", "graph", "--local", "--png", "-C", example); code != 1 || !strings.Contains(errOut, "-o") {
+		t.Errorf("--png without -o: %d %s", code, errOut)
+	}
+	gru(t, "", "apply", "-f", "--local", "-C", example)
+	code, out, _ = gru(t, "", "graph", "--local", "--live", "-C", example)
+	// Live edges come from IDs in the bodies and from parents.
+	for _, want := range []string{
+		`"Storage::PrivateEndpointConnection myResourceGroup::mystorageaccount::myPrivateEndpointConnection" -> "Network::PrivateEndpoint myResourceGroup::myPrivateEndpoint"`,
+		`"Network::PrivateEndpoint myResourceGroup::myPrivateEndpoint" -> "Network::Subnet myResourceGroup::myVnet::mySubnet"`,
+		`"Network::Subnet myResourceGroup::myVnet::mySubnet" -> "Network::VirtualNetwork myResourceGroup::myVnet"`,
+	} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("graph --live lacks %s:\n%s", want, out)
+		}
+	}
+	code, out, _ = gru(t, "", "tree", "--local", "--format", "plantuml", "-C", example)
+	if code != 0 || !strings.Contains(out, "*** PrivateEndpointConnection") {
+		t.Errorf("tree: %d\n%s", code, out)
+	}
+}

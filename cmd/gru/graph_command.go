@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gru-iac/gru/internal/diagram"
+	"github.com/gru-iac/gru/internal/engine"
+)
+
+// model turns the project's target (or, with live, what of it is live) into a diagram model.
+func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
+	m := diagram.Model{Title: s.proj.Name}
+	var plan *engine.Plan
+	if live {
+		p, err := s.eng.Plan(cmd.Context(), s.tgt)
+		if err != nil {
+			return m, err
+		}
+		plan = p
+	}
+	groupOf := func(r *engine.Resource) string {
+		if strings.EqualFold(r.Type.ARMType, "Microsoft.Resources/resourceGroups") {
+			return r.Spec.Name
+		}
+		for _, d := range r.Deps["resourceGroup"] {
+			return d.Spec.Name
+		}
+		return ""
+	}
+	included := map[*engine.Resource]bool{}
+	ids := map[string]string{} // lower live ID -> key
+	for _, r := range s.tgt.Resources {
+		name := r.Spec.Name
+		if plan != nil {
+			l := plan.LiveOf(r)
+			if l == nil {
+				continue
+			}
+			if n, _ := l["name"].(string); n != "" {
+				name = n
+			}
+			if id, _ := l["id"].(string); id != "" {
+				ids[strings.ToLower(id)] = r.Key
+			}
+		}
+		included[r] = true
+		m.Nodes = append(m.Nodes, diagram.Node{Key: r.Key, Type: r.Type.ShortName, Name: name, Group: groupOf(r)})
+	}
+	seen := map[[2]string]bool{}
+	add := func(from, to string) {
+		if e := [2]string{from, to}; from != to && !seen[e] {
+			seen[e] = true
+			m.Edges = append(m.Edges, e)
+		}
+	}
+	for _, r := range s.tgt.Resources {
+		if !included[r] {
+			continue
+		}
+		if plan == nil {
+			for _, key := range sortedDepKeys(r) {
+				for _, d := range r.Deps[key] {
+					add(r.Key, d.Key)
+				}
+			}
+			continue
+		}
+		// Live: what the resource's body and ID refer to, found by ARM ID.
+		l := plan.LiveOf(r)
+		id, _ := l["id"].(string)
+		for _, ref := range idsIn(l) {
+			if to, ok := ids[strings.ToLower(ref)]; ok && !strings.EqualFold(ref, id) {
+				add(r.Key, to)
+			}
+		}
+		for p := parentOf(id); p != ""; p = parentOf(p) {
+			if to, ok := ids[strings.ToLower(p)]; ok {
+				add(r.Key, to)
+				break
+			}
+		}
+	}
+	return m, nil
+}
+
+func sortedDepKeys(r *engine.Resource) []string {
+	keys := make([]string, 0, len(r.Deps))
+	for k := range r.Deps {
+		keys = append(keys, k)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[j] < keys[i] {
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+		}
+	}
+	return keys
+}
+
+// idsIn lists the strings in a body that look like ARM IDs.
+func idsIn(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			out = append(out, idsIn(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, idsIn(e)...)
+		}
+	case string:
+		if strings.HasPrefix(strings.ToLower(x), "/subscriptions/") {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// parentOf drops the last type/name pair of an ID (a provider block's start keeps its scope).
+func parentOf(id string) string {
+	segs := strings.Split(strings.Trim(id, "/"), "/")
+	if len(segs) < 4 {
+		return ""
+	}
+	segs = segs[:len(segs)-2]
+	if strings.EqualFold(segs[len(segs)-2], "providers") {
+		segs = segs[:len(segs)-2]
+	}
+	return "/" + strings.Join(segs, "/")
+}
+
+func newGraphCommand(g *globalOptions) *cobra.Command {
+	var output string
+	var svg, png, live, collapse bool
+	cmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Draw the project's resources and dependencies (Graphviz DOT)",
+		Long: `Write the project's resources as a Graphviz graph: a cluster per resource group, a node per
+resource with its type and name, an edge per dependency. --live draws what is live, with the
+dependencies found in the resources' bodies. --collapse merges the resources of one type in a
+group into one node, for large projects. --svg and --png run Graphviz's dot (Debian package
+graphviz) and need -o.`,
+		Example: `  gru graph --local > project.dot
+  gru graph --local --png -o docs/project.png
+  gru graph --local --collapse --svg -o big.svg`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if (svg || png) && output == "" {
+				return errors.New("--svg and --png write an image: give its file with -o")
+			}
+			s, err := g.openProject(cmd.Context(), cmd)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			m, err := s.model(cmd, live)
+			if err != nil {
+				return err
+			}
+			dot := diagram.DOT(m, collapse)
+			format := ""
+			switch {
+			case svg:
+				format = "svg"
+			case png:
+				format = "png"
+			}
+			if format == "" {
+				if output == "" {
+					_, err = fmt.Fprint(cmd.OutOrStdout(), dot)
+					return err
+				}
+				return os.WriteFile(output, []byte(dot), 0o644)
+			}
+			bin, err := exec.LookPath("dot")
+			if err != nil {
+				return errors.New("the dot program of Graphviz is not installed: install it (Debian: apt-get install graphviz; macOS: brew install graphviz), or write DOT without --svg/--png")
+			}
+			render := exec.CommandContext(cmd.Context(), bin, "-T"+format, "-o", output)
+			render.Stdin = strings.NewReader(dot)
+			var stderr bytes.Buffer
+			render.Stderr = &stderr
+			if err := render.Run(); err != nil {
+				return fmt.Errorf("dot: %v: %s", err, stderr.String())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "", "write to this file instead of standard output")
+	cmd.Flags().BoolVar(&svg, "svg", false, "render SVG with dot")
+	cmd.Flags().BoolVar(&png, "png", false, "render PNG with dot")
+	cmd.Flags().BoolVar(&live, "live", false, "draw what is live rather than the code")
+	cmd.Flags().BoolVar(&collapse, "collapse", false, "one node per type and resource group")
+	return cmd
+}
+
+func newTreeCommand(g *globalOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "tree",
+		Short: "Write the project's resources as a mind map, by group and type",
+		Long:  "Write the project's resources as a Markdown outline (--format md) or a PlantUML mind map (--format plantuml), or both (the default).",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := g.openProject(cmd.Context(), cmd)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			m, err := s.model(cmd, false)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			switch format {
+			case "md":
+				fmt.Fprint(out, diagram.Outline(m))
+			case "plantuml":
+				fmt.Fprint(out, diagram.MindMap(m))
+			case "":
+				fmt.Fprintf(out, "%s\n```plantuml\n%s```\n", diagram.Outline(m), diagram.MindMap(m))
+			default:
+				return fmt.Errorf("--format %q: want md or plantuml", format)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "md or plantuml (default: both)")
+	return cmd
+}
