@@ -154,3 +154,42 @@ func BenchmarkApply1000Throttled(b *testing.B) {
 		return time.Duration(ops-200) * time.Second / 10
 	})
 }
+
+// BenchmarkGraph1000 draws the 1,000-resource project and renders it with Graphviz's dot,
+// whole and collapsed by type.
+func BenchmarkGraph1000(b *testing.B) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		b.Skip("Graphviz's dot is not installed")
+	}
+	bin := filepath.Join(b.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := b.TempDir()
+	writeBigProject(b, dir, 25)
+	for i := 0; i < b.N; i++ {
+		for _, collapse := range []bool{false, true} {
+			args := []string{"graph", "--endpoint", "http://127.0.0.1:1", "-C", dir}
+			if collapse {
+				args = append(args, "--collapse")
+			}
+			graph, err := exec.Command(bin, args...).Output()
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			render := exec.Command(dot, "-Tsvg", "-o", filepath.Join(dir, "g.svg"))
+			render.Stdin = bytes.NewReader(graph)
+			if out, err := render.CombinedOutput(); err != nil {
+				b.Fatalf("dot: %v %s", err, out)
+			}
+			name := "render-s"
+			if collapse {
+				name = "collapsed-render-s"
+				b.ReportMetric(float64(strings.Count(string(graph), "[label=")), "collapsed-nodes")
+			}
+			b.ReportMetric(time.Since(start).Seconds(), name)
+		}
+	}
+}

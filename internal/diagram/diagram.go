@@ -26,8 +26,8 @@ type Model struct {
 
 // DOT writes the model as a Graphviz digraph: a cluster per resource group, a node per
 // resource labelled with its type and name, an edge per dependency. With collapse, the
-// resources of one type in one group become a single node "Type ×n", and edges between
-// them are merged, so that a thousand resources fit one screen.
+// resources of one type become a single node "Type ×n" and edges between types are merged,
+// so that a thousand resources fit one screen.
 func DOT(m Model, collapse bool) string {
 	nodes := m.Nodes
 	edges := m.Edges
@@ -72,7 +72,7 @@ func collapsed(m Model) ([]Node, [][2]string) {
 	var order []string
 	first := map[string]Node{}
 	for _, n := range m.Nodes {
-		k := n.Group + "|" + n.Type
+		k := n.Type
 		keyOf[n.Key] = k
 		if count[k] == 0 {
 			order = append(order, k)
@@ -87,7 +87,7 @@ func collapsed(m Model) ([]Node, [][2]string) {
 		if count[k] > 1 {
 			name = fmt.Sprintf("×%d", count[k])
 		}
-		nodes = append(nodes, Node{Key: k, Type: n.Type, Name: name, Group: n.Group})
+		nodes = append(nodes, Node{Key: k, Type: n.Type, Name: name})
 	}
 	seen := map[[2]string]bool{}
 	var edges [][2]string
