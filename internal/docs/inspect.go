@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/gru-iac/gru/internal/jsfmt"
 )
 
 // Inspect writes a JSON value in the notation of Node.js's util.inspect with no depth limit
@@ -30,18 +32,14 @@ type inspector struct {
 	depth int
 }
 
-// isIdentifier reports a key written without quotes: ^[a-zA-Z_][a-zA-Z_0-9]*$.
+// isIdentifier reports a key util.inspect writes without quotes: ^[a-zA-Z_][a-zA-Z_0-9]*$.
 func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
+	return jsfmt.IsIdentifier(s) && !strings.Contains(s, "$")
 }
+
+func quoteJS(s string, prefer rune) string { return jsfmt.Quote(s, prefer) }
+
+func jsNumber(s string) string { return jsfmt.Number(s) }
 
 func (in *inspector) value(v any, level int) string {
 	switch x := v.(type) {
@@ -192,70 +190,4 @@ func (in *inspector) group(out []string, values []any) []string {
 		rows = append(rows, b.String())
 	}
 	return rows
-}
-
-// quoteJS writes a string literal: with the preferred quote unless the string holds it, then
-// with the other quote, then with backticks, escaping what JavaScript needs escaped.
-func quoteJS(s string, prefer rune) string {
-	q := prefer
-	other := '"'
-	if prefer == '"' {
-		other = '\''
-	}
-	if strings.ContainsRune(s, prefer) {
-		switch {
-		case !strings.ContainsRune(s, other):
-			q = other
-		case !strings.ContainsRune(s, '`') && !strings.Contains(s, "${"):
-			q = '`'
-		}
-	}
-	var b strings.Builder
-	b.WriteRune(q)
-	for _, r := range s {
-		switch {
-		case r == q || r == '\\':
-			b.WriteRune('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteRune(q)
-	return b.String()
-}
-
-// jsNumber writes a JSON number as JavaScript prints it.
-func jsNumber(s string) string {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return s
-	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	if math.Abs(f) >= 1e21 || math.Abs(f) < 1e-6 {
-		out := strconv.FormatFloat(f, 'e', -1, 64)
-		mant, exp, _ := strings.Cut(out, "e")
-		e, _ := strconv.Atoi(exp)
-		sign := "+"
-		if e < 0 {
-			sign = "-"
-			e = -e
-		}
-		return mant + "e" + sign + strconv.Itoa(e)
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }

@@ -1,11 +1,11 @@
 package docs
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/jsfmt"
 )
 
 // Dependency is one dependency key of a type, as GruCloud's pages list it.
@@ -81,16 +81,16 @@ func fenceFor(code string) string {
 func (p *Page) call(body any) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
-	fmt.Fprintf(&b, "  name: %s,\n", quoteJS("my"+p.Type, '"'))
-	fmt.Fprintf(&b, "  properties: () => (%s),\n", jsLiteral(body, 2))
+	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote("my"+p.Type, '"'))
+	fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
 	if len(p.Deps) > 0 {
 		b.WriteString("  dependencies: ({ resources }) => ({\n")
 		for _, d := range p.Deps {
-			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, quoteJS("my"+d.Type, '"'))
+			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, jsfmt.Quote("my"+d.Type, '"'))
 			if d.List {
 				ref = "[" + ref + "]"
 			}
-			fmt.Fprintf(&b, "    %s: %s,\n", jsKey(d.Key), ref)
+			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), ref)
 		}
 		b.WriteString("  }),\n")
 	}
@@ -98,63 +98,23 @@ func (p *Page) call(body any) string {
 	return b.String()
 }
 
-func jsKey(k string) string {
-	if isIdentifier(k) {
-		return k
-	}
-	return quoteJS(k, '"')
-}
-
-// jsLiteral writes a JSON value as a JavaScript literal at an indentation: objects one key a
-// line, arrays of plain values on one line when they fit in 80 columns.
-func jsLiteral(v any, indent int) string {
-	pad := strings.Repeat(" ", indent)
+// jsValue turns a page's ordered JSON into jsfmt's values.
+func jsValue(v any) any {
 	switch x := v.(type) {
 	case Object:
-		if len(x) == 0 {
-			return "{}"
+		o := make(jsfmt.Ordered, len(x))
+		for i, m := range x {
+			o[i] = jsfmt.Member{Key: m.Key, Value: jsValue(m.Value)}
 		}
-		var b strings.Builder
-		b.WriteString("{\n")
-		for _, m := range x {
-			fmt.Fprintf(&b, "%s  %s: %s,\n", pad, jsKey(m.Key), jsLiteral(m.Value, indent+2))
-		}
-		b.WriteString(pad + "}")
-		return b.String()
+		return o
 	case []any:
-		if len(x) == 0 {
-			return "[]"
-		}
-		plain := true
-		parts := make([]string, len(x))
+		out := make([]any, len(x))
 		for i, e := range x {
-			switch e.(type) {
-			case Object, []any:
-				plain = false
-			}
-			parts[i] = jsLiteral(e, indent+2)
+			out[i] = jsValue(e)
 		}
-		if line := "[" + strings.Join(parts, ", ") + "]"; plain && indent+len(line)+2 <= breakLength {
-			return line
-		}
-		var b strings.Builder
-		b.WriteString("[\n")
-		for _, p := range parts {
-			fmt.Fprintf(&b, "%s  %s,\n", pad, p)
-		}
-		b.WriteString(pad + "]")
-		return b.String()
-	case string:
-		if strings.Count(x, `"`) > strings.Count(x, "'") {
-			return quoteJS(x, '\'')
-		}
-		return quoteJS(x, '"')
-	case json.Number:
-		return jsNumber(string(x))
-	case nil:
-		return "null"
+		return out
 	}
-	return fmt.Sprint(v)
+	return v
 }
 
 // Dependencies turns the catalogue's dependency keys of a type into a page's.
