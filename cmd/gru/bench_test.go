@@ -97,7 +97,7 @@ func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.D
 		took := time.Since(start)
 		if err != nil {
 			serve.Process.Kill()
-			b.Fatalf("apply: %v\n%s", err, tail(string(out), 2000))
+			b.Fatalf("apply: %v\n%s", err, tailOf(string(out), 2000))
 		}
 		ru, _ := apply.ProcessState.SysUsage().(*syscall.Rusage)
 
@@ -132,7 +132,7 @@ func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.D
 	}
 }
 
-func tail(s string, n int) string {
+func tailOf(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
 	}

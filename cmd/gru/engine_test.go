@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -292,4 +293,105 @@ func TestGraphAndTree(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "*** PrivateEndpointConnection") {
 		t.Errorf("tree: %d\n%s", code, out)
 	}
+}
+
+// roundTrip applies a project, writes a project for what is live with gencode, and plans the
+// generated project against the same live: nothing to change.
+func roundTrip(t *testing.T, dir string) string {
+	t.Helper()
+	if code, out, errOut := gru(t, "", "apply", "-f", "--local", "--parallelism", "50", "-C", dir); code != 0 {
+		t.Fatalf("apply: %s %s", tail(out, 3000), errOut)
+	}
+	gen := t.TempDir()
+	if code, _, errOut := gru(t, "", "gencode", "--local", "--our", "-o", gen); code != 0 {
+		t.Fatalf("gencode: %s", errOut)
+	}
+	code, out, errOut := gru(t, "", "plan", "--local", "--exit-code", "-C", gen)
+	if code != 0 {
+		resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+		t.Fatalf("the generated project does not plan to no change: exit %d\n%s\n%s\n%s", code, tail(out, 3000), errOut, tail(string(resources), 3000))
+	}
+	return gen
+}
+
+func TestGencodeRoundTripOfTheExample(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	gen := roundTrip(t, example)
+	resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+	for _, want := range []string{`privateEndpoint: "myResourceGroup::myPrivateEndpoint"`, `subnet: "myResourceGroup::myVnet::mySubnet"`, `getId({ type: "StorageAccount", group: "Storage", name: "myResourceGroup::mystorageaccount" })`, "location: config.location"} {
+		if !strings.Contains(string(resources), want) {
+			t.Errorf("resources.js lacks %s", want)
+		}
+	}
+	if strings.Contains(string(resources), "gc-managed-by") || strings.Contains(string(resources), "provisioningState") {
+		t.Error("resources.js holds ownership tags or read-only properties")
+	}
+	// An edited file is not overwritten.
+	os.WriteFile(filepath.Join(gen, "resources.js"), append(resources, []byte("// mine\n")...), 0o644)
+	if code, _, errOut := gru(t, "", "gencode", "--local", "--our", "-o", gen); code != 1 || !strings.Contains(errOut, "resources.js was edited") {
+		t.Errorf("gencode over an edited file: %d %s", code, errOut)
+	}
+	if code, _, _ := gru(t, "", "gencode", "--local", "--our", "-o", gen, "--force"); code != 0 {
+		t.Errorf("--force: %d", code)
+	}
+	if code, out, _ := gru(t, "", "gencode", "--local", "--our", "--dry-run", "--json", "-o", gen); code != 0 || !strings.Contains(out, "// ---- inventory.json") {
+		t.Errorf("--dry-run --json: %d", code)
+	}
+}
+
+// TestGencodeRoundTripOfALargerProject: 105 resources of 11 types.
+func TestGencodeRoundTripOfALargerProject(t *testing.T) {
+	if testing.Short() {
+		t.Skip("deploys 105 resources")
+	}
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	var sb strings.Builder
+	sb.WriteString("exports.createResources = () => [\n")
+	res := func(typ, group, name, rg, props, deps string) {
+		fmt.Fprintf(&sb, "{ type: %q, group: %q, name: %q, properties: ({ getId }) => (%s), dependencies: () => ({ resourceGroup: %q%s }) },\n", typ, group, name, props, rg, deps)
+	}
+	for g := 0; g < 5; g++ {
+		rg := fmt.Sprintf("big%d", g)
+		fmt.Fprintf(&sb, "{ type: \"ResourceGroup\", group: \"Resources\", name: %q },\n", rg)
+		res("VirtualNetwork", "Network", "vnet", rg, `{ properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }`, "")
+		for i := 0; i < 2; i++ {
+			res("NetworkSecurityGroup", "Network", fmt.Sprintf("nsg%d", i), rg, `{}`, "")
+			res("PublicIPAddress", "Network", fmt.Sprintf("ip%d", i), rg, `{ sku: { name: "Standard" }, properties: { publicIPAllocationMethod: "Static" } }`, "")
+			res("UserAssignedIdentity", "ManagedIdentity", fmt.Sprintf("id%d", i), rg, `{}`, "")
+			res("ApplicationSecurityGroup", "Network", fmt.Sprintf("asg%d", i), rg, `{}`, "")
+		}
+		res("RouteTable", "Network", "rt", rg, `{}`, "")
+		res("NatGateway", "Network", "nat", rg, `{ sku: { name: "Standard" } }`, fmt.Sprintf(`, publicIpAddresses: ["%s::ip0", "%s::ip1"]`, rg, rg))
+		for i := 0; i < 4; i++ {
+			res("Subnet", "Network", fmt.Sprintf("sn%d", i), rg, fmt.Sprintf(`{ properties: { addressPrefix: "10.0.%d.0/24" } }`, i),
+				fmt.Sprintf(`, virtualNetwork: "%s::vnet", networkSecurityGroup: "%s::nsg%d", routeTable: "%s::rt"`, rg, rg, i%2, rg))
+		}
+		for i := 0; i < 3; i++ {
+			res("StorageAccount", "Storage", fmt.Sprintf("big%dacct%d", g, i), rg, `{ kind: "StorageV2", sku: { name: "Standard_LRS" } }`, "")
+		}
+		for i := 0; i < 2; i++ {
+			res("PrivateEndpoint", "Network", fmt.Sprintf("pe%d", i), rg,
+				fmt.Sprintf(`{ properties: { manualPrivateLinkServiceConnections: [{ name: "c", properties: { privateLinkServiceId: getId({ type: "StorageAccount", group: "Storage", name: "%s::big%dacct%d" }), groupIds: ["blob"] } }] } }`, rg, g, i),
+				fmt.Sprintf(`, subnet: "%s::vnet::sn%d", account: "%s::big%dacct%d"`, rg, i, rg, g, i))
+		}
+	}
+	sb.WriteString("];\n")
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(sb.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { projectName: "big", location: "westeurope" };`), 0o644)
+	gen := roundTrip(t, dir)
+	resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+	if n := strings.Count(string(resources), "    type: "); n < 105 {
+		t.Errorf("the generated project has %d resources, want at least 105", n)
+	}
+	if !strings.Contains(string(resources), "publicIpAddresses: [") {
+		t.Error("the NAT gateway's list dependency is not written as a list")
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

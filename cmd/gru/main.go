@@ -92,6 +92,6 @@ Type names are written Group::Type (Storage::StorageAccount), or as ARM types
 	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most")
 	pf.BoolVar(&g.json, "json", false, "write JSON for scripts (types, schema, validate, info, plan, apply, list)")
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
-		newDocCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
+		newDocCommand(g), newGencodeCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
 	return root
 }
