@@ -193,3 +193,46 @@ func BenchmarkGraph1000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGencode1000 writes the project of the 1,000 live resources of the benchmark
+// project (emulator in a separate process, no latency), and reports time and requests.
+func BenchmarkGencode1000(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	state, dir := b.TempDir(), b.TempDir()
+	writeBigProject(b, dir, 25)
+	serve := exec.Command(bin, "emulator", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(state, "arm.db"), "--latency", "0")
+	serve.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	stdout, _ := serve.StdoutPipe()
+	if err := serve.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { serve.Process.Signal(syscall.SIGINT); serve.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+	if out, err := exec.Command(bin, "apply", "-f", "--endpoint", endpoint, "-C", dir).CombinedOutput(); err != nil {
+		b.Fatalf("apply: %v %s", err, tailOf(string(out), 1000))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		gen := b.TempDir()
+		start := time.Now()
+		cmd := exec.Command(bin, "gencode", "--endpoint", endpoint, "--our", "-o", gen)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("gencode: %v %s", err, stderr.String())
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "gencode-s")
+		var requests, resources int
+		msg := stderr.String()
+		if i := strings.LastIndex(msg, "("); i >= 0 {
+			fmt.Sscanf(msg[i:], "(%d requests)", &requests)
+		}
+		fmt.Sscanf(msg[strings.Index(msg, " for ")+5:], "%d", &resources)
+		b.ReportMetric(float64(requests), "requests")
+		b.ReportMetric(float64(resources), "resources")
+	}
+}
