@@ -194,6 +194,13 @@ func TestConformanceTestdataIsCurrent(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(conformanceDir, "LICENSE"), lic, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		bicepLicense, err := os.ReadFile(filepath.Join(corpusDir, "..", "bicep-types", "LICENSE"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(conformanceDir, "LICENSE-bicep-types"), bicepLicense, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		t.Logf("wrote %d cases and %d type files", len(cases), len(files))
 	}
 	var names []string
