@@ -395,3 +395,17 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+func TestInit(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := filepath.Join(t.TempDir(), "demo")
+	if code, out, errOut := gru(t, "", "init", "-C", dir); code != 0 || !strings.Contains(out, "Made a project") {
+		t.Fatalf("init: %d %s %s", code, out, errOut)
+	}
+	if code, out, _ := gru(t, "", "plan", "--local", "-C", dir); code != 0 || !strings.Contains(out, "+ create    Resources::ResourceGroup rg-demo") {
+		t.Errorf("plan of a new project: %d\n%s", code, out)
+	}
+	if code, _, errOut := gru(t, "", "init", "-C", dir); code != 1 || !strings.Contains(errOut, "exists already") {
+		t.Errorf("init over a project: %d %s", code, errOut)
+	}
+}

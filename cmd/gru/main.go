@@ -76,7 +76,11 @@ It knows every ARM resource type (about 3,400) from Microsoft's published type d
 validates request bodies against their schemas before anything is sent to Azure.
 
 Type names are written Group::Type (Storage::StorageAccount), or as ARM types
-(Microsoft.Storage/storageAccounts), case-insensitively; GruCloud's names are accepted too.`,
+(Microsoft.Storage/storageAccounts), case-insensitively; GruCloud's names are accepted too.
+
+Without Azure at hand, --local works against gru's own ARM emulator:
+  gru apply -f --local -C examples/storage-private-endpoint
+  gru plan --local -C examples/storage-private-endpoint`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
