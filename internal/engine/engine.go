@@ -35,6 +35,8 @@ type Engine struct {
 	Parallelism int
 	// Progress, when set, receives a line as each resource starts and ends.
 	Progress io.Writer
+
+	progressMu sync.Mutex // serialises the lines written to Progress
 }
 
 // Live is what exists of a target: live resources by lower-cased ID.
@@ -470,6 +472,8 @@ type Outcome struct {
 
 func (e *Engine) progress(format string, args ...any) {
 	if e.Progress != nil {
+		e.progressMu.Lock()
+		defer e.progressMu.Unlock()
 		fmt.Fprintf(e.Progress, format+"\n", args...)
 	}
 }
@@ -554,14 +558,15 @@ func (e *Engine) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 		default:
 			err = e.applyOne(ctx, c, &mu, ids)
 		}
+		elapsed := time.Since(start)
 		mu.Lock()
-		took[key] = time.Since(start)
+		took[key] = elapsed
 		mu.Unlock()
 		if err != nil {
-			e.progress("%s", tl.line(true, fmt.Sprintf("%s %s failed after %v: %v", verb(c.Action), key, took[key].Round(time.Millisecond), err)))
+			e.progress("%s", tl.line(true, fmt.Sprintf("%s %s failed after %v: %v", verb(c.Action), key, elapsed.Round(time.Millisecond), err)))
 			return err
 		}
-		e.progress("%s", tl.line(true, fmt.Sprintf("%s %s done in %v", verb(c.Action), key, took[key].Round(time.Millisecond))))
+		e.progress("%s", tl.line(true, fmt.Sprintf("%s %s done in %v", verb(c.Action), key, elapsed.Round(time.Millisecond))))
 		return nil
 	})
 	if err != nil {
@@ -748,14 +753,15 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 			r := byKey[key]
 			err = e.Cloud.Delete(inFlight, doomed[r], r.Type.DefaultVersion)
 		}
+		elapsed := time.Since(start)
 		mu.Lock()
-		took[key] = time.Since(start)
+		took[key] = elapsed
 		mu.Unlock()
 		if err != nil {
 			e.progress("%s", tl.line(true, fmt.Sprintf("deleting %s failed: %v", key, err)))
 			return err
 		}
-		e.progress("%s", tl.line(true, fmt.Sprintf("deleting %s done in %v", key, took[key].Round(time.Millisecond))))
+		e.progress("%s", tl.line(true, fmt.Sprintf("deleting %s done in %v", key, elapsed.Round(time.Millisecond))))
 		return nil
 	})
 	if err != nil {
