@@ -170,6 +170,8 @@ type Plan struct {
 	// Requests is how many ARM requests planning made.
 	Requests int `json:"requests"`
 	ids      map[*Resource]string
+	// changes holds the change of each target resource (Changes in a map, for lookups).
+	changes map[*Resource]*Change
 }
 
 // Pending reports whether the plan changes anything.
@@ -197,7 +199,7 @@ func (e *Engine) Plan(ctx context.Context, t *Target) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Target: t, Requests: live.Requests, ids: map[*Resource]string{}}
+	p := &Plan{Target: t, Requests: live.Requests, ids: map[*Resource]string{}, changes: map[*Resource]*Change{}}
 	for _, r := range t.Resources {
 		if r.ID != nil {
 			p.ids[r] = r.ID.String()
@@ -229,8 +231,13 @@ func (e *Engine) Plan(ctx context.Context, t *Target) (*Plan, error) {
 			}
 		}
 		p.Changes = append(p.Changes, c)
+		p.changes[r] = c
 	}
-	sort.SliceStable(p.Changes, func(i, j int) bool { return indexOf(t, p.Changes[i].Resource) < indexOf(t, p.Changes[j].Resource) })
+	// Report in declaration order.
+	p.Changes = p.Changes[:0]
+	for _, r := range t.Resources {
+		p.Changes = append(p.Changes, p.changes[r])
+	}
 	return p, nil
 }
 
@@ -316,15 +323,6 @@ func (e *Engine) strays(ctx context.Context, proj *project.Project, wanted map[s
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func indexOf(t *Target, r *Resource) int {
-	for i, x := range t.Resources {
-		if x == r {
-			return i
-		}
-	}
-	return -1
 }
 
 // order lists resources so that each comes after its dependencies.
@@ -671,7 +669,7 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 	doomed := map[*Resource]string{}
 	managed := map[*Resource]bool{}
 	for _, r := range order(t) {
-		c := changeOf(p, r)
+		c := p.changes[r]
 		if c.live == nil {
 			continue
 		}
@@ -774,18 +772,9 @@ func (e *Engine) Destroy(ctx context.Context, t *Target, keep func(*Resource) bo
 	return out, nil
 }
 
-func changeOf(p *Plan, r *Resource) *Change {
-	for _, c := range p.Changes {
-		if c.Resource == r {
-			return c
-		}
-	}
-	return nil
-}
-
 // LiveOf returns the live body of a planned resource, nil when it does not exist.
 func (p *Plan) LiveOf(r *Resource) map[string]any {
-	if c := changeOf(p, r); c != nil {
+	if c := p.changes[r]; c != nil {
 		return c.live
 	}
 	return nil
