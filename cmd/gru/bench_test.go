@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -80,14 +79,7 @@ func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.D
 		state := b.TempDir()
 		dir := b.TempDir()
 		ops := writeBigProject(b, dir, 25)
-		serve := exec.Command(bin, append([]string{"emulator", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(state, "arm.db")}, serveArgs...)...)
-		serve.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
-		stdout, _ := serve.StdoutPipe()
-		if err := serve.Start(); err != nil {
-			b.Fatal(err)
-		}
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+		serve, endpoint := launchEmulator(b, bin, state, append([]string{"--db", filepath.Join(state, "arm.db")}, serveArgs...)...)
 
 		apply := exec.Command(bin, "apply", "-f", "--endpoint", endpoint, "-C", dir, "--debug")
 		var debug bytes.Buffer
@@ -203,15 +195,8 @@ func BenchmarkGencode1000(b *testing.B) {
 	}
 	state, dir := b.TempDir(), b.TempDir()
 	writeBigProject(b, dir, 25)
-	serve := exec.Command(bin, "emulator", "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(state, "arm.db"), "--latency", "0")
-	serve.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
-	stdout, _ := serve.StdoutPipe()
-	if err := serve.Start(); err != nil {
-		b.Fatal(err)
-	}
+	serve, endpoint := launchEmulator(b, bin, state, "--db", filepath.Join(state, "arm.db"), "--latency", "0")
 	defer func() { serve.Process.Signal(syscall.SIGINT); serve.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
 	if out, err := exec.Command(bin, "apply", "-f", "--endpoint", endpoint, "-C", dir).CombinedOutput(); err != nil {
 		b.Fatalf("apply: %v %s", err, tailOf(string(out), 1000))
 	}

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -26,12 +25,6 @@ import (
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/emulator"
 )
-
-type anyToken struct{}
-
-func (anyToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "t", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
 
 func buildGru(t *testing.T) string {
 	t.Helper()
@@ -46,21 +39,7 @@ func buildGru(t *testing.T) string {
 // function that stops it with an interrupt, as Ctrl-C would.
 func startEmulator(t *testing.T, bin, state string, args ...string) (string, func()) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"emulator", "serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		t.Fatalf("no endpoint printed: %v", err)
-	}
-	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
+	cmd, endpoint := launchEmulator(t, bin, state, args...)
 	stopped := false
 	stop := func() {
 		if stopped {
@@ -82,6 +61,27 @@ func startEmulator(t *testing.T, bin, state string, args ...string) (string, fun
 	}
 	t.Cleanup(stop)
 	return endpoint, stop
+}
+
+// launchEmulator starts `gru emulator serve` on a free loopback port, with its state below
+// state, and returns the process and the endpoint it printed.
+func launchEmulator(t testing.TB, bin, state string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"emulator", "serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no endpoint printed: %v", err)
+	}
+	return cmd, strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
 }
 
 func sdkOptions(endpoint string, transport *http.Client) *arm.ClientOptions {
@@ -109,11 +109,11 @@ func TestEmulatorServePersistsAcrossRestart(t *testing.T) {
 	ctx := context.Background()
 	endpoint, stop := startEmulator(t, bin, state, "--db", db, "--latency", "0")
 	co := sdkOptions(endpoint, nil)
-	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), co)
 	if _, err := rgs.CreateOrUpdate(ctx, "persisted", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
 		t.Fatal(err)
 	}
-	accounts, _ := armstorage.NewAccountsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	accounts, _ := armstorage.NewAccountsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), co)
 	p, err := accounts.BeginCreate(ctx, "persisted", "acct", armstorage.AccountCreateParameters{
 		Kind: to.Ptr(armstorage.KindStorageV2), Location: to.Ptr("westeurope"), SKU: &armstorage.SKU{Name: to.Ptr(armstorage.SKUNameStandardLRS)}}, nil)
 	if err != nil {
@@ -126,7 +126,7 @@ func TestEmulatorServePersistsAcrossRestart(t *testing.T) {
 
 	endpoint, stop = startEmulator(t, bin, state, "--db", db)
 	co = sdkOptions(endpoint, nil)
-	accounts, _ = armstorage.NewAccountsClient(emulator.LocalSubscriptionID, anyToken{}, co)
+	accounts, _ = armstorage.NewAccountsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), co)
 	got, err := accounts.GetProperties(ctx, "persisted", "acct", nil)
 	if err != nil || *got.Name != "acct" {
 		t.Fatalf("after restart: %v", err)
@@ -220,7 +220,7 @@ func TestEmulatorServeTLSAndToken(t *testing.T) {
 		t.Fatal("the printed certificate is not PEM")
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, client))
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), sdkOptions(endpoint, client))
 	if _, err := rgs.CreateOrUpdate(context.Background(), "over-tls", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -245,19 +245,8 @@ func TestEmulatorServeLosesNoAcknowledgedWriteOnKill(t *testing.T) {
 	bin := buildGru(t)
 	state := t.TempDir()
 	db := filepath.Join(state, "arm.db")
-	cmd := exec.Command(bin, "emulator", "serve", "--addr", "127.0.0.1:0", "--db", db, "--latency", "0")
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+state)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		t.Fatal(err)
-	}
-	endpoint := strings.TrimSpace(strings.TrimPrefix(line, "ARM emulator listening on "))
-	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, nil))
+	cmd, endpoint := launchEmulator(t, bin, state, "--db", db, "--latency", "0")
+	rgs, _ := armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), sdkOptions(endpoint, nil))
 	ctx := context.Background()
 	const n = 25
 	for i := 0; i < n; i++ {
@@ -269,7 +258,7 @@ func TestEmulatorServeLosesNoAcknowledgedWriteOnKill(t *testing.T) {
 	cmd.Wait()
 
 	endpoint, _ = startEmulator(t, bin, state, "--db", db)
-	rgs, _ = armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, anyToken{}, sdkOptions(endpoint, nil))
+	rgs, _ = armresources.NewResourceGroupsClient(emulator.LocalSubscriptionID, armclient.StaticToken("t"), sdkOptions(endpoint, nil))
 	count := 0
 	for pager := rgs.NewListPager(nil); pager.More(); {
 		page, err := pager.NextPage(ctx)

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"github.com/gru-iac/gru/internal/armclient"
+
 	"context"
 	"fmt"
 	"sync"
@@ -78,7 +80,7 @@ func TestFaultDrillLosesNothing(t *testing.T) {
 		TypeLatency: map[string]time.Duration{"Microsoft.Network/virtualNetworks": 5 * time.Millisecond}})
 	co.Retry = policy.RetryOptions{MaxRetries: 20, RetryDelay: time.Millisecond, MaxRetryDelay: 20 * time.Millisecond}
 	ctx := context.Background()
-	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	for attempt := 0; ; attempt++ {
 		if _, err := rgs.CreateOrUpdate(ctx, "drill", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err == nil {
 			break
@@ -86,7 +88,7 @@ func TestFaultDrillLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	client, _ := armresources.NewClient(LocalSubscriptionID, staticToken{}, co)
+	client, _ := armresources.NewClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	const n = 200
 	var wg sync.WaitGroup
 	errs := make(chan error, n)

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"github.com/gru-iac/gru/internal/armclient"
+
 	"context"
 	"errors"
 	"net/http"
@@ -19,13 +21,6 @@ import (
 
 	"github.com/gru-iac/gru/internal/catalog"
 )
-
-// staticToken is a credential for the local cloud, which takes any bearer token.
-type staticToken struct{}
-
-func (staticToken) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "local-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
 
 // serve starts an emulator behind a real TLS listener and returns Azure SDK client options
 // that point at it.
@@ -63,7 +58,7 @@ func armCode(err error) string {
 func TestResourceGroupsWithTheSDK(t *testing.T) {
 	_, _, co := serve(t, Options{})
 	ctx := context.Background()
-	rgs, err := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	rgs, err := armresources.NewResourceGroupsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +108,8 @@ func TestResourceGroupsWithTheSDK(t *testing.T) {
 func TestStorageAccountsWithTheSDKPoller(t *testing.T) {
 	_, _, co := serve(t, Options{TypeLatency: map[string]time.Duration{"Microsoft.Storage/storageAccounts": 150 * time.Millisecond, "Microsoft.Resources/resourceGroups": 100 * time.Millisecond}})
 	ctx := context.Background()
-	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
-	accounts, err := armstorage.NewAccountsClient(LocalSubscriptionID, staticToken{}, co)
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
+	accounts, err := armstorage.NewAccountsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,11 +175,11 @@ func TestStorageAccountsWithTheSDKPoller(t *testing.T) {
 func TestGenericResourcesWithTheSDK(t *testing.T) {
 	_, _, co := serve(t, Options{})
 	ctx := context.Background()
-	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, staticToken{}, co)
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	if _, err := rgs.CreateOrUpdate(ctx, "rg", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
 		t.Fatal(err)
 	}
-	client, err := armresources.NewClient(LocalSubscriptionID, staticToken{}, co)
+	client, err := armresources.NewClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"github.com/gru-iac/gru/internal/armclient"
+
 	"context"
 	"testing"
 	"time"
@@ -20,7 +22,7 @@ func TestSeedScenarioWithTheSDK(t *testing.T) {
 		"Microsoft.Storage/storageAccounts": 50 * time.Millisecond, "Microsoft.Network/privateEndpoints": 50 * time.Millisecond,
 	}})
 	ctx := context.Background()
-	cred := staticToken{}
+	cred := armclient.StaticToken("t")
 	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, cred, co)
 	accounts, _ := armstorage.NewAccountsClient(LocalSubscriptionID, cred, co)
 	connections, _ := armstorage.NewPrivateEndpointConnectionsClient(LocalSubscriptionID, cred, co)
