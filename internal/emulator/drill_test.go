@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"github.com/gru-iac/gru/internal/armclient"
-
 	"context"
 	"fmt"
 	"sync"
@@ -12,6 +10,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+
+	"github.com/gru-iac/gru/internal/armclient"
 )
 
 func TestThrottleBuckets(t *testing.T) {

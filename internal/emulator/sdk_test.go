@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"github.com/gru-iac/gru/internal/armclient"
-
 	"context"
 	"errors"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
 
+	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/catalog"
 )
 

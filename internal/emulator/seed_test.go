@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"github.com/gru-iac/gru/internal/armclient"
-
 	"context"
 	"testing"
 	"time"
@@ -11,6 +9,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
+
+	"github.com/gru-iac/gru/internal/armclient"
 )
 
 // TestSeedScenarioWithTheSDK runs the seed page's scenario with Microsoft's own clients: a
