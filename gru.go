@@ -1,76 +1,63 @@
-// Package gru is gru's Go API: declare Azure resources in Go, as a GruCloud project does in
-// JavaScript, and plan, apply or destroy them against Azure, gru's local cloud or an emulator.
+// Package gru is gru's Go API: declare Azure resources in Go (or load a GruCloud project),
+// plan them against what is live, and apply or destroy the plan, on Azure, gru's local cloud
+// or an emulator. The command line is built on it.
 //
 //	s, err := gru.Open(ctx, gru.Options{Local: true})
 //	defer s.Close()
-//	p := gru.Project{Name: "demo", Location: "westeurope", Resources: []gru.Resource{
+//	p := &gru.Project{Name: "demo", Location: "westeurope", Resources: []gru.Resource{
 //		{Type: "ResourceGroup", Group: "Resources", Name: "rg-demo"},
 //		{Type: "VirtualNetwork", Group: "Network", Name: "vnet",
 //			Properties:   map[string]any{"properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []string{"10.0.0.0/16"}}}},
 //			Dependencies: map[string][]gru.Ref{"resourceGroup": {gru.Named("rg-demo")}}},
 //	}}
-//	outcomes, err := s.Apply(ctx, p)
+//	plan, err := s.Plan(ctx, p, gru.PlanOptions{})
+//	outcomes, err := s.Apply(ctx, plan)
+//
+// Plans say exactly what apply does: an action per resource with its reasons and the values it
+// changes. Secrets (write-only and secure properties, and properties named like secrets) never
+// appear in plans, outcomes, events or errors; they show as "(sensitive)".
 package gru
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
+	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/cloud"
 	"github.com/gru-iac/gru/internal/engine"
+	"github.com/gru-iac/gru/internal/executor"
+	"github.com/gru-iac/gru/internal/plan"
 	"github.com/gru-iac/gru/internal/project"
+	"github.com/gru-iac/gru/internal/target"
 )
-
-// Ref names another resource of the project: by GruCloud's name ("rg", "rg::name",
-// "rg::parent::child"), with its Type and Group when the name alone is ambiguous.
-type Ref = project.Ref
-
-// Named is a reference by GruCloud's name.
-func Named(name string) Ref { return Ref{Name: name} }
-
-// Resource is one resource, as in a GruCloud project: its type and group
-// (Storage, StorageAccount), its name, its body, and its dependencies by GruCloud's keys.
-type Resource struct {
-	Type, Group  string
-	Name         string
-	Properties   map[string]any
-	Dependencies map[string][]Ref
-	ReadOnly     bool
-}
-
-// Project is a set of resources with the project's configuration.
-type Project struct {
-	// Name and Stage go into the ownership tags (gc-project-name, gc-stage; stage default "dev").
-	Name, Stage string
-	// Location is the default location of the resources that have one.
-	Location  string
-	Resources []Resource
-}
 
 // Options say where to work and how.
 type Options struct {
-	// Local uses gru's local cloud (LocalDB, default $GRU_LOCAL_DB or gru's state folder);
-	// Endpoint an emulator served elsewhere; neither, Azure with Microsoft's credential chain.
+	// Local uses gru's local cloud (an emulator in this process; its data in LocalDB, default
+	// $GRU_LOCAL_DB or gru's state folder); Endpoint an emulator served elsewhere, with Token;
+	// neither, Azure with Microsoft's credential chain and Subscription.
 	Local        bool
 	LocalDB      string
 	Endpoint     string
+	Token        string
 	Subscription string
+	// TypesDir is a bicep-types-az generated/ folder for API versions gru does not embed.
+	TypesDir string
 	// Parallelism bounds the operations in flight (default 20).
 	Parallelism int
-	// Progress receives a line as each resource starts and ends; Debug every request.
-	Progress, Debug io.Writer
+	// Events, when set, is told of what apply and destroy do, and of the resources a plan
+	// waits for, as it happens. Calls come one at a time.
+	Events func(Event)
+	// Debug receives a log of every request and response, secrets redacted.
+	Debug io.Writer
 }
-
-// Plan, Change and Outcome are what planning and applying report.
-type (
-	Plan    = engine.Plan
-	Change  = engine.Change
-	Outcome = engine.Outcome
-)
 
 // Session is a connection to a cloud.
 type Session struct {
@@ -81,32 +68,121 @@ type Session struct {
 
 // Open connects to the cloud the options name.
 func Open(ctx context.Context, o Options) (*Session, error) {
-	cat, err := catalog.Open(catalog.Options{})
+	cat, err := catalog.Open(catalog.Options{TypesDir: o.TypesDir})
 	if err != nil {
 		return nil, err
 	}
-	conn, err := cloud.Connect(ctx, cloud.Options{Local: o.Local, LocalDB: o.LocalDB, Endpoint: o.Endpoint, Subscription: o.Subscription, Debug: o.Debug, Catalog: cat})
+	conn, err := cloud.Connect(ctx, cloud.Options{Local: o.Local, LocalDB: o.LocalDB, Endpoint: o.Endpoint, Token: o.Token, Subscription: o.Subscription, Debug: o.Debug, Catalog: cat})
 	if err != nil {
 		return nil, err
 	}
-	return &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism, Progress: o.Progress}}, nil
+	s := &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism}}
+	if o.Events != nil {
+		s.engine.Events = func(e executor.Event) { o.Events(eventOf(e)) }
+		s.engine.OnWait = func(key, state string) { o.Events(Event{Kind: EventWaiting, Resource: key, State: state}) }
+	}
+	return s, nil
 }
 
-// Close ends the session.
+// Close ends the session (and stops the local cloud's emulator).
 func (s *Session) Close() { s.conn.Close() }
 
 // Subscription is the session's subscription.
 func (s *Session) Subscription() string { return s.conn.Client.Subscription() }
 
+// Where says where the session's requests go: Kind is "local", "endpoint" or "azure";
+// Database is the local cloud's file.
+func (s *Session) Where() (kind, endpoint, database string) {
+	return s.conn.Kind, s.conn.Endpoint, s.conn.DB
+}
+
 // ID returns the ARM ID of a resource of a project, as getId does in JavaScript, for
 // properties that hold another resource's ID.
 func (s *Session) ID(typ, group, name string) (string, error) {
-	return engine.IDOf(s.catalog, s.Subscription(), Ref{Type: typ, Group: group, Name: name})
+	return target.IDOf(s.catalog, s.Subscription(), project.Ref{Type: typ, Group: group, Name: name})
+}
+
+// Ref names another resource of the project: by GruCloud's name ("rg", "rg::name",
+// "rg::parent::child"), with its Type and Group when the name alone is ambiguous.
+type Ref struct {
+	Name, Type, Group string
+}
+
+// Named is a reference by GruCloud's name.
+func Named(name string) Ref { return Ref{Name: name} }
+
+// Resource is one resource, as in a GruCloud project: its type and group (Storage,
+// StorageAccount), its name, its body, and its dependencies by GruCloud's keys.
+type Resource struct {
+	Type, Group  string
+	Name         string
+	Properties   map[string]any
+	Dependencies map[string][]Ref
+	ReadOnly     bool
+	// Source says where the resource is declared, for messages (file:line for loaded projects).
+	Source string
+}
+
+// Project is a set of resources with the project's configuration.
+type Project struct {
+	// Name and Stage go into the ownership tags (gc-project-name, gc-stage; stage default "dev").
+	Name, Stage string
+	// Location is the default location of the resources that have one.
+	Location string
+	// Dir is the project's folder, for a loaded project.
+	Dir       string
+	Resources []Resource
+}
+
+// LoadProject runs a GruCloud project folder (resources.js and config.js, or iac.js) and
+// returns its resources.
+func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error) {
+	sub := s.Subscription()
+	proj, err := project.Load(ctx, dir, project.Hooks{GetID: func(ref project.Ref, _ string) (string, error) {
+		return target.IDOf(s.catalog, sub, ref)
+	}})
+	if err != nil {
+		return nil, err
+	}
+	p := &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir}
+	for _, spec := range proj.Resources {
+		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source, Dependencies: map[string][]Ref{}}
+		for k, refs := range spec.Dependencies {
+			for _, ref := range refs {
+				r.Dependencies[k] = append(r.Dependencies[k], Ref(ref))
+			}
+		}
+		p.Resources = append(p.Resources, r)
+	}
+	return p, nil
+}
+
+// Problem is a problem found in a project: where it is declared, which resource and
+// property, what; Warning when ARM would only ignore it.
+type Problem struct {
+	Source   string `json:"source,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	Path     string `json:"path,omitempty"`
+	Message  string `json:"message"`
+	Warning  bool   `json:"warning,omitempty"`
+}
+
+func (p Problem) String() string { return target.Problem(p).String() }
+
+func problemsOf(ps []target.Problem) []Problem {
+	out := make([]Problem, len(ps))
+	for i, p := range ps {
+		out[i] = Problem(p)
+	}
+	return out
 }
 
 // target validates a project and links its resources.
-func (s *Session) target(ctx context.Context, p Project) (*engine.Target, error) {
-	proj := &project.Project{Name: p.Name, Stage: p.Stage, Location: p.Location, Config: map[string]any{}}
+func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.Target, error) {
+	if p == nil {
+		return nil, errors.New("no project")
+	}
+	proj := &project.Project{Name: p.Name, Stage: p.Stage, Location: p.Location, Dir: p.Dir, Config: map[string]any{}}
 	if proj.Stage == "" {
 		proj.Stage = "dev"
 	}
@@ -122,21 +198,31 @@ func (s *Session) target(ctx context.Context, p Project) (*engine.Target, error)
 		if n, ok := props["name"].(string); ok && n != "" {
 			name = n
 		}
+		source := r.Source
+		if source == "" {
+			source = fmt.Sprintf("resource %d", i)
+		}
 		spec := &project.Spec{Type: r.Type, Group: r.Group, Name: name, ReadOnly: r.ReadOnly, Properties: props,
-			Dependencies: map[string][]Ref{}, ListKeys: map[string]bool{}, Source: fmt.Sprintf("resource %d", i)}
+			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: source}
 		for k, refs := range r.Dependencies {
-			spec.Dependencies[k] = refs
+			for _, ref := range refs {
+				spec.Dependencies[k] = append(spec.Dependencies[k], project.Ref(ref))
+			}
 			spec.ListKeys[k] = len(refs) != 1
 		}
 		proj.Resources = append(proj.Resources, spec)
 	}
-	return engine.Build(ctx, s.catalog, proj, s.Subscription())
+	return target.Build(ctx, s.catalog, proj, s.Subscription(), target.Options{Strict: strict})
 }
 
-// plainJSON turns Go values into the JSON data the engine works on (numbers exact).
+// plainJSON turns Go values into the JSON data the engine works on (numbers exact). Data that
+// is plain already (as a loaded project's) is used as it is.
 func plainJSON(m map[string]any) (map[string]any, error) {
 	if m == nil {
 		return map[string]any{}, nil
+	}
+	if isPlain(m) {
+		return m, nil
 	}
 	data, err := json.Marshal(m)
 	if err != nil {
@@ -148,29 +234,317 @@ func plainJSON(m map[string]any) (map[string]any, error) {
 	return out, dec.Decode(&out)
 }
 
+// isPlain reports JSON data as the engine reads it: objects, arrays, strings, booleans, null
+// and json.Number.
+func isPlain(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if !isPlain(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !isPlain(e) {
+				return false
+			}
+		}
+		return true
+	case string, bool, nil, json.Number:
+		return true
+	}
+	return false
+}
+
+// Action is what a plan does to a resource.
+type Action string
+
+// The actions of a plan.
+const (
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace" // deleted, then created
+	Delete  Action = "delete"
+	NoOp    Action = "no change"
+)
+
+// PlanOptions adjust a plan.
+type PlanOptions struct {
+	// Prune also deletes what the project manages (by its tags) but no longer declares.
+	Prune bool
+	// AllowReplace lets the plan replace a resource group, or a resource with others inside
+	// or depending on it; without it such a plan is refused.
+	AllowReplace bool
+	// ReplaceSecrets sends the secrets of these resources again ("*": all), by name.
+	ReplaceSecrets []string
+	// Drift lists, per resource, the writable properties live has and the project does not.
+	Drift bool
+	// Strict makes validation warnings (unknown properties) errors.
+	Strict bool
+}
+
+// Diff is one value a plan changes; secrets show as "(sensitive)", IDs known only after apply
+// as "(ID of ..., known after apply)".
+type Diff struct {
+	Path string
+	// Before is live (nil: absent); After what the project says (nil: removed).
+	Before, After any
+	Sensitive     bool
+}
+
+// Change is the plan for one resource.
+type Change struct {
+	// Resource is the resource's key (Group::Type rg::name), or its ARM type and ID when the
+	// project does not declare it.
+	Resource, Type, ID string
+	Action             Action
+	// Reasons say why, in words.
+	Reasons []string
+	Diffs   []Diff
+	Drift   []Diff
+	// State is the live provisioning state ("" when not live).
+	State string
+	// DeletedWith names the resource whose deletion deletes this one.
+	DeletedWith string
+}
+
+// Plan says what apply will do.
+type Plan struct {
+	Changes []Change
+	// Warnings are what validation found that ARM ignores.
+	Warnings []Problem
+	// Refusals say why Apply refuses the plan (a replacement that needs AllowReplace).
+	Refusals []string
+	// Requests is how many ARM requests planning made.
+	Requests int
+	p        *plan.Plan
+}
+
+// Pending reports whether the plan changes anything.
+func (p *Plan) Pending() bool { return p.p.Pending() }
+
+// Counts tallies the plan's actions.
+func (p *Plan) Counts() map[Action]int {
+	out := map[Action]int{}
+	for a, n := range p.p.Counts() {
+		out[Action(a)] = n
+	}
+	return out
+}
+
+// MarshalJSON writes the plan in the saved-plan format (see Save).
+func (p *Plan) MarshalJSON() ([]byte, error) { return json.Marshal(p.p) }
+
+// Save writes the plan for ApplySaved: JSON, with no secret (they are read from the project
+// again when it is applied).
+func (p *Plan) Save(w io.Writer) error { return p.p.Save(w) }
+
+func planOf(p *plan.Plan) *Plan {
+	out := &Plan{Warnings: problemsOf(p.Warnings), Refusals: p.Refusals, Requests: p.Requests, p: p}
+	for _, c := range p.Changes {
+		gc := Change{Resource: c.Key, Type: c.Type, ID: c.ID, Action: Action(c.Action), State: c.State, DeletedWith: c.DeletedWith}
+		for _, r := range c.Reasons {
+			gc.Reasons = append(gc.Reasons, r.String())
+		}
+		for _, d := range c.Diffs {
+			gc.Diffs = append(gc.Diffs, Diff(d))
+		}
+		for _, d := range c.Drift {
+			gc.Drift = append(gc.Drift, Diff(d))
+		}
+		out.Changes = append(out.Changes, gc)
+	}
+	return out
+}
+
 // Plan compares a project with what is live.
-func (s *Session) Plan(ctx context.Context, p Project) (*Plan, error) {
-	t, err := s.target(ctx, p)
+func (s *Session) Plan(ctx context.Context, p *Project, o PlanOptions) (*Plan, error) {
+	t, err := s.target(ctx, p, o.Strict)
 	if err != nil {
 		return nil, err
 	}
-	return s.engine.Plan(ctx, t)
+	pl, err := s.engine.Plan(ctx, t, plan.Options{Prune: o.Prune, AllowReplace: o.AllowReplace, ReplaceSecrets: o.ReplaceSecrets, Drift: o.Drift})
+	if err != nil {
+		return nil, err
+	}
+	return planOf(pl), nil
 }
 
-// Apply makes live match the project and reports how each resource fared.
-func (s *Session) Apply(ctx context.Context, p Project) ([]Outcome, error) {
-	plan, err := s.Plan(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return s.engine.Apply(ctx, plan)
+// State is how a change ended.
+type State string
+
+// The ends of a change.
+const (
+	Done     State = "done"
+	Failed   State = "failed"
+	Skipped  State = "skipped" // something it needed failed
+	Canceled State = "canceled"
+)
+
+// Outcome is how one change of a plan fared.
+type Outcome struct {
+	Resource string        `json:"resource"`
+	Action   Action        `json:"action"`
+	State    State         `json:"state"`
+	Error    string        `json:"error,omitempty"`
+	Took     time.Duration `json:"tookNanoseconds"`
 }
 
-// Destroy deletes what the project manages.
-func (s *Session) Destroy(ctx context.Context, p Project) ([]Outcome, error) {
-	t, err := s.target(ctx, p)
+func outcomesOf(out []executor.Outcome) []Outcome {
+	res := make([]Outcome, len(out))
+	for i, o := range out {
+		res[i] = Outcome{Resource: o.Key, Action: Action(o.Action), State: State(o.State), Error: o.Error, Took: o.Took}
+	}
+	return res
+}
+
+// ErrRefused is the error of applying a refused plan (see Plan.Refusals).
+var ErrRefused = errors.New("the plan is refused")
+
+// ErrStale is the error of applying a saved plan that live or the project no longer matches.
+var ErrStale = errors.New("the saved plan is out of date")
+
+func wrapEngine(err error) error {
+	var refused *engine.RefusedError
+	var stale *engine.StaleError
+	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("%w: %s", ErrRefused, strings.Join(refused.Reasons, "; "))
+	case errors.As(err, &stale):
+		return fmt.Errorf("%w, nothing was changed: %s; make a new plan", ErrStale, strings.Join(stale.Changes, "; "))
+	}
+	return err
+}
+
+// Apply carries a plan out: each resource as soon as what it needs is done, at most
+// Parallelism at a time; a failure skips what depends on it while independent work goes on.
+// When ctx ends, nothing new starts and what is in flight finishes.
+func (s *Session) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
+	out, err := s.engine.Apply(ctx, p.p)
+	if err != nil {
+		return nil, wrapEngine(err)
+	}
+	return outcomesOf(out), nil
+}
+
+// ApplySaved applies a plan saved with Plan.Save to its project: only while planning again
+// gives the same plan (same changes, bodies and live versions); otherwise it changes nothing
+// and the error (ErrStale) says what changed.
+func (s *Session) ApplySaved(ctx context.Context, saved io.Reader, p *Project) (*Plan, []Outcome, error) {
+	sp, err := plan.Load(saved)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.target(ctx, p, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	fresh, out, err := s.engine.ApplySaved(ctx, sp, t)
+	var pl *Plan
+	if fresh != nil {
+		pl = planOf(fresh)
+	}
+	if err != nil {
+		return pl, nil, wrapEngine(err)
+	}
+	return pl, outcomesOf(out), nil
+}
+
+// SavedPlanDir reads the project folder a saved plan was made in.
+func SavedPlanDir(saved io.Reader) (string, error) {
+	sp, err := plan.Load(saved)
+	if err != nil {
+		return "", err
+	}
+	return sp.Dir, nil
+}
+
+// DestroyOptions choose what a destroy deletes: without filters, everything the project
+// manages, declared or not.
+type DestroyOptions struct {
+	// Types, Name and Group keep the declared resources of these types (Group::Type or ARM
+	// type), of this name (or full name), of this type group (Network, Storage, ...).
+	Types []string
+	Name  string
+	Group string
+	// All deletes the project's live resources whether it manages them or not.
+	All bool
+}
+
+// PlanDestroy plans the deletion of what a project manages; Apply carries it out.
+func (s *Session) PlanDestroy(ctx context.Context, p *Project, o DestroyOptions) (*Plan, error) {
+	t, err := s.target(ctx, p, false)
 	if err != nil {
 		return nil, err
 	}
-	return s.engine.Destroy(ctx, t, nil, false)
+	opts := plan.DestroyOptions{All: o.All}
+	if len(o.Types) > 0 || o.Name != "" || o.Group != "" {
+		opts.Keep = func(r *target.Resource) bool {
+			if len(o.Types) > 0 {
+				ok := false
+				for _, t := range o.Types {
+					ok = ok || strings.EqualFold(t, r.Type.ShortName) || strings.EqualFold(t, r.Type.ARMType)
+				}
+				if !ok {
+					return false
+				}
+			}
+			if o.Name != "" && !strings.EqualFold(o.Name, r.Spec.Name) && !strings.EqualFold(o.Name, r.FullName) {
+				return false
+			}
+			return o.Group == "" || strings.EqualFold(o.Group, r.Type.Group())
+		}
+	}
+	pl, err := s.engine.Destroy(ctx, t, opts)
+	if err != nil {
+		return nil, err
+	}
+	return planOf(pl), nil
 }
+
+// Destroy deletes what the project manages and reports how each deletion fared.
+func (s *Session) Destroy(ctx context.Context, p *Project) ([]Outcome, error) {
+	pl, err := s.PlanDestroy(ctx, p, DestroyOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return s.Apply(ctx, pl)
+}
+
+// EventKind says what happened.
+type EventKind string
+
+// The kinds of events.
+const (
+	EventStarted  EventKind = "started"
+	EventDone     EventKind = "done"
+	EventFailed   EventKind = "failed"
+	EventRetrying EventKind = "retrying" // a deletion refused while in use, tried again later
+	EventStopping EventKind = "stopping" // the endpoint does not answer: nothing new starts
+	EventWaiting  EventKind = "waiting"  // planning waits for a resource still provisioning
+)
+
+// Event is one thing that happened during an apply or destroy (or a plan's wait).
+type Event struct {
+	Kind EventKind
+	// Step is "put" (create, update, the second half of a replace) or "delete".
+	Step     string
+	Resource string
+	Action   Action
+	// State is the provisioning state waited for (EventWaiting).
+	State string
+	// Took is how long the step ran; Elapsed the time since the apply started.
+	Took, Elapsed time.Duration
+	Err           error
+	// Settled counts the changes that have ended, of Total.
+	Settled, Total int
+}
+
+func eventOf(e executor.Event) Event {
+	return Event{Kind: EventKind(e.Kind), Step: e.Step, Resource: e.Key, Action: Action(e.Action), Took: e.Took, Elapsed: e.Elapsed, Err: e.Err, Settled: e.Settled, Total: e.Total}
+}
+
+// IsUnreachable reports an error of an endpoint that does not answer at all.
+func IsUnreachable(err error) bool { return armclient.IsUnreachable(err) }

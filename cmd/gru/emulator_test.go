@@ -194,7 +194,7 @@ func TestSeedFlowThroughServeWithGrusClient(t *testing.T) {
 	if s := got["properties"].(map[string]any)["privateLinkServiceConnectionState"].(map[string]any)["status"]; s != "Approved" {
 		t.Errorf("after restart the connection is %v", s)
 	}
-	code, out, errOut := gru(t, "", "info", "--endpoint", endpoint, "--json")
+	code, out, errOut := runGru(t, "", "info", "--endpoint", endpoint, "--json")
 	var info map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || info["resourceGroups"] != float64(1) {
 		t.Errorf("gru info --endpoint: %d %s %s", code, out, errOut)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,81 +9,129 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/gru-iac/gru/internal/armclient"
-	"github.com/gru-iac/gru/internal/engine"
-	"github.com/gru-iac/gru/internal/project"
+	"github.com/gru-iac/gru"
 )
 
-// session is a loaded project and its cloud, for the commands that need both.
+// session is a connection to a cloud and, for the commands that need one, the project.
 type session struct {
-	target *target
-	proj   *project.Project
-	tgt    *engine.Target
-	eng    *engine.Engine
+	gru  *gru.Session
+	proj *gru.Project
 }
 
-func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command) (*session, error) {
-	t, err := g.connect(ctx, cmd)
-	if err != nil {
-		return nil, err
+// open connects to the cloud the global flags name; events, when set, receives what apply and
+// destroy do.
+func (g *globalOptions) open(ctx context.Context, cmd *cobra.Command, events func(gru.Event)) (*gru.Session, error) {
+	o := gru.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), Subscription: g.subscription,
+		TypesDir: g.typesDir, Parallelism: g.parallelism, Events: events}
+	if g.debug {
+		o.Debug = cmd.ErrOrStderr()
 	}
-	cat, err := g.catalog()
-	if err != nil {
-		t.Close()
-		return nil, err
-	}
-	sub := t.Client.Subscription()
-	proj, err := project.Load(ctx, g.dir, project.Hooks{GetID: func(ref project.Ref, _ string) (string, error) {
-		return engine.IDOf(cat, sub, ref)
-	}})
-	if err != nil {
-		t.Close()
-		return nil, err
-	}
-	tgt, err := engine.Build(ctx, cat, proj, sub)
-	if err != nil {
-		t.Close()
-		return nil, err
-	}
-	eng := &engine.Engine{Cloud: t.Client, Parallelism: g.parallelism}
-	return &session{target: t, proj: proj, tgt: tgt, eng: eng}, nil
+	return gru.Open(ctx, o)
 }
 
-func (s *session) close() { s.target.Close() }
-
-// plan plans the project, with the deletions of --prune when asked.
-func (s *session) plan(ctx context.Context, prune bool) (*engine.Plan, error) {
-	p, err := s.eng.Plan(ctx, s.tgt)
-	if err != nil || !prune {
-		return p, err
+// openProject connects and loads the project of -C.
+func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command, events func(gru.Event)) (*session, error) {
+	s, err := g.open(ctx, cmd, events)
+	if err != nil {
+		return nil, err
 	}
-	return p, s.eng.Prune(ctx, p)
+	proj, err := s.LoadProject(ctx, g.dir)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &session{gru: s, proj: proj}, nil
 }
 
-// writePlan shows a plan: one line a resource, and the properties that differ.
-func writePlan(w io.Writer, p *engine.Plan) {
+func (s *session) close() { s.gru.Close() }
+
+// planFlags are the flags that shape a plan, shared by plan and apply.
+type planFlags struct {
+	prune, allowReplace, drift, strict bool
+	replaceSecrets                     []string
+}
+
+func (f *planFlags) add(cmd *cobra.Command, verb string) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.prune, "prune", false, verb+" the deletion of what the project manages but no longer declares")
+	fl.BoolVar(&f.allowReplace, "allow-replace", false, "allow replacing a resource group, or a resource with others inside or depending on it (they are deleted and made again)")
+	fl.StringSliceVar(&f.replaceSecrets, "replace-secrets", nil, "send the secrets (passwords, keys: never compared with live) of these resources again, by name; alone: of every resource")
+	fl.Lookup("replace-secrets").NoOptDefVal = "*"
+	fl.BoolVar(&f.strict, "strict", false, "make validation warnings (unknown properties) errors")
+}
+
+func (f *planFlags) options() gru.PlanOptions {
+	return gru.PlanOptions{Prune: f.prune, AllowReplace: f.allowReplace, ReplaceSecrets: f.replaceSecrets, Drift: f.drift, Strict: f.strict}
+}
+
+var marks = map[gru.Action]string{gru.Create: "+", gru.Update: "~", gru.Replace: "-/+", gru.Delete: "-", gru.NoOp: "="}
+
+// writePlan shows a plan: a line per resource with why, the values it changes, the warnings,
+// the drift, the counts and, if any, why it is refused.
+func writePlan(w io.Writer, p *gru.Plan) {
 	for _, c := range p.Changes {
-		mark := map[engine.Action]string{engine.Create: "+", engine.Update: "~", engine.Replace: "-/+", engine.Delete: "-", engine.Keep: "="}[c.Action]
-		fmt.Fprintf(w, "%s %-9s %s\n", mark, c.Action, c.Key)
+		line := fmt.Sprintf("%s %-9s %s", marks[c.Action], c.Action, c.Resource)
+		var why []string
+		for _, r := range c.Reasons {
+			if r != "properties differ" && r != "does not exist" && r != "destroy" {
+				why = append(why, r)
+			}
+		}
+		if c.DeletedWith != "" {
+			why = append(why, "deleted with "+c.DeletedWith)
+		}
+		if len(why) > 0 {
+			line += "  (" + strings.Join(why, "; ") + ")"
+		}
+		fmt.Fprintln(w, line)
 		for _, d := range c.Diffs {
-			fmt.Fprintf(w, "      %s: %s -> %s\n", d.Path, show(d.Have), show(d.Want))
+			fmt.Fprintf(w, "      %s: %s -> %s\n", d.Path, showValue(d.Before), showValue(d.After))
+		}
+	}
+	if len(p.Warnings) > 0 {
+		fmt.Fprintln(w, "Warnings (ARM ignores these; --strict makes them errors):")
+		for _, pr := range p.Warnings {
+			fmt.Fprintf(w, "  %s\n", pr)
+		}
+	}
+	drift := false
+	for _, c := range p.Changes {
+		if len(c.Drift) > 0 && !drift {
+			fmt.Fprintln(w, "Drift (writable values live has and the project does not declare; a PUT may reset them):")
+			drift = true
+		}
+		for _, d := range c.Drift {
+			fmt.Fprintf(w, "  %s: %s: %s\n", c.Resource, d.Path, showValue(d.Before))
 		}
 	}
 	n := p.Counts()
-	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n", n[engine.Create], n[engine.Update], n[engine.Replace], n[engine.Delete], n[engine.Keep])
+	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n", n[gru.Create], n[gru.Update], n[gru.Replace], n[gru.Delete], n[gru.NoOp])
+	for _, r := range p.Refusals {
+		fmt.Fprintf(w, "Refused: %s\n", r)
+	}
 }
 
-func show(v any) string {
-	if v == nil {
+// showValue writes a diff's value: JSON, "(none)" for absent, masks and unknowns as they are.
+func showValue(v any) string {
+	switch x := v.(type) {
+	case nil:
 		return "(none)"
+	case string:
+		if x == "(sensitive)" {
+			return x
+		}
+	case map[string]any:
+		if x["$unknown"] == "id" {
+			return fmt.Sprintf("(ID of %v, known after apply)", x["of"])
+		}
 	}
 	data, _ := json.Marshal(v)
 	s := string(data)
@@ -93,35 +142,71 @@ func show(v any) string {
 }
 
 func newPlanCommand(g *globalOptions) *cobra.Command {
-	var exitCode, prune bool
+	var exitCode bool
+	var out string
+	var f planFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
-		Short: "Show what apply would change",
+		Short: "Show exactly what apply would do",
 		Long: `Load the project, validate every resource, list what is live (a request per collection, not
-per resource), and show what apply would create or update, with each property that differs.
+per resource), and show what apply would do to each resource and why, with each value it
+changes:
 
-With --exit-code the exit status says the result: 0 when live matches the code, 2 when
-changes are pending, 1 on error.`,
+  +   create     not live
+  ~   update     values differ; or live provisioning failed (a PUT repairs it)
+  -/+ replace    a value that cannot change in place (location, ...) differs: deleted, then
+                 made again, with what is inside it or depends on it
+  -   delete     --prune: managed by the project but no longer declared; or inside a replaced
+                 resource group
+
+Strings compare exactly, except where ARM does not (IDs, names, enum values, locations,
+types). Tags that only live has show as removed (a PUT replaces tags whole); other values
+only live has (Azure's defaults, changes made elsewhere) are left out: --drift lists the
+writable ones. Secrets show as (sensitive); write-only ones (passwords) are never compared
+with live, as Azure never returns them: --replace-secrets sends them again.
+
+Replacing a resource group, or a resource with others inside or depending on it, is refused
+without --allow-replace. Resources still provisioning (an interrupted run) are waited for.
+
+-o writes the plan to a file for gru apply FILE, which applies exactly it, or refuses if
+live or the project changed since. With --exit-code the exit status says the result: 0
+when live matches the code, 2 when changes are pending, 1 on error or a refused plan.`,
 		Example: `  gru plan --local
+  gru plan --local -o plan.json && gru apply --local plan.json
   gru plan -C examples/storage-private-endpoint --local --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openProject(cmd.Context(), cmd)
+			s, err := g.openProject(cmd.Context(), cmd, nil)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			p, err := s.plan(cmd.Context(), prune)
+			p, err := s.gru.Plan(cmd.Context(), s.proj, f.options())
 			if err != nil {
 				return err
+			}
+			if out != "" {
+				var b bytes.Buffer
+				if err := p.Save(&b); err != nil {
+					return err
+				}
+				if err := os.WriteFile(out, b.Bytes(), 0o600); err != nil {
+					return err
+				}
 			}
 			if g.json {
 				err = writeJSON(cmd.OutOrStdout(), p)
 			} else {
 				writePlan(cmd.OutOrStdout(), p)
+				if out != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "Saved the plan to %s: gru apply %s carries it out.\n", out, out)
+				}
 			}
 			if err != nil {
 				return err
+			}
+			if len(p.Refusals) > 0 {
+				return fmt.Errorf("the plan is refused: %s", strings.Join(p.Refusals, "; "))
 			}
 			if exitCode && p.Pending() {
 				return exitError{2}
@@ -130,7 +215,9 @@ changes are pending, 1 on error.`,
 		},
 	}
 	cmd.Flags().BoolVar(&exitCode, "exit-code", false, "exit 2 when changes are pending, 0 when none")
-	cmd.Flags().BoolVar(&prune, "prune", false, "also show the deletion of what the project manages but no longer declares")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "save the plan to this file, for gru apply FILE (no secrets in it)")
+	cmd.Flags().BoolVar(&f.drift, "drift", false, "also list the writable values live has that the project does not declare")
+	f.add(cmd, "also show")
 	return cmd
 }
 
@@ -153,17 +240,65 @@ func confirm(cmd *cobra.Command, force bool, question string) error {
 	return errors.New("nothing changed")
 }
 
+// progress writes a line as each step of an apply or destroy starts and ends:
+// "[elapsed settled/total] message".
+type progress struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (p *progress) event(e gru.Event) {
+	if p == nil || p.w == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var msg string
+	doing := verb(e.Step, e.Action)
+	switch e.Kind {
+	case gru.EventWaiting:
+		fmt.Fprintf(p.w, "waiting for %s, still %s from an earlier run ...\n", e.Resource, e.State)
+		return
+	case gru.EventStarted:
+		msg = doing + " " + e.Resource + " ..."
+	case gru.EventDone:
+		msg = fmt.Sprintf("%s %s done in %v", doing, e.Resource, e.Took.Round(time.Millisecond))
+	case gru.EventFailed:
+		msg = fmt.Sprintf("%s %s failed after %v: %v", doing, e.Resource, e.Took.Round(time.Millisecond), e.Err)
+	case gru.EventRetrying:
+		msg = fmt.Sprintf("%s %s: still in use, trying again later (%v)", doing, e.Resource, e.Err)
+	case gru.EventStopping:
+		msg = fmt.Sprintf("stopping: nothing new starts: %v", e.Err)
+	}
+	fmt.Fprintf(p.w, "[%6.1fs %d/%d] %s\n", e.Elapsed.Seconds(), e.Settled, e.Total, msg)
+}
+
+func verb(step string, a gru.Action) string {
+	if step == "delete" {
+		return "deleting"
+	}
+	switch a {
+	case gru.Create:
+		return "creating"
+	case gru.Update:
+		return "updating"
+	case gru.Replace:
+		return "creating again"
+	}
+	return "deleting"
+}
+
 // summarize prints outcomes and returns an error when any failed or was skipped.
-func summarize(w io.Writer, what string, outcomes []engine.Outcome, took time.Duration) error {
-	counts := map[string]int{}
+func summarize(w io.Writer, what string, outcomes []gru.Outcome, took time.Duration) error {
+	counts := map[gru.State]int{}
 	for _, o := range outcomes {
 		counts[o.State]++
-		if o.State != "done" {
-			fmt.Fprintf(w, "  %s %s: %s\n", o.State, o.Key, o.Error)
+		if o.State != gru.Done {
+			fmt.Fprintf(w, "  %s %s: %s\n", o.State, o.Resource, o.Error)
 		}
 	}
-	fmt.Fprintf(w, "%s: %d done, %d failed, %d skipped, %d canceled in %v.\n", what, counts["done"], counts["failed"], counts["skipped"], counts["canceled"], took.Round(time.Millisecond))
-	if counts["failed"]+counts["skipped"]+counts["canceled"] > 0 {
+	fmt.Fprintf(w, "%s: %d done, %d failed, %d skipped, %d canceled in %v.\n", what, counts[gru.Done], counts[gru.Failed], counts[gru.Skipped], counts[gru.Canceled], took.Round(time.Millisecond))
+	if counts[gru.Failed]+counts[gru.Skipped]+counts[gru.Canceled] > 0 {
 		fmt.Fprintln(w, "Run the command again once the cause is fixed: gru carries on from what is live.")
 		return exitError{1}
 	}
@@ -171,42 +306,56 @@ func summarize(w io.Writer, what string, outcomes []engine.Outcome, took time.Du
 }
 
 func newApplyCommand(g *globalOptions) *cobra.Command {
-	var force, prune bool
+	var force bool
+	var f planFlags
 	cmd := &cobra.Command{
-		Use:   "apply",
+		Use:   "apply [PLAN-FILE]",
 		Short: "Make live match the code",
-		Long: `Plan, then create and update resources so that live matches the project: each resource starts
-as soon as its dependencies are done (--parallelism at a time), long-running operations are
-waited for, and a failure skips what depends on it while independent work goes on.
+		Long: `Plan (see gru plan), then create, update, replace and delete resources so that live matches
+the project: each resource starts as soon as what it needs is done (--parallelism at a time),
+deletions run after what uses them; long-running operations are waited for, and a failure
+skips what depends on it while independent work goes on. A resource whose provisioning
+failed is repaired by writing it again.
+
+With a PLAN-FILE (gru plan -o), apply carries out exactly that plan: it plans again and
+refuses, changing nothing, if live or the project changed since the plan was made.
 
 It asks before changing anything unless -f; when its input is not a terminal it needs -f.
-A resource whose location (or another property ARM cannot change in place) changed is
-replaced: deleted, then created. With --prune, what the project manages (by its tags) but
-no longer declares is deleted.
-
+When the endpoint stops answering, nothing new starts and apply fails within about 30 s.
 Ctrl-C stops starting new work, lets what is in flight end, and says what was done: a
 second run carries on.`,
 		Example: `  gru apply -f --local
+  gru plan --local -o plan.json && gru apply -f --local plan.json
   gru apply -C examples/storage-private-endpoint --local -f`,
-		Args: cobra.NoArgs,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.openProject(ctx, cmd)
+			out := cmd.OutOrStdout()
+			prog := &progress{}
+			if !g.json {
+				prog.w = out
+			}
+			if len(args) == 1 {
+				return applySaved(cmd, g, args[0], force, prog)
+			}
+			s, err := g.openProject(ctx, cmd, prog.event)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			p, err := s.plan(ctx, prune)
+			p, err := s.gru.Plan(ctx, s.proj, f.options())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if !g.json {
 				writePlan(out, p)
 			}
+			if len(p.Refusals) > 0 {
+				return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
+			}
 			if !p.Pending() {
 				if g.json {
-					return writeJSON(out, map[string]any{"plan": p, "outcomes": []engine.Outcome{}})
+					return writeJSON(out, map[string]any{"plan": p, "outcomes": []gru.Outcome{}})
 				}
 				fmt.Fprintln(out, "Nothing to do: live matches the code.")
 				return nil
@@ -214,11 +363,8 @@ second run carries on.`,
 			if err := confirm(cmd, force, "Apply these changes?"); err != nil {
 				return err
 			}
-			if !g.json {
-				s.eng.Progress = out
-			}
 			start := time.Now()
-			outcomes, err := s.eng.Apply(ctx, p)
+			outcomes, err := s.gru.Apply(ctx, p)
 			if err != nil {
 				return err
 			}
@@ -229,195 +375,166 @@ second run carries on.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
-	cmd.Flags().BoolVar(&prune, "prune", false, "also delete what the project manages but no longer declares")
+	f.add(cmd, "also make")
 	return cmd
+}
+
+// applySaved applies a plan file to the project it was made in (or -C).
+func applySaved(cmd *cobra.Command, g *globalOptions, file string, force bool, prog *progress) error {
+	ctx := cmd.Context()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if !cmd.Flags().Changed("dir") {
+		dir, err := gru.SavedPlanDir(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		if dir != "" {
+			g.dir = dir
+		}
+	}
+	s, err := g.openProject(ctx, cmd, prog.event)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if err := confirm(cmd, force, "Apply the plan of "+file+"?"); err != nil {
+		return err
+	}
+	start := time.Now()
+	p, outcomes, err := s.gru.ApplySaved(ctx, bytes.NewReader(data), s.proj)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	out := cmd.OutOrStdout()
+	if g.json {
+		return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
+	}
+	if len(outcomes) == 0 {
+		fmt.Fprintln(out, "Nothing to do: the plan changes nothing.")
+		return nil
+	}
+	return summarize(out, "Apply", outcomes, time.Since(start))
 }
 
 func newDestroyCommand(g *globalOptions) *cobra.Command {
 	var force, all bool
-	var types []string
-	var name, group string
+	var o gru.DestroyOptions
 	cmd := &cobra.Command{
 		Use:   "destroy",
 		Short: "Delete what the project manages",
 		Long: `Delete the live resources of the project that carry its ownership tags (gc-managed-by,
-gc-project-name, gc-stage), or whose parent does, in reverse dependency order. A resource
-group gru manages is deleted whole, with what it holds.`,
+gc-project-name, gc-stage), or whose parent does, dependents first (found in the live
+bodies). A resource group is deleted whole, with what it holds: the list shows it. Without
+filters, what the project manages but no longer declares goes too.`,
 		Example: `  gru destroy -f --local
   gru destroy -f --local --types Network::PrivateEndpoint`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.openProject(ctx, cmd)
+			out := cmd.OutOrStdout()
+			prog := &progress{}
+			if !g.json {
+				prog.w = out
+			}
+			s, err := g.openProject(ctx, cmd, prog.event)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			keep := func(r *engine.Resource) bool {
-				if len(types) > 0 {
-					ok := false
-					for _, t := range types {
-						ok = ok || strings.EqualFold(t, r.Type.ShortName) || strings.EqualFold(t, r.Type.ARMType)
-					}
-					if !ok {
-						return false
-					}
-				}
-				if name != "" && !strings.EqualFold(name, r.Spec.Name) && !strings.EqualFold(name, r.FullName) {
-					return false
-				}
-				return group == "" || strings.EqualFold(group, r.Type.Group())
-			}
-			if len(types) == 0 && name == "" && group == "" {
-				keep = nil // no filter: everything the project manages, declared or not
-			}
-			if err := confirm(cmd, force, "Delete what this project manages?"); err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			s.eng.Progress = out
-			start := time.Now()
-			outcomes, err := s.eng.Destroy(ctx, s.tgt, keep, all)
+			o.All = all
+			p, err := s.gru.PlanDestroy(ctx, s.proj, o)
 			if err != nil {
 				return err
 			}
-			if len(outcomes) == 0 {
+			if !p.Pending() {
+				if g.json {
+					return writeJSON(out, map[string]any{"plan": p, "outcomes": []gru.Outcome{}})
+				}
 				fmt.Fprintln(out, "Nothing to delete.")
 				return nil
+			}
+			if !g.json {
+				writePlan(out, p)
+			}
+			if err := confirm(cmd, force, fmt.Sprintf("Delete these %d resources?", len(p.Changes))); err != nil {
+				return err
+			}
+			start := time.Now()
+			outcomes, err := s.gru.Apply(ctx, p)
+			if err != nil {
+				return err
+			}
+			if g.json {
+				return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
 			}
 			return summarize(out, "Destroy", outcomes, time.Since(start))
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
-	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
-	cmd.Flags().StringVar(&name, "name", "", "only the resource of this name")
-	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Network, Storage, ...)")
+	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type)")
+	cmd.Flags().StringVar(&o.Name, "name", "", "only the resource of this name")
+	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group (Network, Storage, ...)")
 	cmd.Flags().BoolVar(&all, "all", false, "also the project's resources that gru does not manage (no ownership tags)")
 	return cmd
 }
 
-// listed is one row of gru list.
-type listed struct {
-	Type          string `json:"type"`
-	Name          string `json:"name"`
-	ID            string `json:"id"`
-	Managed       bool   `json:"managed"`
-	State         string `json:"state,omitempty"`
-	Connection    string `json:"connection,omitempty"`
-	ResourceGroup string `json:"resourceGroup,omitempty"`
-}
-
 func newListCommand(g *globalOptions) *cobra.Command {
-	var our bool
-	var types []string
-	var group string
+	var o gru.ListOptions
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List live resources",
 		Long: `List the live resources of the subscription: resource groups, top-level resources, and, in a
 project folder, the child resources the project declares. --our keeps what this project
-manages.`,
+manages. A resource whose provisioning failed is marked: gru apply repairs it.`,
 		Example: `  gru list --local --our
   gru list --local --types Storage::StorageAccount --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.openProject(ctx, cmd)
+			s, err := g.openProject(ctx, cmd, nil)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			c := s.target.Client
-			cat, _ := g.catalog()
-			var rows []listed
-			add := func(r map[string]any, managed bool) {
-				armType := armclient.Field(r, "type")
-				short := armType
-				if t, ok := cat.Find(armType); ok {
-					short = t.ShortName
-				}
-				row := listed{Type: short, Name: armclient.Field(r, "name"), ID: armclient.Field(r, "id"), Managed: managed}
-				if props, ok := r["properties"].(map[string]any); ok {
-					row.State, _ = props["provisioningState"].(string)
-					if st, ok := props["privateLinkServiceConnectionState"].(map[string]any); ok {
-						row.Connection, _ = st["status"].(string)
-					}
-				}
-				rows = append(rows, row)
-			}
-			proj := s.proj
-			groups, err := c.ListResourceGroups(ctx)
+			rows, err := s.gru.List(ctx, s.proj, o)
 			if err != nil {
 				return err
 			}
-			for _, rg := range groups {
-				add(rg, engine.Managed(rg, proj.Name, proj.Stage))
-			}
-			all, err := c.ListResources(ctx, "", "")
-			if err != nil {
-				return err
-			}
-			for _, r := range all {
-				add(r, engine.Managed(r, proj.Name, proj.Stage))
-			}
-			// Children are not in /resources: the project's child resources come from its plan.
-			p, err := s.eng.Plan(ctx, s.tgt)
-			if err != nil {
-				return err
-			}
-			for _, r := range s.tgt.Resources {
-				if live := p.LiveOf(r); live != nil && strings.Count(r.Type.ARMType, "/") >= 2 {
-					managed := false
-					for _, deps := range r.Deps {
-						for _, d := range deps {
-							if l := p.LiveOf(d); l != nil && engine.Managed(l, proj.Name, proj.Stage) {
-								managed = true
-							}
-						}
-					}
-					add(live, managed)
-				}
-			}
-			var kept []listed
-			for _, row := range rows {
-				if our && !row.Managed || group != "" && !strings.EqualFold(strings.SplitN(row.Type, "::", 2)[0], group) {
-					continue
-				}
-				if len(types) > 0 {
-					ok := false
-					for _, t := range types {
-						ok = ok || strings.EqualFold(t, row.Type)
-					}
-					if !ok {
-						continue
-					}
-				}
-				kept = append(kept, row)
-			}
-			sort.SliceStable(kept, func(i, j int) bool { return strings.ToLower(kept[i].ID) < strings.ToLower(kept[j].ID) })
 			if g.json {
-				if kept == nil {
-					kept = []listed{}
+				if rows == nil {
+					rows = []gru.Listed{}
 				}
-				return writeJSON(cmd.OutOrStdout(), kept)
+				return writeJSON(cmd.OutOrStdout(), rows)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "TYPE\tNAME\tMANAGED\tSTATE\tCONNECTION")
-			for _, r := range kept {
+			failed := 0
+			for _, r := range rows {
 				managed := "no"
 				if r.Managed {
 					managed = "yes"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Type, r.Name, managed, r.State, r.Connection)
+				state := r.State
+				if r.Failed {
+					state += " (!)"
+					failed++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Type, r.Name, managed, state, r.Connection)
 			}
 			tw.Flush()
-			fmt.Fprintln(cmd.ErrOrStderr(), count(len(kept), "resource"))
+			fmt.Fprintln(cmd.ErrOrStderr(), count(len(rows), "resource"))
+			if failed > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "(!) %s: provisioning failed or was canceled; gru apply repairs what the project declares.\n", count(failed, "resource"))
+			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&our, "our", false, "only what this project manages")
-	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
-	cmd.Flags().StringVar(&group, "group", "", "only types of this group")
+	cmd.Flags().BoolVar(&o.Our, "our", false, "only what this project manages")
+	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type)")
+	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group")
 	return cmd
 }
 
@@ -457,7 +574,7 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 	var typ, name, field string
 	cmd := &cobra.Command{
 		Use:   "output",
-		Short: "Print a live resource of the project, or one of its properties",
+		Short: "Print a live resource of the project, or one of its properties (secrets masked)",
 		Example: `  gru output --local --type Storage::StorageAccount --name mystorageaccount
   gru output --local --type Storage::StorageAccount --name mystorageaccount --field properties.primaryEndpoints.blob`,
 		Args: cobra.NoArgs,
@@ -466,26 +583,26 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 				return errors.New("--type and --name are required")
 			}
 			ctx := cmd.Context()
-			s, err := g.openProject(ctx, cmd)
+			s, err := g.openProject(ctx, cmd, nil)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			var found *engine.Resource
-			for _, r := range s.tgt.Resources {
-				if (strings.EqualFold(typ, r.Type.ShortName) || strings.EqualFold(typ, r.Type.ARMType)) && (strings.EqualFold(name, r.Spec.Name) || strings.EqualFold(name, r.FullName)) {
-					found = r
+			declared, err := s.gru.Declared(ctx, s.proj, true)
+			if err != nil {
+				return err
+			}
+			var found *gru.Declared
+			for i, d := range declared {
+				if (strings.EqualFold(typ, d.Type) || strings.EqualFold(typ, d.ARMType)) && (strings.EqualFold(name, d.Name) || strings.EqualFold(name, d.FullName)) {
+					found = &declared[i]
 				}
 			}
 			if found == nil {
 				return fmt.Errorf("the project has no %s named %q", typ, name)
 			}
-			p, err := s.eng.Plan(ctx, s.tgt)
-			if err != nil {
-				return err
-			}
-			var v any = p.LiveOf(found)
-			if v == nil {
+			var v any = found.Live
+			if found.Live == nil {
 				return fmt.Errorf("%s does not exist yet: gru apply makes it", found.Key)
 			}
 			if field != "" {

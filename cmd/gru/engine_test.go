@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gru-iac/gru"
 )
 
 const example = "../../examples/storage-private-endpoint"
@@ -21,22 +23,22 @@ const example = "../../examples/storage-private-endpoint"
 // approved), destroy (nothing left), all over real HTTP to the emulator.
 func TestStoragePrivateEndpointExample(t *testing.T) {
 	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
-	code, out, errOut := gru(t, "", "apply", "-f", "--local", "-C", example)
+	code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", example)
 	if code != 0 || !strings.Contains(out, "Apply: 6 done, 0 failed") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if code, out, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 || !strings.Contains(out, "6 unchanged") {
+	if code, out, _ := runGru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 || !strings.Contains(out, "6 unchanged") {
 		t.Errorf("plan after apply: exit %d\n%s", code, out)
 	}
-	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Nothing to do") {
+	if code, out, _ := runGru(t, "", "apply", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Nothing to do") {
 		t.Errorf("apply again: exit %d\n%s", code, out)
 	}
-	code, out, _ = gru(t, "", "list", "--local", "--our", "--json", "-C", example)
-	var rows []listed
+	code, out, _ = runGru(t, "", "list", "--local", "--our", "--json", "-C", example)
+	var rows []gru.Listed
 	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil {
 		t.Fatalf("list: exit %d %s", code, out)
 	}
-	types := map[string]listed{}
+	types := map[string]gru.Listed{}
 	for _, r := range rows {
 		types[r.Type] = r
 	}
@@ -46,18 +48,20 @@ func TestStoragePrivateEndpointExample(t *testing.T) {
 	if c := types["Storage::PrivateEndpointConnection"]; c.Connection != "Approved" || !strings.HasPrefix(c.Name, "myPrivateEndpoint.") {
 		t.Errorf("the connection: %+v", c)
 	}
-	code, out, _ = gru(t, "", "output", "--local", "-C", example, "--type", "Storage::PrivateEndpointConnection", "--name", "myPrivateEndpointConnection", "--field", "properties.privateLinkServiceConnectionState.description")
+	code, out, _ = runGru(t, "", "output", "--local", "-C", example, "--type", "Storage::PrivateEndpointConnection", "--name", "myPrivateEndpointConnection", "--field", "properties.privateLinkServiceConnectionState.description")
 	if code != 0 || strings.TrimSpace(out) != "Auto-Approved" {
 		t.Errorf("output: %d %q", code, out)
 	}
-	if code, out, errOut := gru(t, "", "destroy", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 1 done") {
+	// The group goes whole, with the five resources in it: the plan lists them, one request.
+	if code, out, errOut := runGru(t, "", "destroy", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 6 done") ||
+		strings.Count(out, "(deleted with Resources::ResourceGroup myResourceGroup)") != 5 || strings.Count(out, "deleting ") != 2 {
 		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
 	}
-	code, out, _ = gru(t, "", "list", "--local", "--json", "-C", example)
+	code, out, _ = runGru(t, "", "list", "--local", "--json", "-C", example)
 	if code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Errorf("after destroy: %s", out)
 	}
-	if code, _, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 2 {
+	if code, _, _ := runGru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 2 {
 		t.Errorf("plan after destroy: exit %d, want 2", code)
 	}
 }
@@ -78,7 +82,7 @@ func TestSeedSnippetGivesTheSamePlan(t *testing.T) {
 		}
 	}
 	plan := func(dir string) map[string]any {
-		code, out, errOut := gru(t, "", "plan", "--local", "--json", "-C", dir)
+		code, out, errOut := runGru(t, "", "plan", "--local", "--json", "-C", dir)
 		if code != 0 {
 			t.Fatalf("plan %s: %d %s", dir, code, errOut)
 		}
@@ -140,7 +144,7 @@ func TestBadProjectsSendNothing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeProject(t, tc.resources)
-			code, _, errOut := gru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
+			code, _, errOut := runGru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
 			if code != 1 || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d, want 1 and %q in:\n%s", code, tc.want, errOut)
 			}
@@ -152,7 +156,7 @@ func TestBadProjectsSendNothing(t *testing.T) {
 	// Both schema problems are reported together.
 	dir := writeProject(t, `exports.createResources = () => [`+rg+`,
 		{ type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ kind: "StorageV2", sku: { name: 42 }, properties: { allowBlobPublicAccess: "yes" } }), dependencies: () => ({ resourceGroup: "rg" }) }];`)
-	_, _, errOut := gru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
+	_, _, errOut := runGru(t, "", "plan", "--endpoint", srv.URL, "-C", dir)
 	if !strings.Contains(errOut, "sku.name") || !strings.Contains(errOut, "allowBlobPublicAccess") {
 		t.Errorf("not every schema problem listed:\n%s", errOut)
 	}
@@ -206,11 +210,11 @@ func TestInterruptedApplyConverges(t *testing.T) {
 	if strings.Contains(text, "creating Storage::PrivateEndpointConnection") {
 		t.Errorf("new work started after the interrupt:\n%s", text)
 	}
-	code, again, _ := gru(t, "", "apply", "-f", "--local", "-C", example)
+	code, again, _ := runGru(t, "", "apply", "-f", "--local", "-C", example)
 	if code != 0 || !strings.Contains(again, "unchanged") || strings.Contains(again, "create    Resources::ResourceGroup") {
 		t.Fatalf("re-run: exit %d\n%s", code, again)
 	}
-	if code, plan, _ := gru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 {
+	if code, plan, _ := runGru(t, "", "plan", "--local", "--exit-code", "-C", example); code != 0 {
 		t.Errorf("after the re-run the plan is not empty:\n%s", plan)
 	}
 }
@@ -225,19 +229,19 @@ func TestPruneAndReplace(t *testing.T) {
 	}
 	dir := writeProject(t, `exports.createResources = () => [`+rg+`, `+nsg("a", "westeurope")+`, `+nsg("b", "westeurope")+`];`)
 	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"prune-test"}`), 0o644)
-	if code, out, errOut := gru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
 		t.Fatalf("apply: %s %s", out, errOut)
 	}
 	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg+`, `+nsg("a", "northeurope")+`];`), 0o644)
-	code, out, _ := gru(t, "", "plan", "--local", "-C", dir)
+	code, out, _ := runGru(t, "", "plan", "--local", "-C", dir)
 	if code != 0 || !strings.Contains(out, "-/+ replace   Network::NetworkSecurityGroup rg::a") || strings.Contains(out, "- delete") {
 		t.Errorf("plan without --prune:\n%s", out)
 	}
-	code, out, _ = gru(t, "", "apply", "-f", "--prune", "--local", "-C", dir)
+	code, out, _ = runGru(t, "", "apply", "-f", "--prune", "--local", "-C", dir)
 	if code != 0 || !strings.Contains(out, "- delete") || !strings.Contains(out, "networkSecurityGroups/b") {
 		t.Errorf("apply --prune: exit %d\n%s", code, out)
 	}
-	code, out, _ = gru(t, "", "plan", "--prune", "--local", "--exit-code", "-C", dir)
+	code, out, _ = runGru(t, "", "plan", "--prune", "--local", "--exit-code", "-C", dir)
 	if code != 0 {
 		t.Errorf("after apply --prune: exit %d\n%s", code, out)
 	}
@@ -250,19 +254,19 @@ func TestDestroyTakesUndeclaredManagedResources(t *testing.T) {
 	rg := func(name string) string { return `{ type: "ResourceGroup", group: "Resources", name: "` + name + `" }` }
 	dir := writeProject(t, `exports.createResources = () => [`+rg("kept")+`, `+rg("dropped")+`];`)
 	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"destroy-test"}`), 0o644)
-	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+	if code, out, _ := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
 		t.Fatal(out)
 	}
 	other := writeProject(t, `exports.createResources = () => [`+rg("someone-elses")+`];`)
-	if code, out, _ := gru(t, "", "apply", "-f", "--local", "-C", other); code != 0 {
+	if code, out, _ := runGru(t, "", "apply", "-f", "--local", "-C", other); code != 0 {
 		t.Fatal(out)
 	}
 	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg("kept")+`];`), 0o644)
-	code, out, _ := gru(t, "", "destroy", "-f", "--local", "-C", dir)
+	code, out, _ := runGru(t, "", "destroy", "-f", "--local", "-C", dir)
 	if code != 0 || !strings.Contains(out, "Destroy: 2 done") {
 		t.Errorf("destroy: exit %d\n%s", code, out)
 	}
-	_, list, _ := gru(t, "", "list", "--local", "--json", "-C", dir)
+	_, list, _ := runGru(t, "", "list", "--local", "--json", "-C", dir)
 	if !strings.Contains(list, "someone-elses") || strings.Contains(list, `"kept"`) || strings.Contains(list, "dropped") {
 		t.Errorf("after destroy: %s", list)
 	}
@@ -270,15 +274,15 @@ func TestDestroyTakesUndeclaredManagedResources(t *testing.T) {
 
 func TestGraphAndTree(t *testing.T) {
 	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
-	code, out, _ := gru(t, "", "graph", "--local", "-C", example)
+	code, out, _ := runGru(t, "", "graph", "--local", "-C", example)
 	if code != 0 || strings.Count(out, "->") != 10 || !strings.Contains(out, `label="resource group myResourceGroup"`) {
 		t.Errorf("graph: %d\n%s", code, out)
 	}
-	if code, _, errOut := gru(t, "", "graph", "--local", "--png", "-C", example); code != 1 || !strings.Contains(errOut, "-o") {
+	if code, _, errOut := runGru(t, "", "graph", "--local", "--png", "-C", example); code != 1 || !strings.Contains(errOut, "-o") {
 		t.Errorf("--png without -o: %d %s", code, errOut)
 	}
-	gru(t, "", "apply", "-f", "--local", "-C", example)
-	code, out, _ = gru(t, "", "graph", "--local", "--live", "-C", example)
+	runGru(t, "", "apply", "-f", "--local", "-C", example)
+	code, out, _ = runGru(t, "", "graph", "--local", "--live", "-C", example)
 	// Live edges come from IDs in the bodies and from parents.
 	for _, want := range []string{
 		`"Storage::PrivateEndpointConnection myResourceGroup::mystorageaccount::myPrivateEndpointConnection" -> "Network::PrivateEndpoint myResourceGroup::myPrivateEndpoint"`,
@@ -289,7 +293,7 @@ func TestGraphAndTree(t *testing.T) {
 			t.Errorf("graph --live lacks %s:\n%s", want, out)
 		}
 	}
-	code, out, _ = gru(t, "", "tree", "--local", "--format", "plantuml", "-C", example)
+	code, out, _ = runGru(t, "", "tree", "--local", "--format", "plantuml", "-C", example)
 	if code != 0 || !strings.Contains(out, "*** PrivateEndpointConnection") {
 		t.Errorf("tree: %d\n%s", code, out)
 	}
@@ -299,14 +303,14 @@ func TestGraphAndTree(t *testing.T) {
 // generated project against the same live: nothing to change.
 func roundTrip(t *testing.T, dir string) string {
 	t.Helper()
-	if code, out, errOut := gru(t, "", "apply", "-f", "--local", "--parallelism", "50", "-C", dir); code != 0 {
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "--parallelism", "50", "-C", dir); code != 0 {
 		t.Fatalf("apply: %s %s", tail(out, 3000), errOut)
 	}
 	gen := t.TempDir()
-	if code, _, errOut := gru(t, "", "gencode", "--local", "--our", "-o", gen); code != 0 {
+	if code, _, errOut := runGru(t, "", "gencode", "--local", "--our", "-o", gen); code != 0 {
 		t.Fatalf("gencode: %s", errOut)
 	}
-	code, out, errOut := gru(t, "", "plan", "--local", "--exit-code", "-C", gen)
+	code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", gen)
 	if code != 0 {
 		resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
 		t.Fatalf("the generated project does not plan to no change: exit %d\n%s\n%s\n%s", code, tail(out, 3000), errOut, tail(string(resources), 3000))
@@ -328,13 +332,13 @@ func TestGencodeRoundTripOfTheExample(t *testing.T) {
 	}
 	// An edited file is not overwritten.
 	os.WriteFile(filepath.Join(gen, "resources.js"), append(resources, []byte("// mine\n")...), 0o644)
-	if code, _, errOut := gru(t, "", "gencode", "--local", "--our", "-o", gen); code != 1 || !strings.Contains(errOut, "resources.js was edited") {
+	if code, _, errOut := runGru(t, "", "gencode", "--local", "--our", "-o", gen); code != 1 || !strings.Contains(errOut, "resources.js was edited") {
 		t.Errorf("gencode over an edited file: %d %s", code, errOut)
 	}
-	if code, _, _ := gru(t, "", "gencode", "--local", "--our", "-o", gen, "--force"); code != 0 {
+	if code, _, _ := runGru(t, "", "gencode", "--local", "--our", "-o", gen, "--force"); code != 0 {
 		t.Errorf("--force: %d", code)
 	}
-	if code, out, _ := gru(t, "", "gencode", "--local", "--our", "--dry-run", "--json", "-o", gen); code != 0 || !strings.Contains(out, "// ---- inventory.json") {
+	if code, out, _ := runGru(t, "", "gencode", "--local", "--our", "--dry-run", "--json", "-o", gen); code != 0 || !strings.Contains(out, "// ---- inventory.json") {
 		t.Errorf("--dry-run --json: %d", code)
 	}
 }
@@ -399,13 +403,13 @@ func tail(s string, n int) string {
 func TestInit(t *testing.T) {
 	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
 	dir := filepath.Join(t.TempDir(), "demo")
-	if code, out, errOut := gru(t, "", "init", "-C", dir); code != 0 || !strings.Contains(out, "Made a project") {
+	if code, out, errOut := runGru(t, "", "init", "-C", dir); code != 0 || !strings.Contains(out, "Made a project") {
 		t.Fatalf("init: %d %s %s", code, out, errOut)
 	}
-	if code, out, _ := gru(t, "", "plan", "--local", "-C", dir); code != 0 || !strings.Contains(out, "+ create    Resources::ResourceGroup rg-demo") {
+	if code, out, _ := runGru(t, "", "plan", "--local", "-C", dir); code != 0 || !strings.Contains(out, "+ create    Resources::ResourceGroup rg-demo") {
 		t.Errorf("plan of a new project: %d\n%s", code, out)
 	}
-	if code, _, errOut := gru(t, "", "init", "-C", dir); code != 1 || !strings.Contains(errOut, "exists already") {
+	if code, _, errOut := runGru(t, "", "init", "-C", dir); code != 1 || !strings.Contains(errOut, "exists already") {
 		t.Errorf("init over a project: %d %s", code, errOut)
 	}
 }

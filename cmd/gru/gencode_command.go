@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gru-iac/gru/internal/armclient"
-	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru"
 	"github.com/gru-iac/gru/internal/codegen"
-	"github.com/gru-iac/gru/internal/engine"
 )
 
 func newGencodeCommand(g *globalOptions) *cobra.Command {
@@ -36,34 +33,25 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			t, err := g.connect(ctx, cmd)
+			s, err := g.open(ctx, cmd, nil)
 			if err != nil {
 				return err
 			}
-			defer t.Close()
-			cat, err := g.catalog()
-			if err != nil {
-				return err
-			}
+			defer s.Close()
 			if output == "" {
 				output = g.dir
 			}
-			live, requests, err := inventory(cmd, t.Client, cat, groups, types, our)
+			gen, err := s.Gencode(ctx, gru.GencodeOptions{ResourceGroups: groups, Types: types, Our: our, ProjectName: filepath.Base(mustAbs(output))})
 			if err != nil {
 				return err
 			}
-			opts := codegen.Options{ProjectName: filepath.Base(mustAbs(output)), Location: mostCommon(live, "location")}
-			if name := mostCommonTag(live, engine.TagProject); name != "" {
-				opts.ProjectName = name
+			if len(gen.Resources) == 0 {
+				return errors.New("no live resource matches: nothing to write")
 			}
-			opts.Stage = mostCommonTag(live, engine.TagStage)
-			files, err := codegen.Generate(ctx, cat, live, opts)
-			if err != nil {
-				return err
-			}
+			files := gen.Files
 			names := []string{"config.js", "resources.js"}
 			if g.json {
-				data, _ := jsonIndent(live)
+				data, _ := jsonIndent(gen.Resources)
 				files["inventory.json"] = string(data)
 				names = append(names, "inventory.json")
 			}
@@ -88,7 +76,14 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 					return err
 				}
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s for %s in %s (%d requests)\n", strings.Join(names, ", "), count(len(live), "resource"), output, requests)
+			errOut := cmd.ErrOrStderr()
+			fmt.Fprintf(errOut, "wrote %s for %s in %s (%d requests)\n", strings.Join(names, ", "), count(len(gen.Resources), "resource"), output, gen.Requests)
+			if len(gen.Env) > 0 {
+				fmt.Fprintf(errOut, "The project reads %s from the environment (or from default.env in %s); gencode writes no secret:\n", count(len(gen.Env), "secret"), output)
+				for _, v := range gen.Env {
+					fmt.Fprintf(errOut, "  %s  (%s, %s)\n", v.Name, v.Resource, v.Path)
+				}
+			}
 			return nil
 		},
 	}
@@ -106,131 +101,4 @@ func mustAbs(p string) string {
 		return a
 	}
 	return p
-}
-
-// inventory lists the live resources gencode writes: resource groups, top-level resources,
-// and, below each, the child resources of the types GruCloud's table describes.
-func inventory(cmd *cobra.Command, c *armclient.Client, cat *catalog.Catalog, groups, types []string, our bool) ([]map[string]any, int, error) {
-	ctx := cmd.Context()
-	requests := 0
-	inGroups := func(rg string) bool {
-		if len(groups) == 0 {
-			return true
-		}
-		for _, g := range groups {
-			if strings.EqualFold(g, rg) {
-				return true
-			}
-		}
-		return false
-	}
-	managed := func(r map[string]any) bool {
-		tags, _ := r["tags"].(map[string]any)
-		return !our || tags[engine.TagManagedBy] == "grucloud"
-	}
-	var out []map[string]any
-	rgs, err := c.ListResourceGroups(ctx)
-	requests++
-	if err != nil {
-		return nil, requests, err
-	}
-	for _, rg := range rgs {
-		if inGroups(armclient.Field(rg, "name")) && managed(rg) {
-			out = append(out, rg)
-		}
-	}
-	all, err := c.ListResources(ctx, "", "")
-	requests++
-	if err != nil {
-		return nil, requests, err
-	}
-	children := map[string][]*catalog.TypeInfo{} // lower parent type -> child types GruCloud knows
-	for _, t := range cat.Types() {
-		if p := t.ParentType(); p != "" {
-			if deps, _ := cat.Dependencies(t.ARMType); len(deps) > 0 {
-				children[strings.ToLower(p)] = append(children[strings.ToLower(p)], t)
-			}
-		}
-	}
-	var below func(parent map[string]any) error
-	below = func(parent map[string]any) error {
-		for _, ct := range children[strings.ToLower(armclient.Field(parent, "type"))] {
-			segs := strings.Split(ct.ARMType, "/")
-			items, err := c.List(ctx, armclient.Field(parent, "id")+"/"+segs[len(segs)-1], ct.DefaultVersion, nil)
-			requests++
-			if err != nil {
-				if armclient.IsNotFound(err) || armclient.IsCode(err, "UnsupportedAction", "InvalidResourceType", "NoRegisteredProviderFound") {
-					continue
-				}
-				return err
-			}
-			for _, it := range items {
-				out = append(out, it)
-				if err := below(it); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	for _, r := range all {
-		id := armclient.Field(r, "id")
-		rg := ""
-		if parts := strings.Split(id, "/"); len(parts) > 4 {
-			rg = parts[4]
-		}
-		if !inGroups(rg) || !managed(r) {
-			continue
-		}
-		out = append(out, r)
-		if err := below(r); err != nil {
-			return nil, requests, err
-		}
-	}
-	if len(types) > 0 {
-		var kept []map[string]any
-		for _, r := range out {
-			t, ok := cat.Find(armclient.Field(r, "type"))
-			for _, want := range types {
-				if ok && (strings.EqualFold(want, t.ShortName) || strings.EqualFold(want, t.ARMType)) {
-					kept = append(kept, r)
-				}
-			}
-		}
-		out = kept
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return strings.ToLower(armclient.Field(out[i], "id")) < strings.ToLower(armclient.Field(out[j], "id"))
-	})
-	if len(out) == 0 {
-		return nil, requests, errors.New("no live resource matches: nothing to write")
-	}
-	return out, requests, nil
-}
-
-func mostCommon(live []map[string]any, key string) string {
-	counts := map[string]int{}
-	best := ""
-	for _, r := range live {
-		v := armclient.Field(r, key)
-		if v == "" {
-			continue
-		}
-		counts[v]++
-		if counts[v] > counts[best] || counts[v] == counts[best] && v < best {
-			best = v
-		}
-	}
-	return best
-}
-
-func mostCommonTag(live []map[string]any, tag string) string {
-	var tagged []map[string]any
-	for _, r := range live {
-		tags, _ := r["tags"].(map[string]any)
-		if v, ok := tags[tag].(string); ok {
-			tagged = append(tagged, map[string]any{"v": v})
-		}
-	}
-	return mostCommon(tagged, "v")
 }

@@ -6,53 +6,36 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gru-iac/gru"
 	"github.com/gru-iac/gru/internal/diagram"
-	"github.com/gru-iac/gru/internal/engine"
 )
 
-// model turns the project's target (or, with live, what of it is live) into a diagram model.
+// model turns the project's resources (or, with live, what of them is live) into a diagram.
 func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
 	m := diagram.Model{Title: s.proj.Name}
-	var plan *engine.Plan
-	if live {
-		p, err := s.eng.Plan(cmd.Context(), s.tgt)
-		if err != nil {
-			return m, err
-		}
-		plan = p
+	declared, err := s.gru.Declared(cmd.Context(), s.proj, live)
+	if err != nil {
+		return m, err
 	}
-	groupOf := func(r *engine.Resource) string {
-		if strings.EqualFold(r.Type.ARMType, "Microsoft.Resources/resourceGroups") {
-			return r.Spec.Name
-		}
-		for _, d := range r.Deps["resourceGroup"] {
-			return d.Spec.Name
-		}
-		return ""
-	}
-	included := map[*engine.Resource]bool{}
 	ids := map[string]string{} // lower live ID -> key
-	for _, r := range s.tgt.Resources {
-		name := r.Spec.Name
-		if plan != nil {
-			l := plan.LiveOf(r)
-			if l == nil {
+	var included []gru.Declared
+	for _, d := range declared {
+		name := d.Name
+		if live {
+			if d.Live == nil {
 				continue
 			}
-			if n, _ := l["name"].(string); n != "" {
+			if n, _ := d.Live["name"].(string); n != "" {
 				name = n
 			}
-			if id, _ := l["id"].(string); id != "" {
-				ids[strings.ToLower(id)] = r.Key
-			}
+			ids[strings.ToLower(d.ID)] = d.Key
 		}
-		included[r] = true
-		m.Nodes = append(m.Nodes, diagram.Node{Key: r.Key, Type: r.Type.ShortName, Name: name, Group: groupOf(r)})
+		included = append(included, d)
+		m.Nodes = append(m.Nodes, diagram.Node{Key: d.Key, Type: d.Type, Name: name, Group: d.ResourceGroup})
 	}
 	seen := map[[2]string]bool{}
 	add := func(from, to string) {
@@ -61,43 +44,27 @@ func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
 			m.Edges = append(m.Edges, e)
 		}
 	}
-	for _, r := range s.tgt.Resources {
-		if !included[r] {
-			continue
-		}
-		if plan == nil {
-			for _, key := range sortedDepKeys(r) {
-				for _, d := range r.Deps[key] {
-					add(r.Key, d.Key)
-				}
+	for _, d := range included {
+		if !live {
+			for _, dep := range d.DependsOn {
+				add(d.Key, dep)
 			}
 			continue
 		}
 		// Live: what the resource's body and ID refer to, found by ARM ID.
-		l := plan.LiveOf(r)
-		id, _ := l["id"].(string)
-		for _, ref := range idsIn(l) {
-			if to, ok := ids[strings.ToLower(ref)]; ok && !strings.EqualFold(ref, id) {
-				add(r.Key, to)
+		for _, ref := range idsIn(d.Live) {
+			if to, ok := ids[strings.ToLower(ref)]; ok && !strings.EqualFold(ref, d.ID) {
+				add(d.Key, to)
 			}
 		}
-		for p := parentOf(id); p != ""; p = parentOf(p) {
+		for p := parentOf(d.ID); p != ""; p = parentOf(p) {
 			if to, ok := ids[strings.ToLower(p)]; ok {
-				add(r.Key, to)
+				add(d.Key, to)
 				break
 			}
 		}
 	}
 	return m, nil
-}
-
-func sortedDepKeys(r *engine.Resource) []string {
-	keys := make([]string, 0, len(r.Deps))
-	for k := range r.Deps {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // idsIn lists the strings in a body that look like ARM IDs.
@@ -152,7 +119,7 @@ graphviz) and need -o.`,
 			if (svg || png) && output == "" {
 				return errors.New("--svg and --png write an image: give its file with -o")
 			}
-			s, err := g.openProject(cmd.Context(), cmd)
+			s, err := g.openProject(cmd.Context(), cmd, nil)
 			if err != nil {
 				return err
 			}
@@ -206,7 +173,7 @@ func newTreeCommand(g *globalOptions) *cobra.Command {
 		Long:  "Write the project's resources as a Markdown outline (--format md) or a PlantUML mind map (--format plantuml), or both (the default).",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openProject(cmd.Context(), cmd)
+			s, err := g.openProject(cmd.Context(), cmd, nil)
 			if err != nil {
 				return err
 			}

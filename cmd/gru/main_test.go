@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// gru runs the command line in-process and returns its exit code and output.
-func gru(t *testing.T, stdin string, args ...string) (int, string, string) {
+// runGru runs the command line in-process and returns its exit code and output.
+func runGru(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
@@ -20,7 +20,7 @@ func gru(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 // TestSchemaShowsTheSeedFacts is acceptance point 1: the same facts as the seed page's schema.
 func TestSchemaShowsTheSeedFacts(t *testing.T) {
-	code, out, errOut := gru(t, "", "schema", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
+	code, out, errOut := runGru(t, "", "schema", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -60,7 +60,7 @@ func lineAfter(out, prefix string) string {
 }
 
 func TestSchemaJSON(t *testing.T) {
-	code, out, errOut := gru(t, "", "schema", "microsoft.storage/storageaccounts/privateendpointconnections@2021-06-01", "--json")
+	code, out, errOut := runGru(t, "", "schema", "microsoft.storage/storageaccounts/privateendpointconnections@2021-06-01", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -99,30 +99,30 @@ func TestSchemaJSON(t *testing.T) {
 }
 
 func TestUnknownTypeSuggestsNames(t *testing.T) {
-	code, _, errOut := gru(t, "", "schema", "Storage::StorageAcount")
+	code, _, errOut := runGru(t, "", "schema", "Storage::StorageAcount")
 	if code != 1 || !strings.Contains(errOut, "did you mean Storage::StorageAccount") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
 
 func TestSchemaOfVersionNotHeld(t *testing.T) {
-	code, _, errOut := gru(t, "", "schema", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--api-version", "2019-06-01")
 	if code != 1 || !strings.Contains(errOut, "2021-06-01") || !strings.Contains(errOut, "--types-dir") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
 
 func TestTypes(t *testing.T) {
-	code, out, _ := gru(t, "", "types", "privateendpointconnection", "--group", "storage")
+	code, out, _ := runGru(t, "", "types", "privateendpointconnection", "--group", "storage")
 	if code != 0 || !strings.Contains(out, "Storage::PrivateEndpointConnection") || strings.Count(out, "\n") != 2 {
 		t.Errorf("exit %d: %s", code, out)
 	}
-	code, out, _ = gru(t, "", "types", "--json")
+	code, out, _ = runGru(t, "", "types", "--json")
 	var rows []map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) < 3400 {
 		t.Errorf("types --json: exit %d, %d rows", code, len(rows))
 	}
-	if code, _, errOut := gru(t, "", "types", "nothing-is-called-this"); code != 1 || !strings.Contains(errOut, "no type matches") {
+	if code, _, errOut := runGru(t, "", "types", "nothing-is-called-this"); code != 1 || !strings.Contains(errOut, "no type matches") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
@@ -137,13 +137,13 @@ func writeFile(t *testing.T, name, content string) string {
 
 func TestValidate(t *testing.T) {
 	seed := writeFile(t, "seed.json", `{"properties":{"privateLinkServiceConnectionState":{"status":"Approved","description":"Auto-Approved"}}}`)
-	code, out, errOut := gru(t, "", "validate", seed, "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
+	code, out, errOut := runGru(t, "", "validate", seed, "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01")
 	if code != 0 || !strings.Contains(out, "0 errors, 0 warnings: valid") {
 		t.Errorf("seed body: exit %d: %s %s", code, out, errOut)
 	}
 
 	bad := writeFile(t, "bad.json", `{"sku":{"name":42},"kind":"StorageV2","location":"westeurope","properties":{"minimumTlsVersion":"TLS9"}}`)
-	code, out, _ = gru(t, "", "validate", bad, "--type", "Storage::StorageAccount", "--api-version", "2021-06-01")
+	code, out, _ = runGru(t, "", "validate", bad, "--type", "Storage::StorageAccount", "--api-version", "2021-06-01")
 	if code != 1 {
 		t.Errorf("invalid body: exit %d", code)
 	}
@@ -153,7 +153,7 @@ func TestValidate(t *testing.T) {
 		}
 	}
 
-	code, out, _ = gru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--json")
+	code, out, _ = runGru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--json")
 	var res struct {
 		Valid    bool `json:"valid"`
 		Problems []struct {
@@ -164,14 +164,14 @@ func TestValidate(t *testing.T) {
 		res.Problems[0].Path != "properties.privateLinkServiceConnectionState" || res.Problems[0].Severity != "error" {
 		t.Errorf("--json from stdin: exit %d: %s", code, out)
 	}
-	if code, _, _ := gru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--patch"); code != 0 {
+	if code, _, _ := runGru(t, `{"properties":{}}`, "validate", "-", "--type", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--patch"); code != 0 {
 		t.Errorf("--patch: exit %d", code)
 	}
 }
 
 func TestValidateMalformedJSON(t *testing.T) {
 	f := writeFile(t, "broken.json", "{\n  \"properties\": {\n    \"a\": 1,\n  }\n}\n")
-	code, _, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount")
+	code, _, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount")
 	if code != 1 || !strings.Contains(errOut, "broken.json:4:3: malformed JSON") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
@@ -179,7 +179,7 @@ func TestValidateMalformedJSON(t *testing.T) {
 
 func TestValidateVersionNotHeldWarns(t *testing.T) {
 	f := writeFile(t, "b.json", `{}`)
-	code, _, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	code, _, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2019-06-01")
 	if code != 0 || strings.Count(errOut, "warning:") != 1 || !strings.Contains(errOut, "not validated") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
@@ -188,46 +188,46 @@ func TestValidateVersionNotHeldWarns(t *testing.T) {
 func TestValidateWithTypesDir(t *testing.T) {
 	dir := filepath.Join("..", "..", "internal", "validate", "testdata", "conformance", "types")
 	f := writeFile(t, "b.json", `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2"}`)
-	code, out, errOut := gru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2023-05-01", "--types-dir", dir)
+	code, out, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2023-05-01", "--types-dir", dir)
 	if code != 0 || !strings.Contains(out, "Storage::StorageAccount@2023-05-01: 0 errors") {
 		t.Errorf("exit %d: %s %s", code, out, errOut)
 	}
 }
 
 func TestVersionAndHelp(t *testing.T) {
-	if code, out, _ := gru(t, "", "--version"); code != 0 || !strings.Contains(out, version) {
+	if code, out, _ := runGru(t, "", "--version"); code != 0 || !strings.Contains(out, version) {
 		t.Errorf("--version: %d %q", code, out)
 	}
-	if code, out, _ := gru(t, "", "validate", "--help"); code != 0 || !strings.Contains(out, "Exit status") {
+	if code, out, _ := runGru(t, "", "validate", "--help"); code != 0 || !strings.Contains(out, "Exit status") {
 		t.Errorf("validate --help: %d", code)
 	}
-	if code, out, _ := gru(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "bash completion") {
+	if code, out, _ := runGru(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "bash completion") {
 		t.Errorf("completion: %d", code)
 	}
 }
 
 func TestInfoLocal(t *testing.T) {
 	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
-	code, out, errOut := gru(t, "", "info", "--local")
+	code, out, errOut := runGru(t, "", "info", "--local")
 	if code != 0 || !strings.Contains(out, "c0ffee00-0000-4000-8000-000000000001") || !strings.Contains(out, "cloud            local") {
 		t.Fatalf("exit %d: %s %s", code, out, errOut)
 	}
-	code, out, errOut = gru(t, "", "info", "--local", "--json", "--debug")
+	code, out, errOut = runGru(t, "", "info", "--local", "--json", "--debug")
 	var info map[string]any
 	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || info["cloud"] != "local" || info["state"] != "Enabled" {
 		t.Errorf("--json: exit %d: %s", code, out)
 	}
-	if !strings.Contains(errOut, "--> GET http://127.0.0.1:") || !strings.Contains(errOut, "Authorization: REDACTED") {
+	if !strings.Contains(errOut, "--> GET http://127.0.0.1:") || !strings.Contains(errOut, "Authorization: (sensitive)") {
 		t.Errorf("--debug shows no request: %s", errOut)
 	}
-	if code, _, errOut := gru(t, "", "info", "--local", "--endpoint", "http://127.0.0.1:1"); code != 1 || !strings.Contains(errOut, "choose one") {
+	if code, _, errOut := runGru(t, "", "info", "--local", "--endpoint", "http://127.0.0.1:1"); code != 1 || !strings.Contains(errOut, "choose one") {
 		t.Errorf("--local with --endpoint: %d %s", code, errOut)
 	}
 }
 
 // TestDocReproducesTheSeedPage runs gru doc on the committed copy of the seed's specs.
 func TestDocReproducesTheSeedPage(t *testing.T) {
-	code, out, errOut := gru(t, "", "doc", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--specs", "../../internal/docs/testdata/specs-seed")
+	code, out, errOut := runGru(t, "", "doc", "Storage::PrivateEndpointConnection", "--api-version", "2021-06-01", "--specs", "../../internal/docs/testdata/specs-seed")
 	want, err := os.ReadFile("../../internal/docs/testdata/seed-page.md")
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +235,7 @@ func TestDocReproducesTheSeedPage(t *testing.T) {
 	if code != 0 || out != string(want) {
 		t.Errorf("exit %d %s: the page differs from the seed page", code, errOut)
 	}
-	if code, _, errOut := gru(t, "", "doc"); code != 1 || !strings.Contains(errOut, "--all") {
+	if code, _, errOut := runGru(t, "", "doc"); code != 1 || !strings.Contains(errOut, "--all") {
 		t.Errorf("doc without a type: %d %s", code, errOut)
 	}
 }

@@ -58,6 +58,8 @@ type Options struct {
 	// PollFrequency is how often a long-running operation is polled when ARM says nothing
 	// (default 2s; ARM's Retry-After wins).
 	PollFrequency time.Duration
+	// Unreachable says when to stop trying an endpoint that answers nothing at all.
+	Unreachable Unreachable
 }
 
 // Client performs ARM operations. It is safe for concurrent use.
@@ -103,7 +105,7 @@ func New(opts Options) (*Client, error) {
 		limits = *opts.Limits
 	}
 	p := newPacer(limits)
-	perRetry := []policy.Policy{p}
+	perRetry := []policy.Policy{newBreaker(opts.Endpoint, opts.Unreachable), p}
 	if opts.Debug != nil {
 		perRetry = append(perRetry, &debugLog{w: opts.Debug, redact: newRedactor(opts.Catalog)})
 	}

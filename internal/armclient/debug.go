@@ -16,10 +16,11 @@ import (
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/secret"
 )
 
 // Redacted replaces secrets in the debug log.
-const Redacted = "REDACTED"
+const Redacted = secret.Mask
 
 // debugLog is a pipeline policy that writes every attempt of every request and its answer:
 // method, URL, status, duration, headers and JSON bodies, with the Authorization header, keys
@@ -91,9 +92,9 @@ func secretHeader(name string) bool {
 	return l == "authorization" || l == "cookie" || l == "set-cookie" || strings.Contains(l, "key") || strings.Contains(l, "token") || strings.Contains(l, "signature")
 }
 
-// redactor hides secrets in JSON bodies: properties the catalogue marks sensitive or
-// write-only for the type of the URL, and everywhere the properties whose names say they hold
-// one (password, secret, key values, connection strings, tokens).
+// redactor hides secrets in JSON bodies with gru's one secret rule (package secret), using the
+// schema of the URL's type: of the resource, of a collection's items, or of the resource an
+// action is called on.
 type redactor struct {
 	catalog *catalog.Catalog
 }
@@ -108,72 +109,45 @@ func (r *redactor) body(ctx context.Context, path string, data []byte) string {
 		}
 		return strings.TrimSpace(string(data))
 	}
-	var schema *catalog.Type
-	if id, err := armid.Parse(path); err == nil {
-		if t, ok := r.catalog.Find(id.ResourceType()); ok {
-			if res, err := r.catalog.Schema(ctx, t, ""); err == nil {
-				schema = res.Body
+	schema, collection := r.schemaOf(ctx, path)
+	if m, ok := v.(map[string]any); ok && collection {
+		if items, ok := m["value"].([]any); ok {
+			out := make(map[string]any, len(m))
+			for k, val := range m {
+				out[k] = val
 			}
+			out["value"] = secret.Redact(items, &catalog.Type{Kind: catalog.KindArray, Items: schema})
+			v = out
+			schema = nil
 		}
 	}
-	out, _ := json.Marshal(redactValue(v, schema, ""))
+	out, _ := json.Marshal(secret.Redact(v, schema))
 	return string(out)
 }
 
-func redactValue(v any, t *catalog.Type, key string) any {
-	if secretName(key) || t != nil && t.Sensitive {
-		if _, isObj := v.(map[string]any); !isObj {
-			return Redacted
+// schemaOf finds the body schema of a URL path: a resource's, or the items' of a collection
+// (collection true), nil when the catalogue has no such type.
+func (r *redactor) schemaOf(ctx context.Context, path string) (*catalog.Type, bool) {
+	collection := false
+	id, err := armid.Parse(path)
+	if err != nil {
+		if id, err = armid.Parse(strings.TrimSuffix(path, "/") + "/_"); err != nil {
+			return nil, false
 		}
+		collection = true
 	}
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			var child *catalog.Type
-			secret := false
-			if t != nil {
-				if p := t.Property(k); p != nil {
-					child = p.Type
-					secret = p.Flags.Has(catalog.FlagWriteOnly) || p.Type.Sensitive
-				} else if t.AdditionalProperties != nil {
-					child = t.AdditionalProperties
-				}
-			}
-			if secret {
-				out[k] = Redacted
-				continue
-			}
-			out[k] = redactValue(val, child, k)
-		}
-		// A key listing ({"keyName":"key1","value":"..."}) keeps its name, never its value.
-		if _, named := x["keyName"]; named {
-			if _, has := out["value"]; has {
-				out["value"] = Redacted
-			}
-		}
-		return out
-	case []any:
-		var item *catalog.Type
-		if t != nil && t.Kind == catalog.KindArray {
-			item = t.Items
-		}
-		out := make([]any, len(x))
-		for i, val := range x {
-			out[i] = redactValue(val, item, key)
-		}
-		return out
+	t, ok := r.catalog.Find(id.ResourceType())
+	if !ok && id.Parent != nil {
+		// An action such as .../listKeys: the resource it is called on.
+		t, ok = r.catalog.Find(id.Parent.ResourceType())
+		collection = false
 	}
-	return v
-}
-
-// secretName reports property names that hold secrets in ARM bodies.
-func secretName(key string) bool {
-	l := strings.ToLower(key)
-	for _, s := range []string{"password", "secret", "connectionstring", "accesskey", "primarykey", "secondarykey", "sastoken", "accounttoken", "privatekey", "sharedkey"} {
-		if strings.Contains(l, s) {
-			return true
-		}
+	if !ok {
+		return nil, collection
 	}
-	return l == "key" || l == "token"
+	res, err := r.catalog.Schema(ctx, t, "")
+	if err != nil {
+		return nil, collection
+	}
+	return res.Body, collection
 }

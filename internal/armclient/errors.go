@@ -61,6 +61,17 @@ func IsCode(err error, codes ...string) bool {
 	return false
 }
 
+// IsInUse reports an ARM refusal to delete a resource that another one still uses
+// (InUseSubnetCannotBeDeleted, NicInUse, ...), or that an operation on it is in progress.
+func IsInUse(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	c := strings.ToLower(e.Code)
+	return strings.Contains(c, "inuse") || c == "anotheroperationinprogress" || c == "resourceinuse" || c == "cannotdeleteresource"
+}
+
 // IsNotFound reports a 404 of any code (ResourceNotFound, ResourceGroupNotFound, ...).
 func IsNotFound(err error) bool {
 	var e *Error

@@ -16,6 +16,7 @@ import (
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/jsfmt"
+	"github.com/gru-iac/gru/internal/secret"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -34,6 +35,21 @@ type Options struct {
 
 // Files is what a generation writes, by file name.
 type Files map[string]string
+
+// Generated is a generation's files, and the environment variables the project reads its
+// secrets from (process.env), which the user must set.
+type Generated struct {
+	Files Files
+	Env   []EnvVar
+}
+
+// EnvVar is a variable a generated project reads a secret from.
+type EnvVar struct {
+	Name string `json:"name"`
+	// Resource and Path say which secret it holds.
+	Resource string `json:"resource"`
+	Path     string `json:"path"`
+}
 
 // resource is one live resource being written.
 type resource struct {
@@ -54,7 +70,9 @@ type dep struct {
 }
 
 // Generate writes resources.js and config.js for live resources (as ARM returns them).
-func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, opts Options) (Files, error) {
+// Secrets are never written: each becomes process.env.NAME, and so does each required secret
+// that live does not return (write-only), so that the project can create the resource again.
+func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, opts Options) (*Generated, error) {
 	var rs []*resource
 	byID := map[string]*resource{}
 	for _, l := range live {
@@ -84,8 +102,20 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		}
 	}
 	ordered := order(rs)
+	env := &envNames{used: map[string]bool{}}
+	for _, r := range ordered {
+		env.resource = r
+		r.body = env.object(r.schema.Body, r.body, "").(map[string]any)
+	}
 	var b strings.Builder
 	b.WriteString("// Edit freely: gru gencode does not overwrite an edited file without --force.\n")
+	if len(env.vars) > 0 {
+		b.WriteString("// Secrets are read from the environment (or default.env beside this file):")
+		for _, v := range env.vars {
+			b.WriteString(" " + v.Name)
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("exports.createResources = () => [\n")
 	for _, r := range ordered {
 		b.WriteString(r.write(opts))
@@ -99,7 +129,114 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		config += fmt.Sprintf("  location: %s,\n", jsfmt.Quote(opts.Location, '"'))
 	}
 	config += "});\n"
-	return Files{"resources.js": stamp(b.String()), "config.js": stamp(config)}, nil
+	return &Generated{Files: Files{"resources.js": stamp(b.String()), "config.js": stamp(config)}, Env: env.vars}, nil
+}
+
+// envNames turns secrets into process.env references, naming a variable for each.
+type envNames struct {
+	resource *resource
+	used     map[string]bool
+	vars     []EnvVar
+}
+
+// object replaces the secrets of an object of schema t (nil: names alone decide), and adds a
+// reference for each required secret it lacks.
+func (e *envNames) object(t *catalog.Type, v any, path string) any {
+	t = secret.Resolve(t, v)
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			_, scalar := val.(string)
+			switch {
+			case secret.Sensitive(t, k) && scalar:
+				x[k] = e.ref(join(path, k), false)
+			case secret.Sensitive(t, k):
+				x[k] = e.ref(join(path, k), true) // a secret object: JSON in the variable
+			case secret.Property(t, k, false) == secret.WriteOnly && scalar:
+				x[k] = e.ref(join(path, k), false)
+			default:
+				x[k] = e.object(secret.Child(t, k), val, join(path, k))
+			}
+		}
+		if t != nil {
+			// What live never returns and a create needs: required secrets, write-only ones.
+			for _, p := range t.Properties {
+				if _, has := lookup(x, p.Name); has || p.Flags.Has(catalog.FlagReadOnly) || p.Type == nil || p.Type.Kind != catalog.KindString {
+					continue
+				}
+				if secret.Sensitive(t, p.Name) && (p.Flags.Has(catalog.FlagRequired) || p.Flags.Has(catalog.FlagWriteOnly)) {
+					x[p.Name] = e.ref(join(path, p.Name), false)
+				}
+			}
+		}
+		return x
+	case []any:
+		for i, val := range x {
+			x[i] = e.object(secret.Items(t), val, fmt.Sprintf("%s[%d]", path, i))
+		}
+		return x
+	}
+	return v
+}
+
+func lookup(m map[string]any, key string) (any, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// ref names a variable for the secret at path of the current resource: its name (with its
+// parents'), then the property's, in upper snake case; unique in the project.
+func (e *envNames) ref(path string, asJSON bool) jsfmt.Code {
+	name := strings.ReplaceAll(e.resource.gcName, "::", "_")
+	if rg := e.resource.id.ResourceGroupName(); rg != "" && !e.resource.id.IsResourceGroup() {
+		name = strings.TrimPrefix(e.resource.gcName, rg+"::")
+		name = strings.ReplaceAll(name, "::", "_")
+	}
+	prop := strings.TrimPrefix(path, "properties.")
+	base := envName(name + "_" + prop)
+	n := base
+	for i := 2; e.used[n]; i++ {
+		n = fmt.Sprintf("%s_%d", base, i)
+	}
+	e.used[n] = true
+	e.vars = append(e.vars, EnvVar{Name: n, Resource: e.resource.typ.ShortName + " " + e.resource.gcName, Path: path})
+	if asJSON {
+		return jsfmt.Code("JSON.parse(process.env." + n + ")")
+	}
+	return jsfmt.Code("process.env." + n)
+}
+
+// envName writes words in upper snake case: adminPassword -> ADMIN_PASSWORD.
+func envName(s string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range s {
+		switch {
+		case unicode.IsUpper(r):
+			if prevLower {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			prevLower = false
+		case unicode.IsLower(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToUpper(r))
+			prevLower = true
+		default:
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
+				b.WriteByte('_')
+			}
+			prevLower = false
+		}
+	}
+	out := strings.Trim(b.String(), "_")
+	if out == "" || unicode.IsDigit(rune(out[0])) {
+		out = "SECRET_" + out
+	}
+	return out
 }
 
 // stamp puts the header and fingerprint on a generated file.

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 
@@ -30,10 +31,11 @@ func TestGenerate(t *testing.T) {
 		{"id": rg + "/providers/Microsoft.Network/publicIPAddresses/ip", "name": "ip", "type": "Microsoft.Network/publicIPAddresses", "location": "westeurope",
 			"sku": map[string]any{"name": "Standard"}, "properties": map[string]any{"publicIPAllocationMethod": "Static", "ipAddress": "1.2.3.4"}},
 	}
-	files, err := Generate(context.Background(), cat, live, Options{ProjectName: "p", Location: "westeurope"})
+	gen, err := Generate(context.Background(), cat, live, Options{ProjectName: "p", Location: "westeurope"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	files := gen.Files
 	js := files["resources.js"]
 	for _, want := range []string{
 		`team: "a"`, // the user's tags stay
@@ -83,5 +85,48 @@ func TestNames(t *testing.T) {
 		if got := keyFromPath(path); got != want {
 			t.Errorf("%s: %s, want %s", path, got, want)
 		}
+	}
+}
+
+// TestSecretsBecomeEnvironmentVariables: gencode never writes a secret value; each secret, and
+// each required secret live does not return, reads process.env, and the variables are listed.
+func TestSecretsBecomeEnvironmentVariables(t *testing.T) {
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := sub + "/resourceGroups/rg"
+	live := []map[string]any{
+		{"id": rg, "name": "rg", "type": "Microsoft.Resources/resourceGroups", "location": "westeurope", "tags": map[string]any{"__proto__": "kept"}},
+		{"id": rg + "/providers/Microsoft.Sql/servers/sql1", "name": "sql1", "type": "Microsoft.Sql/servers", "location": "westeurope",
+			"properties": map[string]any{"administratorLogin": "sqladmin"}},
+		{"id": rg + "/providers/Microsoft.KeyVault/vaults/kv1/secrets/s1", "name": "s1", "type": "Microsoft.KeyVault/vaults/secrets",
+			"properties": map[string]any{"value": "Kv1-S3cretValue", "contentType": "text/plain"}},
+		{"id": rg + "/providers/Microsoft.Web/sites/app", "name": "app", "type": "Microsoft.Web/sites", "location": "westeurope",
+			"properties": map[string]any{"siteConfig": map[string]any{"connectionStrings": []any{map[string]any{"name": "db", "connectionString": "Server=x;Password=Pw1-Zq", "type": "SQLAzure"}}}}},
+	}
+	gen, err := Generate(context.Background(), cat, live, Options{ProjectName: "p", Location: "westeurope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := gen.Files["resources.js"]
+	for _, secret := range []string{"Kv1-S3cretValue", "Pw1-Zq"} {
+		if strings.Contains(js, secret) {
+			t.Errorf("resources.js holds a secret:\n%s", js)
+		}
+	}
+	for _, want := range []string{"administratorLoginPassword: process.env.SQL1_ADMINISTRATOR_LOGIN_PASSWORD", "value: process.env.KV1_S1_VALUE",
+		"connectionStrings: JSON.parse(process.env.APP_SITE_CONFIG_CONNECTION_STRINGS)", `["__proto__"]: "kept"`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("resources.js lacks %s:\n%s", want, js)
+		}
+	}
+	var names []string
+	for _, v := range gen.Env {
+		names = append(names, v.Name)
+	}
+	sort.Strings(names)
+	if strings.Join(names, " ") != "APP_SITE_CONFIG_CONNECTION_STRINGS KV1_S1_VALUE SQL1_ADMINISTRATOR_LOGIN_PASSWORD" {
+		t.Errorf("variables: %v", names)
 	}
 }

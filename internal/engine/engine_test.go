@@ -1,70 +1,444 @@
 package engine
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/executor"
+	"github.com/gru-iac/gru/internal/fakecloud"
+	"github.com/gru-iac/gru/internal/plan"
 	"github.com/gru-iac/gru/internal/project"
+	"github.com/gru-iac/gru/internal/target"
 )
 
-func TestIDOf(t *testing.T) {
-	c, err := catalog.Open(catalog.Options{})
+const sub = "00000000-0000-4000-8000-000000000001"
+
+// env is a fake cloud, the engine on it, and the events of its runs.
+type env struct {
+	t      *testing.T
+	cat    *catalog.Catalog
+	cloud  *fakecloud.Cloud
+	engine *Engine
+	mu     sync.Mutex
+	events []executor.Event
+}
+
+var sharedCatalog = sync.OnceValues(func() (*catalog.Catalog, error) { return catalog.Open(catalog.Options{}) })
+
+func newEnv(t *testing.T) *env {
+	cat, err := sharedCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		ref  project.Ref
-		want string
-	}{
-		{project.Ref{Type: "ResourceGroup", Group: "Resources", Name: "rg"}, "/subscriptions/s/resourceGroups/rg"},
-		{project.Ref{Type: "StorageAccount", Group: "Storage", Name: "rg::acct"}, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct"},
-		{project.Ref{Type: "Subnet", Group: "Network", Name: "rg::vnet::sn"}, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn"},
-		{project.Ref{Type: "PrivateEndpointConnection", Group: "Storage", Name: "rg::acct::c"}, "(ID of Storage::PrivateEndpointConnection rg::acct::c, known after apply)"},
-	} {
-		got, err := IDOf(c, "s", tc.ref)
-		if err != nil || got != tc.want {
-			t.Errorf("%+v: %s %v, want %s", tc.ref, got, err, tc.want)
+	e := &env{t: t, cat: cat, cloud: fakecloud.New(cat, sub)}
+	e.engine = &Engine{Cloud: e.cloud, Parallelism: 4, InUseRetries: 2, InUseDelay: time.Millisecond,
+		Events: func(ev executor.Event) { e.mu.Lock(); e.events = append(e.events, ev); e.mu.Unlock() }}
+	return e
+}
+
+// res declares a resource: its type, name, body (JSON) and dependencies ("key=name,name").
+func res(typ, name, body string, deps ...string) *project.Spec {
+	group, short, _ := strings.Cut(typ, "::")
+	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: "resources.js:" + name}
+	if body != "" {
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&s.Properties); err != nil {
+			panic(err)
 		}
 	}
-	if _, err := IDOf(c, "s", project.Ref{Type: "Subnet", Group: "Network", Name: "sn"}); err == nil {
-		t.Error("a subnet named without its group and network was accepted")
+	for _, d := range deps {
+		key, names, _ := strings.Cut(d, "=")
+		for _, n := range strings.Split(names, ",") {
+			s.Dependencies[key] = append(s.Dependencies[key], project.Ref{Name: n})
+		}
+		s.ListKeys[key] = strings.Contains(names, ",")
+	}
+	return s
+}
+
+func (e *env) target(opts target.Options, specs ...*project.Spec) *target.Target {
+	e.t.Helper()
+	proj := &project.Project{Name: "demo", Stage: "dev", Location: "westeurope", Config: map[string]any{}, Resources: specs}
+	tg, err := target.Build(context.Background(), e.cat, proj, sub, opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tg
+}
+
+func (e *env) plan(tg *target.Target, opts plan.Options) *plan.Plan {
+	e.t.Helper()
+	p, err := e.engine.Plan(context.Background(), tg, opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// apply plans and applies, and returns the plan and the outcomes.
+func (e *env) apply(tg *target.Target, opts plan.Options) (*plan.Plan, []executor.Outcome) {
+	e.t.Helper()
+	p := e.plan(tg, opts)
+	out, err := e.engine.Apply(context.Background(), p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p, out
+}
+
+func states(out []executor.Outcome) string {
+	var s []string
+	for _, o := range out {
+		s = append(s, fmt.Sprintf("%s %s %s", o.Action, o.Key, o.State))
+	}
+	sort.Strings(s)
+	return strings.Join(s, "\n")
+}
+
+func allDone(t *testing.T, out []executor.Outcome) {
+	t.Helper()
+	for _, o := range out {
+		if o.State != executor.StateDone {
+			t.Errorf("%s %s: %s %s", o.Action, o.Key, o.State, o.Error)
+		}
 	}
 }
 
-func TestSetPathWritesWhatTheUserDidNot(t *testing.T) {
-	body := map[string]any{"properties": map[string]any{"subnet": map[string]any{"id": "mine"}}}
-	setPath(body, "properties.subnet.id", []string{"dep"})
-	setPath(body, "properties.publicIpAddresses[].id", []string{"ip1", "ip2"})
-	setPath(body, "properties.natGateway.id", []string{"nat"})
-	got, _ := json.Marshal(body)
-	want := `{"properties":{"natGateway":{"id":"nat"},"publicIpAddresses":[{"id":"ip1"},{"id":"ip2"}],"subnet":{"id":"mine"}}}`
-	if string(got) != want {
-		t.Errorf("%s\nwant %s", got, want)
+func summary(p *plan.Plan) string {
+	var s []string
+	for _, c := range p.Changes {
+		if c.Action != plan.NoOp {
+			s = append(s, string(c.Action)+" "+c.Key)
+		}
+	}
+	return strings.Join(s, "\n")
+}
+
+func rgID(name string) string { return "/subscriptions/" + sub + "/resourceGroups/" + name }
+
+var (
+	rg   = res("Resources::ResourceGroup", "rg", "")
+	vnet = res("Network::VirtualNetwork", "vnet", `{"properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`, "resourceGroup=rg")
+)
+
+// Bullet 1: a resource whose provisioning failed plans as an update that repairs it, and
+// counts as pending; one still provisioning is waited for.
+func TestFailedResourcesAreRepaired(t *testing.T) {
+	e := newEnv(t)
+	acct := func(i int) *project.Spec {
+		return res("Storage::StorageAccount", fmt.Sprintf("acct%d", i), `{"kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, "resourceGroup=rg")
+	}
+	tg := e.target(target.Options{}, rg, acct(1), acct(2), acct(3))
+	e.cloud.FailPut = func(id string) bool { return strings.HasSuffix(id, "/acct2") }
+	_, out := e.apply(tg, plan.Options{})
+	if !strings.Contains(states(out), "create Storage::StorageAccount rg::acct2 failed") {
+		t.Fatalf("outcomes:\n%s", states(out))
+	}
+	e.cloud.FailPut = nil
+	p := e.plan(tg, plan.Options{})
+	c := p.Change("Storage::StorageAccount rg::acct2")
+	if !p.Pending() || c.Action != plan.Update || c.Reasons[0].Kind != plan.ReasonFailed || c.State != "Failed" || summary(p) != "update Storage::StorageAccount rg::acct2" {
+		t.Fatalf("plan after a failed create:\n%s\n%+v", summary(p), c)
+	}
+	_, out = e.apply(tg, plan.Options{})
+	allDone(t, out)
+	if p := e.plan(tg, plan.Options{}); p.Pending() {
+		t.Errorf("after the repair:\n%s", summary(p))
+	}
+	// One still creating (an interrupted run's) is waited for, not created again.
+	e.cloud.Linger(rgID("rg")+"/providers/Microsoft.Storage/storageAccounts/acct3", "Creating", 2)
+	var waited []string
+	p = e.plan(tg, plan.Options{OnWait: func(key, state string) { waited = append(waited, key+" "+state) }})
+	if p.Pending() || len(waited) != 1 || waited[0] != "Storage::StorageAccount rg::acct3 Creating" {
+		t.Errorf("waited %v; plan:\n%s", waited, summary(p))
 	}
 }
 
-func TestDiffNormalisesAsARM(t *testing.T) {
-	want := map[string]any{
-		"location": "West Europe",
-		"sku":      map[string]any{"name": "standard_lrs"},
-		"properties": map[string]any{
-			"subnet": map[string]any{"id": "/SUBSCRIPTIONS/s/resourceGroups/RG/x"},
-			"n":      json.Number("3"),
-			"list":   []any{"a"},
-		},
+// Bullet 2: secrets never appear in a plan, its JSON, events or outcomes; write-only ones are
+// not compared with live (Azure never returns them); --replace-secrets sends them again.
+func TestSecretsNeverShowAndDoNotDrift(t *testing.T) {
+	e := newEnv(t)
+	const password, vmPassword, value = "Sq1-P4ssw0rd-Zq", "Vm1-P4ssw0rd-Zq", "Kv1-S3cretValue-Zq"
+	tg := e.target(target.Options{}, rg,
+		res("Sql::Server", "sql1", `{"properties":{"administratorLogin":"sqladmin","administratorLoginPassword":"`+password+`"}}`, "resourceGroup=rg"),
+		res("KeyVault::Vault", "kv1", `{"properties":{"tenantId":"c0ffee00-0000-4000-8000-0000000000a1","sku":{"family":"A","name":"standard"},"accessPolicies":[]}}`, "resourceGroup=rg"),
+		res("KeyVault::Secret", "s1", `{"properties":{"value":"`+value+`"}}`, "resourceGroup=rg", "vault=rg::kv1"),
+		res("Compute::VirtualMachine", "vm1", `{"properties":{"osProfile":{"computerName":"vm1","adminUsername":"azureuser","adminPassword":"`+vmPassword+`"}}}`, "resourceGroup=rg"),
+	)
+	p, out := e.apply(tg, plan.Options{})
+	allDone(t, out)
+	var shown bytes.Buffer
+	p.Save(&shown)
+	json.NewEncoder(&shown).Encode(out)
+	fmt.Fprintf(&shown, "%+v", e.events)
+	for _, s := range []string{password, vmPassword, value} {
+		if strings.Contains(shown.String(), s) {
+			t.Errorf("a secret shows in the plan, outcomes or events")
+		}
 	}
-	have := map[string]any{
-		"location": "westeurope", "sku": map[string]any{"name": "Standard_LRS", "tier": "Standard"},
-		"properties": map[string]any{"subnet": map[string]any{"id": "/subscriptions/s/resourceGroups/rg/x"}, "n": float64(3), "list": []any{"a"}, "provisioningState": "Succeeded"},
+	if got := e.cloud.Sent(rgID("rg") + "/providers/Microsoft.Sql/servers/sql1")["properties.administratorLoginPassword"]; got != password {
+		t.Errorf("the password was not sent: %v", got)
 	}
-	if d := diff(want, have, ""); len(d) != 0 {
-		t.Errorf("differences where ARM sees none: %+v", d)
+	p = e.plan(tg, plan.Options{})
+	if p.Pending() {
+		t.Errorf("write-only secrets drift:\n%s", summary(p))
 	}
-	have["properties"].(map[string]any)["n"] = float64(4)
-	have["properties"].(map[string]any)["list"] = []any{"a", "b"}
-	d := diff(want, have, "")
-	if len(d) != 2 || d[0].Path != "properties.list" || d[1].Path != "properties.n" {
-		t.Errorf("%+v", d)
+	p = e.plan(tg, plan.Options{ReplaceSecrets: []string{"sql1"}})
+	c := p.Change("Sql::Server rg::sql1")
+	if summary(p) != "update Sql::Server rg::sql1" || len(c.Diffs) != 1 || !c.Diffs[0].Sensitive || c.Diffs[0].Path != "properties.administratorLoginPassword" {
+		t.Errorf("--replace-secrets sql1:\n%s\n%+v", summary(p), c.Diffs)
+	}
+	p = e.plan(tg, plan.Options{ReplaceSecrets: []string{"*"}})
+	if n := p.Counts()[plan.Update]; n != 3 {
+		t.Errorf("--replace-secrets: %d updates, want 3 (server, secret, VM):\n%s", n, summary(p))
+	}
+}
+
+// Bullet 3: case-only edits show; ARM's case-insensitive values do not; tags only live has
+// show as removed, and plan, apply and the next plan agree.
+func TestExactDiffs(t *testing.T) {
+	e := newEnv(t)
+	group := func(tags string) *target.Target {
+		return e.target(target.Options{}, res("Resources::ResourceGroup", "rg", `{"location":"West Europe","tags":`+tags+`}`))
+	}
+	_, out := e.apply(group(`{"env":"Prod"}`), plan.Options{})
+	allDone(t, out)
+	if p := e.plan(group(`{"env":"Prod"}`), plan.Options{}); p.Pending() {
+		t.Errorf("West Europe vs westeurope: %+v", p.Changes[0].Diffs)
+	}
+	p := e.plan(group(`{"env":"prod"}`), plan.Options{})
+	if summary(p) != "update Resources::ResourceGroup rg" || p.Changes[0].Diffs[0].Path != "tags.env" {
+		t.Errorf("a case-only tag edit: %+v", p.Changes[0])
+	}
+	live := e.cloud.Resource(rgID("rg"))
+	live["tags"].(map[string]any)["owner"] = "portal"
+	e.cloud.Set(live)
+	p = e.plan(group(`{"env":"Prod"}`), plan.Options{})
+	d := p.Changes[0].Diffs
+	if len(d) != 1 || d[0].Path != "tags.owner" || d[0].Before != "portal" || d[0].After != nil {
+		t.Fatalf("a live-only tag: %+v", d)
+	}
+	e.apply(group(`{"env":"Prod"}`), plan.Options{})
+	if tags := e.cloud.Resource(rgID("rg"))["tags"].(map[string]any); tags["owner"] != nil {
+		t.Errorf("apply kept the tag the plan said it removes: %v", tags)
+	}
+	if p := e.plan(group(`{"env":"Prod"}`), plan.Options{}); p.Pending() {
+		t.Errorf("plan after apply: %+v", p.Changes[0].Diffs)
+	}
+}
+
+// Bullet 4: replacing a resource group plans everything inside it (declared or not), is refused
+// without AllowReplace, and with it ends in an empty plan; plan counts equal apply counts.
+func TestReplacementTakesItsContents(t *testing.T) {
+	e := newEnv(t)
+	subnet := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet")
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	at := func(location string) *target.Target {
+		return e.target(target.Options{}, res("Resources::ResourceGroup", "rg", `{"location":"`+location+`"}`), vnet, subnet, nsg)
+	}
+	_, out := e.apply(at("westeurope"), plan.Options{})
+	allDone(t, out)
+	// Something the project does not declare lives in the group too.
+	e.cloud.Put(context.Background(), rgID("rg")+"/providers/Microsoft.Network/routeTables/theirs", "", map[string]any{"location": "westeurope"})
+	p := e.plan(at("northeurope"), plan.Options{})
+	want := "replace Resources::ResourceGroup rg\nreplace Network::VirtualNetwork rg::vnet\nreplace Network::Subnet rg::vnet::sn\nreplace Network::NetworkSecurityGroup rg::nsg\n" +
+		"delete Microsoft.Network/routeTables " + rgID("rg") + "/providers/Microsoft.Network/routeTables/theirs"
+	if summary(p) != want {
+		t.Errorf("plan:\n%s\nwant:\n%s", summary(p), want)
+	}
+	if len(p.Refusals) != 1 || !strings.Contains(p.Refusals[0], "--allow-replace") || !strings.Contains(p.Refusals[0], "4 resources inside it") {
+		t.Errorf("refusals: %v", p.Refusals)
+	}
+	var refused *RefusedError
+	if _, err := e.engine.Apply(context.Background(), p); !errors.As(err, &refused) {
+		t.Fatalf("a refused plan was applied: %v", err)
+	}
+	if ids := e.cloud.IDs(); len(ids) != 5 {
+		t.Errorf("something changed: %v", ids)
+	}
+	p, out = e.apply(at("northeurope"), plan.Options{AllowReplace: true})
+	allDone(t, out)
+	n := p.Counts()
+	if len(out) != n[plan.Replace]+n[plan.Delete] {
+		t.Errorf("plan counts %v, apply outcomes %d", n, len(out))
+	}
+	if p := e.plan(at("northeurope"), plan.Options{}); p.Pending() {
+		t.Errorf("after the replacement:\n%s", summary(p))
+	}
+	if e.cloud.Resource(rgID("rg")+"/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn") == nil {
+		t.Error("the subnet was not made again")
+	}
+}
+
+// Bullet 5: deletions follow the references in live bodies, dependents first, after the updates
+// that drop a reference; one refused as in use is retried, then reported clearly.
+func TestDeletionsFollowDependencies(t *testing.T) {
+	e := newEnv(t)
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	rt := res("Network::RouteTable", "rt", "", "resourceGroup=rg")
+	withNSG := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet", "networkSecurityGroup=rg::nsg", "routeTable=rg::rt")
+	_, out := e.apply(e.target(target.Options{}, rg, vnet, nsg, rt, withNSG), plan.Options{})
+	allDone(t, out)
+	// The NSG and the route table leave the project, and the subnet drops its references.
+	bare := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet")
+	tg := e.target(target.Options{}, rg, vnet, bare)
+	p := e.plan(tg, plan.Options{Prune: true})
+	nsgKey := "Microsoft.Network/networkSecurityGroups " + rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"
+	c := p.Change(nsgKey)
+	if c == nil || c.Action != plan.Delete || strings.Join(c.DeleteAfter, ",") != "put Network::Subnet rg::vnet::sn" {
+		t.Fatalf("plan:\n%s\n%+v", summary(p), c)
+	}
+	before := len(e.cloud.Log())
+	out, err := e.engine.Apply(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allDone(t, out)
+	log := e.cloud.Log()[before:]
+	if len(log) != 3 || !strings.HasPrefix(log[0], "PUT ") || !strings.HasPrefix(log[1], "DELETE ") {
+		t.Errorf("order: %v", log)
+	}
+	// Destroy: the subnet goes with its network, the network with the group; an undeclared
+	// resource that uses the subnet keeps it in use: tried again, then reported.
+	e.cloud.Put(context.Background(), rgID("other"), "", map[string]any{"location": "westeurope"})
+	e.cloud.Put(context.Background(), rgID("other")+"/providers/Microsoft.Network/networkInterfaces/nic", "", map[string]any{"location": "westeurope",
+		"properties": map[string]any{"ipConfigurations": []any{map[string]any{"name": "c", "properties": map[string]any{"subnet": map[string]any{"id": rgID("rg") + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn"}}}}}})
+	dp, err := e.engine.Destroy(context.Background(), tg, plan.DestroyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(dp); got != "delete Resources::ResourceGroup rg\ndelete Network::VirtualNetwork rg::vnet\ndelete Network::Subnet rg::vnet::sn" {
+		t.Errorf("destroy plan:\n%s", got)
+	}
+	out, _ = e.engine.Apply(context.Background(), dp)
+	var failed *executor.Outcome
+	for i, o := range out {
+		if o.Key == "Resources::ResourceGroup rg" {
+			failed = &out[i]
+		}
+	}
+	if failed == nil || failed.State != executor.StateFailed || !strings.Contains(failed.Error, "still in use after 3 attempts") || !strings.Contains(failed.Error, "delete or change what uses it") {
+		t.Errorf("in use: %+v", failed)
+	}
+	retried := 0
+	for _, ev := range e.events {
+		if ev.Kind == executor.Retrying {
+			retried++
+		}
+	}
+	if retried != 2 {
+		t.Errorf("%d retries, want 2", retried)
+	}
+	if states(out) != "delete Network::Subnet rg::vnet::sn failed\ndelete Network::VirtualNetwork rg::vnet failed\ndelete Resources::ResourceGroup rg failed" {
+		t.Errorf("outcomes:\n%s", states(out))
+	}
+}
+
+// Bullet 6: unknown properties are warnings with a suggestion, errors when strict.
+func TestUnknownPropertiesWarn(t *testing.T) {
+	e := newEnv(t)
+	acct := res("Storage::StorageAccount", "acct", `{"knd":"StorageV2","kind":"StorageV2","sku":{"name":"Standard_LRS"},"properties":{"allowBlobPublicAcess":false}}`, "resourceGroup=rg")
+	tg := e.target(target.Options{}, rg, acct)
+	if len(tg.Warnings) != 2 || !strings.Contains(tg.Warnings[0].String(), "did you mean kind?") || !strings.Contains(tg.Warnings[1].String(), "did you mean allowBlobPublicAccess?") {
+		t.Errorf("warnings: %v", tg.Warnings)
+	}
+	if p := e.plan(tg, plan.Options{}); len(p.Warnings) != 2 {
+		t.Errorf("plan warnings: %v", p.Warnings)
+	}
+	proj := &project.Project{Name: "demo", Stage: "dev", Location: "westeurope", Resources: []*project.Spec{rg, acct}}
+	_, err := target.Build(context.Background(), e.cat, proj, sub, target.Options{Strict: true})
+	if err == nil || !strings.Contains(err.Error(), "2 problems") || !strings.Contains(err.Error(), "resources.js:acct: Storage::StorageAccount rg::acct: knd") {
+		t.Errorf("strict: %v", err)
+	}
+}
+
+// Bullet 7: a saved plan holds no secret, applies while live is as it was, and is refused once
+// live changed.
+func TestSavedPlans(t *testing.T) {
+	e := newEnv(t)
+	const password = "Sq1-P4ssw0rd-Zq"
+	tg := e.target(target.Options{}, rg, res("Sql::Server", "sql1", `{"properties":{"administratorLogin":"sqladmin","administratorLoginPassword":"`+password+`"}}`, "resourceGroup=rg"))
+	var file bytes.Buffer
+	if err := e.plan(tg, plan.Options{}).Save(&file); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(file.String(), password) {
+		t.Fatal("the saved plan holds the password")
+	}
+	saved, err := plan.Load(bytes.NewReader(file.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out, err := e.engine.ApplySaved(context.Background(), saved, tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allDone(t, out)
+	// A second plan, then a change made elsewhere: the plan is out of date.
+	tg2 := e.target(target.Options{}, res("Resources::ResourceGroup", "rg", `{"tags":{"v":"2"}}`), tg.Resources[1].Spec)
+	file.Reset()
+	e.plan(tg2, plan.Options{}).Save(&file)
+	saved, _ = plan.Load(bytes.NewReader(file.Bytes()))
+	live := e.cloud.Resource(rgID("rg"))
+	live["tags"].(map[string]any)["touched"] = "yes"
+	e.cloud.Set(live)
+	_, _, err = e.engine.ApplySaved(context.Background(), saved, tg2)
+	var stale *StaleError
+	if !errors.As(err, &stale) || !strings.Contains(err.Error(), "Resources::ResourceGroup rg: changed live since the plan was made") {
+		t.Errorf("stale plan: %v", err)
+	}
+	if tags := e.cloud.Resource(rgID("rg"))["tags"].(map[string]any); tags["v"] != nil {
+		t.Error("a stale plan was applied")
+	}
+}
+
+// Bullet 8: once the endpoint stops answering, nothing new starts and the outcomes say why.
+func TestUnreachableEndpointStopsTheRun(t *testing.T) {
+	e := newEnv(t)
+	specs := []*project.Spec{rg}
+	for i := 0; i < 12; i++ {
+		specs = append(specs, res("Network::NetworkSecurityGroup", fmt.Sprintf("nsg%02d", i), "", "resourceGroup=rg"))
+	}
+	tg := e.target(target.Options{}, specs...)
+	p := e.plan(tg, plan.Options{})
+	e.engine.Parallelism = 1
+	puts := 0
+	e.cloud.AfterPut = func(c *fakecloud.Cloud, id string, _ map[string]any) {
+		if puts++; puts == 4 { // the group and three NSGs
+			c.Down.Store(true)
+		}
+	}
+	out, err := e.engine.Apply(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[executor.State]int{}
+	for _, o := range out {
+		counts[o.State]++
+		if o.State == executor.StateCanceled && !strings.Contains(o.Error, "does not answer") {
+			t.Errorf("%s: %s", o.Key, o.Error)
+		}
+	}
+	if counts[executor.StateDone] != 4 || counts[executor.StateFailed] != 1 || counts[executor.StateCanceled] != 8 {
+		t.Errorf("outcomes: %v\n%s", counts, states(out))
+	}
+	var u *armclient.UnreachableError
+	stopped := false
+	for _, ev := range e.events {
+		stopped = stopped || ev.Kind == executor.Stopping && errors.As(ev.Err, &u)
+	}
+	if !stopped {
+		t.Error("no stopping event")
 	}
 }

@@ -39,6 +39,10 @@ func IsIdentifier(s string) bool {
 
 // Key writes an object key.
 func Key(k string) string {
+	if k == "__proto__" {
+		// Written plain or quoted, it would set the object's prototype: computed, it is a key.
+		return `["__proto__"]`
+	}
 	if IsIdentifier(k) {
 		return k
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/joho/godotenv"
 )
 
 // Ref names another resource in a dependency or a getId call: by GruCloud's name
@@ -84,6 +85,9 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 	stop := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
 	defer stop()
 	p := &Project{Dir: abs}
+	if err := l.setProcess(); err != nil {
+		return nil, err
+	}
 	if err := l.loadConfig(p); err != nil {
 		return nil, err
 	}
@@ -104,6 +108,39 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// EnvFiles are the files of a project folder that GruCloud reads into process.env, in order:
+// a variable set in the environment, or in an earlier file, is kept.
+var EnvFiles = []string{"default.env", "auth.env", "dev.env"}
+
+// setProcess defines process.env: the environment, and the variables of the project's env
+// files (dotenv format) that the environment does not set, as GruCloud does.
+func (l *loader) setProcess() error {
+	env := map[string]any{}
+	for _, file := range EnvFiles {
+		path := filepath.Join(l.dir, file)
+		if !exists(path) {
+			continue
+		}
+		vars, err := godotenv.Read(path)
+		if err != nil {
+			return &Error{File: file, Msg: "not a dotenv file: " + err.Error()}
+		}
+		for k, v := range vars {
+			if _, set := env[k]; !set {
+				env[k] = v
+			}
+		}
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	process := l.vm.NewObject()
+	process.Set("env", env)
+	return l.vm.Set("process", process)
+}
 
 type loader struct {
 	dir     string

@@ -16,7 +16,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/gru-iac/gru/internal/catalog"
+	secrets "github.com/gru-iac/gru/internal/secret"
 )
 
 // Severity grades a problem.
@@ -47,6 +50,8 @@ type Problem struct {
 	Message  string   `json:"message"`
 	Expected string   `json:"expected,omitempty"`
 	Found    string   `json:"found,omitempty"`
+	// Suggestion is the schema's closest name to an unknown property, "" when none is close.
+	Suggestion string `json:"suggestion,omitempty"`
 }
 
 func (p Problem) String() string {
@@ -69,6 +74,11 @@ func (p Problem) String() string {
 			b.WriteString(": found ")
 		}
 		b.WriteString(p.Found)
+	}
+	if p.Suggestion != "" {
+		b.WriteString("; did you mean ")
+		b.WriteString(p.Suggestion)
+		b.WriteString("?")
 	}
 	return b.String()
 }
@@ -312,7 +322,7 @@ func (v *validator) checkObject(props []catalog.Property, additional *catalog.Ty
 			v.add(Warning, child, "read-only property: ARM ignores it", "", "")
 			continue
 		}
-		v.check(p.Type, val, child, secret || p.Flags.Has(catalog.FlagWriteOnly), false)
+		v.check(p.Type, val, child, secret || isSecret(props, p.Name), false)
 	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
@@ -325,10 +335,11 @@ func (v *validator) checkObject(props []catalog.Property, additional *catalog.Ty
 		child := join(path, k)
 		switch {
 		case additional != nil:
-			v.check(additional, obj[k], child, secret, false)
+			v.check(additional, obj[k], child, secret || secrets.Name(k), false)
 		case root && inURL(k):
 		default:
 			v.add(Warning, child, "unknown property: not in the schema, ARM may ignore it", "", "")
+			v.problems[len(v.problems)-1].Suggestion = closest(k, props)
 		}
 	}
 }
@@ -432,6 +443,25 @@ func lookupKey(obj map[string]any, name string) (string, any, bool) {
 		}
 	}
 	return "", nil, false
+}
+
+// isSecret applies gru's one secret rule to a property of an object.
+func isSecret(props []catalog.Property, name string) bool {
+	return secrets.Property(&catalog.Type{Kind: catalog.KindObject, Properties: props}, name, false) != secrets.None
+}
+
+// closest is the property of props whose name is nearest to an unknown key, "" when none is
+// near enough to be a likely typo.
+func closest(key string, props []catalog.Property) string {
+	best, bestDist := "", len(key)/3+2
+	lk := strings.ToLower(key)
+	for _, p := range props {
+		d := levenshtein.ComputeDistance(lk, strings.ToLower(p.Name))
+		if d < bestDist || d == bestDist && best != "" && p.Name < best {
+			best, bestDist = p.Name, d
+		}
+	}
+	return best
 }
 
 // join appends a property to a JSON path: a.b, or a["odd key"] for keys that are not identifiers.

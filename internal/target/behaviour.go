@@ -1,4 +1,4 @@
-package engine
+package target
 
 import "strings"
 
@@ -15,8 +15,8 @@ func identityDependency(armType string) string {
 	return ""
 }
 
-// endpointOf returns the properties.privateEndpoint.id of a live connection.
-func endpointOf(live map[string]any) string {
+// EndpointOf returns the properties.privateEndpoint.id of a live connection.
+func EndpointOf(live map[string]any) string {
 	props, _ := live["properties"].(map[string]any)
 	pe, _ := props["privateEndpoint"].(map[string]any)
 	id, _ := pe["id"].(string)

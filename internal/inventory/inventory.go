@@ -1,0 +1,305 @@
+// Package inventory lists what is live, with as few ARM requests as it can: for a target, one
+// list request per collection its resources live in; for a subscription, its resource groups,
+// its top-level resources and, below them, the child resources of the types GruCloud's table
+// describes. Plan, list, gencode and graph all read live resources through it. It reads and
+// never writes.
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gru-iac/gru/internal/armclient"
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/ownership"
+	"github.com/gru-iac/gru/internal/target"
+)
+
+// Cloud is what the inventory needs of ARM.
+type Cloud interface {
+	Get(ctx context.Context, id, version string) (map[string]any, error)
+	List(ctx context.Context, collection, version string, query url.Values) ([]map[string]any, error)
+	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
+	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
+}
+
+// listParallelism bounds the list requests in flight.
+const listParallelism = 10
+
+// Live is what exists of a target: live resources by lower-cased ID, and the items of each
+// collection listed.
+type Live struct {
+	byID        map[string]map[string]any
+	collections map[string][]map[string]any // by lower-cased collection path
+	// Requests is how many requests the inventory made.
+	Requests int
+}
+
+// OfTarget lists what exists of a target: one list request per collection, in parallel.
+func OfTarget(ctx context.Context, c Cloud, t *target.Target) (*Live, error) {
+	live := &Live{byID: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
+	type collection struct{ path, version string }
+	wanted := map[string]collection{}
+	for _, r := range t.Resources {
+		if p := target.CollectionOf(r); p != "" {
+			wanted[strings.ToLower(p)] = collection{p, r.APIVersion()}
+		}
+	}
+	keys := make([]string, 0, len(wanted))
+	for k := range wanted {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var mu sync.Mutex
+	var firstErr error
+	forEach(keys, func(key string) {
+		col := wanted[key]
+		items, err := c.List(ctx, col.path, col.version, nil)
+		mu.Lock()
+		defer mu.Unlock()
+		live.Requests++
+		if err != nil && !armclient.IsNotFound(err) {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("listing %s: %w", col.path, err)
+			}
+			return
+		}
+		live.collections[key] = items
+		for _, it := range items {
+			live.Add(it)
+		}
+	})
+	return live, firstErr
+}
+
+// forEach runs fn on each item, listParallelism at a time.
+func forEach(items []string, fn func(string)) {
+	sem := make(chan struct{}, listParallelism)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(it string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(it)
+		}(it)
+	}
+	wg.Wait()
+}
+
+// Add records a live resource (as read again after a wait).
+func (l *Live) Add(item map[string]any) {
+	if id, _ := item["id"].(string); id != "" {
+		l.byID[strings.ToLower(id)] = item
+	}
+}
+
+// Remove forgets a live resource (gone while it was waited for).
+func (l *Live) Remove(id string) { delete(l.byID, strings.ToLower(id)) }
+
+// ByID returns a live resource by ID, nil when it is not live (or not listed).
+func (l *Live) ByID(id string) map[string]any { return l.byID[strings.ToLower(id)] }
+
+// Match finds the live resource of a target resource, nil when there is none. A resource that
+// Azure names is found through its dependency, whose ID known gives ("" when not known).
+func (l *Live) Match(r *target.Resource, known func(key string) string) map[string]any {
+	if r.IdentityFrom != "" {
+		depID := known(r.Deps[r.IdentityFrom][0].Key)
+		if depID == "" {
+			return nil
+		}
+		for _, it := range l.collections[strings.ToLower(target.CollectionOf(r))] {
+			if strings.EqualFold(target.EndpointOf(it), depID) {
+				return it
+			}
+		}
+		return nil
+	}
+	if r.ID == nil {
+		return nil
+	}
+	return l.byID[r.ID.Key()]
+}
+
+// Query says what of a subscription to list.
+type Query struct {
+	// ResourceGroups keeps these resource groups and what is in them (all when empty).
+	ResourceGroups []string
+	// Types keeps these types (Group::Type or ARM types; all when empty).
+	Types []string
+	// Owner, when set, keeps what it manages (by its tags) and their children.
+	Owner *ownership.Owner
+	// Children also lists, below each resource, the child resources of the types GruCloud's
+	// table describes (one request per child collection).
+	Children bool
+}
+
+// Subscription lists the live resources of the client's subscription that the query keeps,
+// sorted by ID, and how many requests it made.
+func Subscription(ctx context.Context, c Cloud, cat *catalog.Catalog, q Query) ([]map[string]any, int, error) {
+	inGroups := func(rg string) bool {
+		if len(q.ResourceGroups) == 0 {
+			return true
+		}
+		for _, g := range q.ResourceGroups {
+			if strings.EqualFold(g, rg) {
+				return true
+			}
+		}
+		return false
+	}
+	owned := func(r map[string]any) bool { return q.Owner == nil || q.Owner.Tagged(r) }
+	requests := 0
+	var out []map[string]any
+	rgs, err := c.ListResourceGroups(ctx)
+	requests++
+	if err != nil {
+		return nil, requests, err
+	}
+	for _, rg := range rgs {
+		if inGroups(armclient.Field(rg, "name")) && owned(rg) {
+			out = append(out, rg)
+		}
+	}
+	all, err := c.ListResources(ctx, "", "")
+	requests++
+	if err != nil {
+		return nil, requests, err
+	}
+	var tops []map[string]any
+	for _, r := range all {
+		id, err := armid.Parse(armclient.Field(r, "id"))
+		if err != nil || !inGroups(id.ResourceGroupName()) || !owned(r) {
+			continue
+		}
+		tops = append(tops, r)
+	}
+	out = append(out, tops...)
+	if q.Children {
+		below, n, err := Below(ctx, c, cat, tops)
+		requests += n
+		if err != nil {
+			return nil, requests, err
+		}
+		out = append(out, below...)
+	}
+	if len(q.Types) > 0 {
+		var kept []map[string]any
+		for _, r := range out {
+			t, ok := cat.Find(armclient.Field(r, "type"))
+			for _, want := range q.Types {
+				if ok && (strings.EqualFold(want, t.ShortName) || strings.EqualFold(want, t.ARMType)) {
+					kept = append(kept, r)
+					break
+				}
+			}
+		}
+		out = kept
+	}
+	SortByID(out)
+	return out, requests, nil
+}
+
+// SortByID sorts live resources by ID, case-insensitively.
+func SortByID(rs []map[string]any) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		return strings.ToLower(armclient.Field(rs[i], "id")) < strings.ToLower(armclient.Field(rs[j], "id"))
+	})
+}
+
+// childTypes maps a lower-cased parent ARM type to the child types GruCloud's table describes.
+func childTypes(cat *catalog.Catalog) map[string][]*catalog.TypeInfo {
+	out := map[string][]*catalog.TypeInfo{}
+	for _, t := range cat.Types() {
+		if p := t.ParentType(); p != "" {
+			if deps, _ := cat.Dependencies(t.ARMType); len(deps) > 0 {
+				out[strings.ToLower(p)] = append(out[strings.ToLower(p)], t)
+			}
+		}
+	}
+	return out
+}
+
+// Below lists, under each of the given live resources and recursively, the child resources of
+// the types GruCloud's table describes, in parallel, and returns them with the request count.
+func Below(ctx context.Context, c Cloud, cat *catalog.Catalog, parents []map[string]any) ([]map[string]any, int, error) {
+	children := childTypes(cat)
+	var mu sync.Mutex
+	var out []map[string]any
+	requests := 0
+	var firstErr error
+	level := parents
+	for len(level) > 0 {
+		var jobs []string
+		versions := map[string]string{}
+		for _, p := range level {
+			for _, ct := range children[strings.ToLower(armclient.Field(p, "type"))] {
+				segs := strings.Split(ct.ARMType, "/")
+				path := armclient.Field(p, "id") + "/" + segs[len(segs)-1]
+				jobs = append(jobs, path)
+				versions[path] = ct.DefaultVersion
+			}
+		}
+		var next []map[string]any
+		forEach(jobs, func(path string) {
+			items, err := c.List(ctx, path, versions[path], nil)
+			mu.Lock()
+			defer mu.Unlock()
+			requests++
+			if err != nil {
+				if armclient.IsNotFound(err) || armclient.IsCode(err, "UnsupportedAction", "InvalidResourceType", "NoRegisteredProviderFound") {
+					return
+				}
+				if firstErr == nil {
+					firstErr = fmt.Errorf("listing %s: %w", path, err)
+				}
+				return
+			}
+			next = append(next, items...)
+		})
+		if firstErr != nil {
+			return nil, requests, firstErr
+		}
+		SortByID(next)
+		out = append(out, next...)
+		level = next
+	}
+	return out, requests, nil
+}
+
+// Strays lists the live resource groups and top-level resources that carry the owner's tags
+// but whose IDs are not wanted (lower-cased IDs), with the request count.
+func Strays(ctx context.Context, c Cloud, owner ownership.Owner, wanted map[string]bool) ([]map[string]any, int, error) {
+	groups, err := c.ListResourceGroups(ctx)
+	if err != nil {
+		return nil, 1, err
+	}
+	resources, err := c.ListResources(ctx, "", fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", ownership.TagProject, strings.ReplaceAll(owner.Project, "'", "''")))
+	if err != nil {
+		return nil, 2, err
+	}
+	var out []map[string]any
+	for _, r := range append(groups, resources...) {
+		if owner.Tagged(r) && !wanted[strings.ToLower(armclient.Field(r, "id"))] {
+			out = append(out, r)
+		}
+	}
+	SortByID(out)
+	return out, 2, nil
+}
+
+// Contents lists the top-level resources inside a resource group (what deleting it deletes).
+func Contents(ctx context.Context, c Cloud, group *armid.ID) ([]map[string]any, error) {
+	items, err := c.ListResources(ctx, group.Name, "")
+	if armclient.IsNotFound(err) {
+		return nil, nil
+	}
+	SortByID(items)
+	return items, err
+}

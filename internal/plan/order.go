@@ -1,0 +1,338 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gru-iac/gru/internal/armclient"
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/dag"
+	"github.com/gru-iac/gru/internal/inventory"
+	"github.com/gru-iac/gru/internal/target"
+)
+
+// cascade extends replacements and deletions to what they take with them: a declared resource
+// inside a replaced one, or depending on it, is replaced too; what lives inside a deleted or
+// replaced resource group (or inside a replaced resource) and is not declared is deleted with
+// it. Each deletion that another one takes with it is marked DeletedWith.
+func (p *Plan) cascade(ctx context.Context, c Cloud, m *matched) error {
+	for changed := true; changed; {
+		changed = false
+		for _, x := range p.Changes {
+			if x.Action != Replace || x.Resource == nil {
+				continue
+			}
+			for _, r := range p.Target.Resources {
+				rc := p.Of(r)
+				if rc == x || rc.live == nil || rc.Action == Replace {
+					continue
+				}
+				switch {
+				case within(rc.ID, x.ID):
+					rc.Reasons = append(rc.Reasons, Reason{Kind: ReasonInside, Of: x.Key, Detail: "replaced"})
+				case dependsOn(r, x.Resource):
+					rc.Reasons = append(rc.Reasons, Reason{Kind: ReasonDependsOn, Of: x.Key})
+				default:
+					continue
+				}
+				rc.Action = Replace
+				changed = true
+			}
+		}
+	}
+	p.markDeletedWith()
+	if err := p.addContents(ctx, c, m); err != nil {
+		return err
+	}
+	p.markDeletedWith()
+	p.sortChanges()
+	return nil
+}
+
+// dependsOn reports whether r depends on x, directly or through other resources.
+func dependsOn(r, x *target.Resource) bool {
+	seen := map[*target.Resource]bool{}
+	var visit func(*target.Resource) bool
+	visit = func(cur *target.Resource) bool {
+		for _, deps := range cur.Deps {
+			for _, d := range deps {
+				if d == x {
+					return true
+				}
+				if !seen[d] {
+					seen[d] = true
+					if visit(d) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return visit(r)
+}
+
+// addContents adds, for each resource group that is deleted or replaced and each replaced
+// resource, the deletion of what lives inside it and the plan does not have yet: declared live
+// resources (destroy with a filter), and what the project does not declare (a resource group's
+// resources; a replaced resource's child resources of the types GruCloud's table describes).
+func (p *Plan) addContents(ctx context.Context, c Cloud, m *matched) error {
+	var roots []*Change
+	for _, x := range p.Changes {
+		if x.Action == Replace || x.Action == Delete {
+			roots = append(roots, x)
+		}
+	}
+	byID := map[string]bool{}
+	for _, x := range p.Changes {
+		if x.ID != "" {
+			byID[strings.ToLower(x.ID)] = true
+		}
+	}
+	for _, x := range roots {
+		if x.ID == "" || x.DeletedWith != "" {
+			continue
+		}
+		why := Reason{Kind: ReasonInside, Of: x.Key, Detail: "deleted"}
+		if x.Action == Replace {
+			why.Detail = "replaced"
+		}
+		// Declared resources that the plan does not touch yet.
+		for _, r := range p.Target.Resources {
+			rc := p.Of(r)
+			if l := m.body[r]; l != nil && rc == nil && within(armclient.Field(l, "id"), x.ID) {
+				id := armclient.Field(l, "id")
+				p.add(&Change{Key: r.Key, Type: r.Type.ARMType, ID: id, APIVersion: r.APIVersion(), Action: Delete, Reasons: []Reason{why}, live: l, State: provisioningState(l), Resource: r})
+				byID[strings.ToLower(id)] = true
+			}
+		}
+		parsed, err := armid.Parse(x.ID)
+		if err != nil {
+			continue
+		}
+		var items []map[string]any
+		switch {
+		case parsed.IsResourceGroup():
+			items, err = inventory.Contents(ctx, c, parsed)
+			p.Requests++
+		case x.Action == Replace && x.live != nil:
+			var n int
+			items, n, err = inventory.Below(ctx, c, p.Target.Catalog, []map[string]any{x.live})
+			p.Requests += n
+		}
+		if err != nil {
+			return fmt.Errorf("listing what is inside %s: %w", x.Key, err)
+		}
+		for _, it := range items {
+			id := armclient.Field(it, "id")
+			if byID[strings.ToLower(id)] {
+				continue
+			}
+			byID[strings.ToLower(id)] = true
+			p.add(&Change{Key: undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: it, State: provisioningState(it)})
+		}
+	}
+	return nil
+}
+
+// markDeletedWith marks each deletion that the deletion of a resource around it (its group,
+// its parent) takes with it: the outermost one deleting.
+func (p *Plan) markDeletedWith() {
+	for _, c := range p.Changes {
+		c.DeletedWith = ""
+	}
+	for _, c := range p.Changes {
+		if c.Action != Replace && c.Action != Delete {
+			continue
+		}
+		var outer *Change
+		for _, a := range p.Changes {
+			if a != c && (a.Action == Replace || a.Action == Delete) && within(c.ID, a.ID) && (outer == nil || len(a.ID) < len(outer.ID)) {
+				outer = a
+			}
+		}
+		if outer != nil {
+			c.DeletedWith = outer.Key
+		}
+	}
+}
+
+// deleteStep is the step that deletes a change's resource: its own, or the one that takes it.
+func (p *Plan) deleteStep(c *Change) string {
+	if c.DeletedWith != "" {
+		return Step(StepDelete, c.DeletedWith)
+	}
+	return Step(StepDelete, c.Key)
+}
+
+// order sets each change's PutAfter and DeleteAfter: a write after the writes of its
+// dependencies and after its own deletion (replace); a deletion after the deletions of what
+// uses it (dependents first, found in live bodies and in declared dependencies) and after the
+// updates of what uses it (an update that drops the reference must come first).
+func (p *Plan) order(m *matched) {
+	for _, c := range p.Changes {
+		c.PutAfter, c.DeleteAfter = nil, nil
+	}
+	addTo := func(list *[]string, step string) {
+		for _, s := range *list {
+			if s == step {
+				return
+			}
+		}
+		*list = append(*list, step)
+	}
+	for _, c := range p.Changes {
+		if !c.Puts() {
+			continue
+		}
+		if c.Resource != nil {
+			for _, key := range sortedKeys(c.Resource.Deps) {
+				for _, d := range c.Resource.Deps[key] {
+					if dc := p.Of(d); dc != nil && dc.Puts() {
+						addTo(&c.PutAfter, Step(StepPut, d.Key))
+					}
+				}
+			}
+		}
+		if c.Action == Replace {
+			addTo(&c.PutAfter, p.deleteStep(c))
+		}
+	}
+	var deleting []*Change
+	for _, c := range p.Changes {
+		if c.Deletes() {
+			deleting = append(deleting, c)
+		}
+	}
+	if len(deleting) == 0 {
+		return
+	}
+	users := p.users()
+	for _, x := range deleting {
+		for _, u := range users(x) {
+			switch {
+			case u.Action == Replace || u.Action == Delete:
+				if step := p.deleteStep(u); step != Step(StepDelete, x.Key) {
+					addTo(&x.DeleteAfter, step)
+				}
+			case u.Action == Update:
+				addTo(&x.DeleteAfter, Step(StepPut, u.Key))
+			}
+		}
+	}
+	p.breakCycles()
+}
+
+// users returns a function listing the changes whose resources use x or what is inside it:
+// their live bodies hold its ID (or an ID inside it), or they declare a dependency on it.
+func (p *Plan) users() func(x *Change) []*Change {
+	refs := map[*Change][]string{}
+	for _, c := range p.Changes {
+		if c.live == nil {
+			continue
+		}
+		for _, id := range idsIn(c.live) {
+			if !strings.EqualFold(id, c.ID) && !within(id, c.ID) {
+				refs[c] = append(refs[c], id)
+			}
+		}
+	}
+	return func(x *Change) []*Change {
+		var out []*Change
+		for _, c := range p.Changes {
+			if c == x || within(c.ID, x.ID) {
+				continue
+			}
+			uses := false
+			for _, id := range refs[c] {
+				if strings.EqualFold(id, x.ID) || within(id, x.ID) {
+					uses = true
+					break
+				}
+			}
+			if !uses && c.Resource != nil && x.Resource != nil {
+				for _, deps := range c.Resource.Deps {
+					for _, d := range deps {
+						uses = uses || d == x.Resource
+					}
+				}
+			}
+			if uses {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+}
+
+// idsIn lists the strings of a body that are ARM resource IDs.
+func idsIn(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			out = append(out, idsIn(e)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, idsIn(e)...)
+		}
+	case string:
+		if looksLikeID(x) {
+			if _, err := armid.Parse(x); err == nil {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+// Graph is the plan's steps and their order, as the executor runs them.
+func (p *Plan) Graph() *dag.Graph {
+	g := dag.New()
+	for _, c := range p.Changes {
+		if c.Puts() {
+			g.Add(Step(StepPut, c.Key))
+			for _, s := range c.PutAfter {
+				g.Connect(Step(StepPut, c.Key), s)
+			}
+		}
+		if c.Deletes() {
+			g.Add(Step(StepDelete, c.Key))
+			for _, s := range c.DeleteAfter {
+				g.Connect(Step(StepDelete, c.Key), s)
+			}
+		}
+	}
+	return g
+}
+
+// breakCycles drops the "update before delete" orderings that would close a cycle (the
+// deletion is then retried while in use, and reported if it stays so).
+func (p *Plan) breakCycles() {
+	for {
+		cycle := p.Graph().Cycle()
+		if cycle == nil {
+			return
+		}
+		dropped := false
+		for i := 0; i+1 < len(cycle) && !dropped; i++ {
+			from, to := cycle[i], cycle[i+1]
+			if !strings.HasPrefix(from, StepDelete+" ") || !strings.HasPrefix(to, StepPut+" ") {
+				continue
+			}
+			c := p.Change(strings.TrimPrefix(from, StepDelete+" "))
+			for j, s := range c.DeleteAfter {
+				if s == to {
+					c.DeleteAfter = append(c.DeleteAfter[:j], c.DeleteAfter[j+1:]...)
+					dropped = true
+					break
+				}
+			}
+		}
+		if !dropped {
+			return // the executor reports the cycle
+		}
+	}
+}

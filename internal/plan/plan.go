@@ -1,0 +1,617 @@
+// Package plan compares a target with what is live and says exactly what apply will do: a
+// typed action for each resource with the reasons for it and the values it changes (secrets
+// masked, unknown IDs typed), what a replacement takes with it, the order in which deletions
+// and writes must run, and why a plan is refused. A plan can be saved and checked against live
+// before it is applied. It reads live resources through the inventory and writes nothing.
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gru-iac/gru/internal/armclient"
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/inventory"
+	"github.com/gru-iac/gru/internal/secret"
+	"github.com/gru-iac/gru/internal/target"
+)
+
+// Action is what a plan does to a resource.
+type Action string
+
+// The actions of a plan.
+const (
+	Create  Action = "create"
+	Update  Action = "update"
+	Replace Action = "replace" // deleted, then created
+	Delete  Action = "delete"
+	NoOp    Action = "no change"
+)
+
+// ReasonKind says why a resource has its action.
+type ReasonKind string
+
+// The reasons for actions.
+const (
+	ReasonMissing     ReasonKind = "missing"         // not live
+	ReasonDiffers     ReasonKind = "differs"         // properties differ
+	ReasonFailed      ReasonKind = "failed"          // live provisioning failed or was canceled: a PUT repairs it
+	ReasonImmutable   ReasonKind = "immutable"       // a property that cannot change in place changed
+	ReasonInside      ReasonKind = "inside"          // inside a resource that is deleted or replaced
+	ReasonDependsOn   ReasonKind = "depends-on"      // depends on a resource that is replaced
+	ReasonUndeclared  ReasonKind = "undeclared"      // managed by the project, no longer declared
+	ReasonDestroy     ReasonKind = "destroy"         // destroy asked for it
+	ReasonSecretsRoll ReasonKind = "replace-secrets" // its secrets are sent again on request
+	ReasonDropsRef    ReasonKind = "drops-reference" // live refers to a resource the plan deletes: the PUT drops it
+)
+
+// Reason is why a resource has its action: Path names a property, Of another resource.
+type Reason struct {
+	Kind   ReasonKind `json:"kind"`
+	Path   string     `json:"path,omitempty"`
+	Of     string     `json:"of,omitempty"`
+	Detail string     `json:"detail,omitempty"`
+}
+
+func (r Reason) String() string {
+	switch r.Kind {
+	case ReasonMissing:
+		return "does not exist"
+	case ReasonDiffers:
+		return "properties differ"
+	case ReasonFailed:
+		return "live provisioning state is " + r.Detail + ": a PUT repairs it"
+	case ReasonImmutable:
+		return r.Path + " cannot change in place"
+	case ReasonInside:
+		return "inside " + r.Of + ", which is " + r.Detail
+	case ReasonDependsOn:
+		return "depends on " + r.Of + ", which is replaced"
+	case ReasonUndeclared:
+		return "managed by the project but no longer declared"
+	case ReasonDestroy:
+		return "destroy"
+	case ReasonSecretsRoll:
+		return "secrets sent again (--replace-secrets)"
+	case ReasonDropsRef:
+		return r.Path + " refers to " + r.Of + ", which is deleted: the PUT drops the reference"
+	}
+	return string(r.Kind)
+}
+
+// Change is the plan for one resource.
+type Change struct {
+	Key        string   `json:"resource"`
+	Type       string   `json:"type"`
+	ID         string   `json:"id"`
+	APIVersion string   `json:"apiVersion,omitempty"`
+	Action     Action   `json:"action"`
+	Reasons    []Reason `json:"reasons,omitempty"`
+	Diffs      []Diff   `json:"diffs,omitempty"`
+	// Drift lists writable properties live has and the code does not (with Options.Drift).
+	Drift []Diff `json:"drift,omitempty"`
+	// State is the live provisioning state, "" when none or not live.
+	State string `json:"state,omitempty"`
+	// DeletedWith names the resource whose deletion deletes this one (its resource group or
+	// parent): no request of its own.
+	DeletedWith string `json:"deletedWith,omitempty"`
+	// PutAfter and DeleteAfter are the steps (see Step) that must end before this change's
+	// write and its deletion start.
+	PutAfter    []string `json:"putAfter,omitempty"`
+	DeleteAfter []string `json:"deleteAfter,omitempty"`
+	// Identity says how to find a resource that Azure names, once its dependency exists.
+	Identity *Identity `json:"identity,omitempty"`
+	// Body is the body the write sends, secrets masked (the executor sends the real one).
+	Body map[string]any `json:"body,omitempty"`
+	// BodyHash fingerprints Body, LiveVersion the live resource (its ETag, else a hash of its
+	// body), for checking a saved plan against a new one.
+	BodyHash    string `json:"bodyHash,omitempty"`
+	LiveVersion string `json:"liveVersion,omitempty"`
+
+	// Resource is the target resource (nil for what the project does not declare).
+	Resource *target.Resource `json:"-"`
+	live     map[string]any
+	body     map[string]any // the body to send, secrets in clear
+}
+
+// Identity is how a resource that Azure names is found: the item of Collection whose
+// properties.privateEndpoint.id is the ID of the resource Dependency.
+type Identity struct {
+	Dependency string `json:"dependency"`
+	Collection string `json:"collection"`
+}
+
+// Live is the live body of the change's resource at plan time, nil when there was none.
+func (c *Change) Live() map[string]any { return c.live }
+
+// SendBody is the body to send, secrets in clear; nil for deletions.
+func (c *Change) SendBody() map[string]any { return c.body }
+
+// Puts reports whether the change writes the resource (create, update, replace).
+func (c *Change) Puts() bool {
+	return c.Action == Create || c.Action == Update || c.Action == Replace
+}
+
+// Deletes reports whether the change deletes the resource with a request of its own.
+func (c *Change) Deletes() bool {
+	return (c.Action == Delete || c.Action == Replace) && c.DeletedWith == ""
+}
+
+// The steps of a change, as PutAfter and DeleteAfter name them.
+const (
+	StepPut    = "put"
+	StepDelete = "delete"
+)
+
+// Step names a step of a change.
+func Step(kind, key string) string { return kind + " " + key }
+
+// Options adjust a plan.
+type Options struct {
+	// Prune also deletes what the project manages (by its tags) but no longer declares.
+	Prune bool `json:"prune,omitempty"`
+	// AllowReplace lets the plan replace a resource group, or a resource with something inside.
+	AllowReplace bool `json:"allowReplace,omitempty"`
+	// ReplaceSecrets names the resources whose secrets are sent again ("*": all of them), by
+	// key, full name or name.
+	ReplaceSecrets []string `json:"replaceSecrets,omitempty"`
+	// Drift lists writable properties that live has and the code does not.
+	Drift bool `json:"drift,omitempty"`
+	// WaitTimeout bounds the wait for resources still provisioning (default 20 minutes).
+	WaitTimeout time.Duration `json:"-"`
+	// OnWait is told of each resource the plan waits for, as it starts waiting.
+	OnWait func(key, state string) `json:"-"`
+}
+
+// Format is the format of saved plans.
+const Format = "gru-plan/1"
+
+// Plan is the changes that would make live match a target.
+type Plan struct {
+	Format       string           `json:"format"`
+	Project      string           `json:"project"`
+	Stage        string           `json:"stage"`
+	Dir          string           `json:"dir,omitempty"`
+	Subscription string           `json:"subscription"`
+	CreatedAt    time.Time        `json:"createdAt"`
+	Options      Options          `json:"options"`
+	Changes      []*Change        `json:"changes"`
+	Warnings     []target.Problem `json:"warnings,omitempty"`
+	// Refusals say why apply must not carry the plan out as it is.
+	Refusals []string `json:"refusals,omitempty"`
+	// Requests is how many ARM requests planning made.
+	Requests int `json:"requests"`
+
+	Target *target.Target `json:"-"`
+	byKey  map[string]*Change
+}
+
+// Pending reports whether the plan changes anything.
+func (p *Plan) Pending() bool {
+	for _, c := range p.Changes {
+		if c.Action != NoOp {
+			return true
+		}
+	}
+	return false
+}
+
+// Counts tallies the plan's actions.
+func (p *Plan) Counts() map[Action]int {
+	out := map[Action]int{}
+	for _, c := range p.Changes {
+		out[c.Action]++
+	}
+	return out
+}
+
+// Change returns the change of a resource by key, nil when the plan has none.
+func (p *Plan) Change(key string) *Change { return p.byKey[strings.ToLower(key)] }
+
+// Of returns the change of a target resource.
+func (p *Plan) Of(r *target.Resource) *Change { return p.byKey[strings.ToLower(r.Key)] }
+
+func (p *Plan) add(c *Change) {
+	if p.byKey == nil {
+		p.byKey = map[string]*Change{}
+	}
+	p.Changes = append(p.Changes, c)
+	p.byKey[strings.ToLower(c.Key)] = c
+}
+
+// Cloud is what planning needs of ARM.
+type Cloud = inventory.Cloud
+
+// newPlan starts a plan of a target.
+func newPlan(t *target.Target, opts Options) *Plan {
+	return &Plan{Format: Format, Project: t.Project.Name, Stage: t.Project.Stage, Dir: t.Project.Dir,
+		Subscription: t.Subscription, CreatedAt: time.Now().UTC(), Options: opts, Target: t, Warnings: t.Warnings}
+}
+
+// matched is a target's resources with their live bodies, IDs resolved.
+type matched struct {
+	live *inventory.Live
+	ids  map[string]string // by resource key
+	body map[*target.Resource]map[string]any
+}
+
+func (m *matched) known(key string) string { return m.ids[key] }
+
+// match reads what is live of a target and matches each resource with its live body, waiting
+// for those still provisioning.
+func match(ctx context.Context, c Cloud, t *target.Target, opts Options, requests *int) (*matched, error) {
+	live, err := inventory.OfTarget(ctx, c, t)
+	*requests += live.Requests
+	if err != nil {
+		return nil, err
+	}
+	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}}
+	for _, r := range t.Resources {
+		if r.ID != nil {
+			m.ids[r.Key] = r.ID.String()
+		}
+	}
+	// Resources named by Azure are matched through their dependency: dependencies first.
+	for _, r := range Order(t) {
+		l := live.Match(r, m.known)
+		if l != nil && transitional(provisioningState(l)) {
+			if opts.OnWait != nil {
+				opts.OnWait(r.Key, provisioningState(l))
+			}
+			settled, n, err := waitSettled(ctx, c, armclient.Field(l, "id"), r.APIVersion(), opts.WaitTimeout)
+			*requests += n
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", r.Key, err)
+			}
+			if settled == nil {
+				live.Remove(armclient.Field(l, "id"))
+			} else {
+				live.Add(settled)
+			}
+			l = settled
+		}
+		if l != nil {
+			m.body[r] = l
+			m.ids[r.Key] = armclient.Field(l, "id")
+		}
+	}
+	return m, nil
+}
+
+// Make plans a target against what is live.
+func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, error) {
+	p := newPlan(t, opts)
+	m, err := match(ctx, c, t, opts, &p.Requests)
+	if err != nil {
+		return nil, err
+	}
+	roll := rollSet(t, opts.ReplaceSecrets)
+	for _, r := range t.Resources {
+		p.add(m.changeOf(r, roll[r], opts.Drift))
+	}
+	if opts.Prune {
+		if err := p.prune(ctx, c, m); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.cascade(ctx, c, m); err != nil {
+		return nil, err
+	}
+	p.dropReferences()
+	p.refuse()
+	p.order(m)
+	p.fingerprint()
+	return p, nil
+}
+
+// changeOf decides the action of one declared resource.
+func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
+	c := &Change{Key: r.Key, Type: r.Type.ARMType, APIVersion: r.APIVersion(), ID: m.ids[r.Key], Resource: r}
+	if r.IdentityFrom != "" {
+		dep := r.Deps[r.IdentityFrom][0]
+		c.Identity = &Identity{Dependency: dep.Key, Collection: target.CollectionOf(r)}
+	}
+	c.body = r.Desired(m.known)
+	l := m.body[r]
+	if l == nil {
+		c.Action = Create
+		c.Reasons = []Reason{{Kind: ReasonMissing}}
+		return c
+	}
+	c.live = l
+	c.State = provisioningState(l)
+	c.Diffs = compare(r.Schema.Body, c.body, l)
+	if withDrift {
+		c.Drift = drift(r.Schema.Body, c.body, l, "")
+	}
+	c.Action = NoOp
+	if failed(c.State) {
+		c.Action = Update
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonFailed, Detail: c.State})
+	}
+	if len(c.Diffs) > 0 {
+		c.Action = Update
+		c.Reasons = append(c.Reasons, Reason{Kind: ReasonDiffers})
+	}
+	for _, d := range c.Diffs {
+		if immutable(r.Schema.Body, d.Path) {
+			c.Action = Replace
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonImmutable, Path: d.Path})
+		}
+	}
+	if roll {
+		paths := secretPaths(r.Schema.Body, c.body, "")
+		if len(paths) > 0 && c.Action == NoOp {
+			c.Action = Update
+		}
+		if len(paths) > 0 {
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonSecretsRoll})
+		}
+		for _, path := range paths {
+			if !hasDiff(c.Diffs, path) {
+				c.Diffs = append(c.Diffs, Diff{Path: path, Before: secret.Mask, After: secret.Mask, Sensitive: true})
+			}
+		}
+	}
+	return c
+}
+
+func hasDiff(ds []Diff, path string) bool {
+	for _, d := range ds {
+		if d.Path == path {
+			return true
+		}
+	}
+	return false
+}
+
+// rollSet is the resources whose secrets are to be sent again.
+func rollSet(t *target.Target, names []string) map[*target.Resource]bool {
+	out := map[*target.Resource]bool{}
+	for _, r := range t.Resources {
+		for _, n := range names {
+			if n == "*" || strings.EqualFold(n, r.Key) || strings.EqualFold(n, r.FullName) || strings.EqualFold(n, r.Spec.Name) {
+				out[r] = true
+			}
+		}
+	}
+	return out
+}
+
+// prune adds the deletion of what the project manages but no longer declares.
+func (p *Plan) prune(ctx context.Context, c Cloud, m *matched) error {
+	wanted := map[string]bool{}
+	for _, id := range m.ids {
+		wanted[strings.ToLower(id)] = true
+	}
+	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, wanted)
+	p.Requests += n
+	if err != nil {
+		return err
+	}
+	return p.addDeletions(ctx, c, strays, Reason{Kind: ReasonUndeclared})
+}
+
+// addDeletions adds the deletion of live resources the project does not declare. Lists give
+// short bodies; each is read whole, for the IDs it holds (what it uses must go after it).
+func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []map[string]any, why Reason) error {
+	for _, it := range items {
+		id := armclient.Field(it, "id")
+		if p.Change(undeclaredKey(it)) != nil {
+			continue
+		}
+		full, err := c.Get(ctx, id, "")
+		p.Requests++
+		switch {
+		case armclient.IsNotFound(err):
+			continue
+		case err != nil:
+			return fmt.Errorf("reading %s: %w", id, err)
+		}
+		p.add(&Change{Key: undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: full, State: provisioningState(full)})
+	}
+	return nil
+}
+
+// undeclaredKey names a live resource the project does not declare.
+func undeclaredKey(live map[string]any) string {
+	return armclient.Field(live, "type") + " " + armclient.Field(live, "id")
+}
+
+// dropReferences shows, on each declared resource that stays, the live values it does not
+// declare that refer to a resource the plan deletes: its PUT drops them (a PUT sends the whole
+// resource), and it must, before that resource can go.
+func (p *Plan) dropReferences() {
+	doomed := map[string]string{} // lower-cased ID -> key
+	for _, c := range p.Changes {
+		if c.Action == Delete && c.ID != "" {
+			doomed[strings.ToLower(c.ID)] = c.Key
+		}
+	}
+	if len(doomed) == 0 {
+		return
+	}
+	for _, c := range p.Changes {
+		if c.Resource == nil || c.live == nil || c.Action != NoOp && c.Action != Update {
+			continue
+		}
+		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", doomed) {
+			c.Diffs = append(c.Diffs, ref.diff)
+			c.Reasons = append(c.Reasons, Reason{Kind: ReasonDropsRef, Path: ref.diff.Path, Of: ref.of})
+			c.Action = Update
+		}
+	}
+}
+
+type droppedRef struct {
+	diff Diff
+	of   string
+}
+
+// liveOnlyRefs finds the live values the code does not declare that hold a doomed ID.
+func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doomed map[string]string) []droppedRef {
+	var out []droppedRef
+	t = secret.Resolve(t, have)
+	for _, k := range sortedKeys(have) {
+		if path == "" && (strings.EqualFold(k, "id") || strings.EqualFold(k, "tags")) {
+			continue
+		}
+		_, w, declared := lookupKey(want, k)
+		wm, wok := w.(map[string]any)
+		hm, hok := have[k].(map[string]any)
+		if declared && wok && hok {
+			out = append(out, liveOnlyRefs(secret.Child(t, k), wm, hm, join(path, k), doomed)...)
+			continue
+		}
+		if declared && w != nil {
+			continue
+		}
+		for _, id := range idsIn(have[k]) {
+			if key, ok := doomed[strings.ToLower(id)]; ok {
+				out = append(out, droppedRef{Diff{Path: join(path, k), Before: secret.Redact(have[k], secret.Child(t, k))}, key})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// refuse records why apply must not carry the plan out: a replacement that deletes a resource
+// group, or a resource with something inside, needs AllowReplace.
+func (p *Plan) refuse() {
+	if p.Options.AllowReplace {
+		return
+	}
+	for _, c := range p.Changes {
+		if c.Action != Replace || c.DeletedWith != "" {
+			continue
+		}
+		var inside []string
+		for _, o := range p.Changes {
+			if o.DeletedWith == c.Key {
+				inside = append(inside, o.Key)
+			}
+		}
+		isGroup := c.Resource != nil && target.IsResourceGroup(c.Resource.Type)
+		if !isGroup && len(inside) == 0 {
+			continue
+		}
+		what := "a resource with resources inside"
+		if isGroup {
+			what = "a resource group"
+		}
+		msg := fmt.Sprintf("%s is %s: replacing it (%s) deletes it", c.Key, what, reasonList(c.Reasons))
+		if len(inside) > 0 {
+			msg += fmt.Sprintf(" and the %d resources inside it (%s)", len(inside), strings.Join(inside, ", "))
+		}
+		p.Refusals = append(p.Refusals, msg+"; pass --allow-replace to go ahead")
+	}
+}
+
+func reasonList(rs []Reason) string {
+	var out []string
+	for _, r := range rs {
+		if r.Kind != ReasonDiffers {
+			out = append(out, r.String())
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// fingerprint records the hash of each body to send (secrets masked) and the version of each
+// live resource, and the masked bodies for readers of the plan.
+func (p *Plan) fingerprint() {
+	for _, c := range p.Changes {
+		if c.live != nil {
+			c.LiveVersion = LiveVersion(c.live)
+		}
+		if !c.Puts() || c.body == nil {
+			continue
+		}
+		masked := c.body
+		if c.Resource != nil {
+			masked = secret.Redact(c.body, c.Resource.Schema.Body).(map[string]any)
+		}
+		c.Body = masked
+		c.BodyHash = hash(masked)
+	}
+}
+
+// LiveVersion is a live resource's ETag, else a hash of its body.
+func LiveVersion(live map[string]any) string {
+	if etag := armclient.Field(live, "etag"); etag != "" {
+		return "etag:" + etag
+	}
+	return hash(live)
+}
+
+func hash(v any) string {
+	data, _ := json.Marshal(v) // maps marshal with sorted keys: canonical
+	sum := sha256.Sum256(data)
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// Order lists a target's resources so that each comes after its dependencies.
+func Order(t *target.Target) []*target.Resource {
+	var out []*target.Resource
+	seen := map[*target.Resource]bool{}
+	var visit func(r *target.Resource)
+	visit = func(r *target.Resource) {
+		if seen[r] {
+			return
+		}
+		seen[r] = true
+		for _, key := range sortedKeys(r.Deps) {
+			for _, d := range r.Deps[key] {
+				visit(d)
+			}
+		}
+		out = append(out, r)
+	}
+	for _, r := range t.Resources {
+		visit(r)
+	}
+	return out
+}
+
+// groupOf is the ID of the resource group an ID is in, "" for none.
+func groupOf(id string) string {
+	parsed, err := armid.Parse(id)
+	if err != nil || parsed.ResourceGroupName() == "" {
+		return ""
+	}
+	return armid.ResourceGroup(parsed.SubscriptionID(), parsed.ResourceGroupName()).String()
+}
+
+// within reports whether id is inside the resource container (a descendant of it).
+func within(id, container string) bool {
+	if id == "" || container == "" {
+		return false
+	}
+	return len(id) > len(container) && strings.EqualFold(id[:len(container)], container) && id[len(container)] == '/'
+}
+
+// sortChanges keeps declared resources in declaration order, then the others by key.
+func (p *Plan) sortChanges() {
+	pos := map[*Change]int{}
+	for i, c := range p.Changes {
+		pos[c] = i
+	}
+	sort.SliceStable(p.Changes, func(i, j int) bool {
+		a, b := p.Changes[i], p.Changes[j]
+		if (a.Resource != nil) != (b.Resource != nil) {
+			return a.Resource != nil
+		}
+		if a.Resource != nil {
+			return pos[a] < pos[b]
+		}
+		return a.Key < b.Key
+	})
+}

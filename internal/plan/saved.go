@@ -1,0 +1,70 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Saved plans hold no secret, not even hashed: bodies are masked, and applying a saved plan
+// reads the secrets from the project again. Applying one makes the plan anew and compares:
+// the same changes, the same bodies (by hash) and the same live versions, or it refuses.
+
+// Save writes the plan as JSON.
+func (p *Plan) Save(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// Load reads a saved plan.
+func Load(r io.Reader) (*Plan, error) {
+	var p Plan
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("not a saved plan: %w", err)
+	}
+	if p.Format != Format {
+		return nil, fmt.Errorf("not a saved plan of this gru: format %q, want %q", p.Format, Format)
+	}
+	p.byKey = map[string]*Change{}
+	for _, c := range p.Changes {
+		p.byKey[strings.ToLower(c.Key)] = c
+	}
+	return &p, nil
+}
+
+// Stale lists how a fresh plan differs from a saved one: each entry says what changed since
+// the saved plan was made. An empty list means the saved plan is still exactly what apply does.
+func Stale(saved, fresh *Plan) []string {
+	var out []string
+	if !strings.EqualFold(saved.Subscription, fresh.Subscription) {
+		out = append(out, fmt.Sprintf("the plan was made for subscription %s, not %s", saved.Subscription, fresh.Subscription))
+	}
+	if saved.Project != fresh.Project || saved.Stage != fresh.Stage {
+		out = append(out, fmt.Sprintf("the plan was made for project %s (stage %s), not %s (stage %s)", saved.Project, saved.Stage, fresh.Project, fresh.Stage))
+	}
+	for _, s := range saved.Changes {
+		f := fresh.Change(s.Key)
+		switch {
+		case f == nil:
+			out = append(out, fmt.Sprintf("%s: planned %s, now not in the plan", s.Key, s.Action))
+		case f.Action != s.Action:
+			out = append(out, fmt.Sprintf("%s: planned %s, now %s", s.Key, s.Action, f.Action))
+		case s.LiveVersion != f.LiveVersion:
+			out = append(out, fmt.Sprintf("%s: changed live since the plan was made", s.Key))
+		case s.BodyHash != f.BodyHash:
+			out = append(out, fmt.Sprintf("%s: the project changed what it sends since the plan was made", s.Key))
+		case !strings.EqualFold(s.ID, f.ID):
+			out = append(out, fmt.Sprintf("%s: planned at %s, now %s", s.Key, s.ID, f.ID))
+		}
+	}
+	for _, f := range fresh.Changes {
+		if saved.Change(f.Key) == nil && f.Action != NoOp {
+			out = append(out, fmt.Sprintf("%s: %s now, not in the plan", f.Key, f.Action))
+		}
+	}
+	return out
+}

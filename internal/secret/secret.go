@@ -1,0 +1,250 @@
+// Package secret is gru's one rule for what is a secret in an ARM body, and the masking of
+// secrets wherever gru shows a body: plans, apply results, output, list, the debug log, errors,
+// generated files. A property is secret when the type data marks it write-only or sensitive,
+// when its name says it holds one (passwords, secrets, tokens, connection strings, access,
+// shared, primary, secondary and private keys; a public key is not one), or when it is the
+// value of an object that is itself a secret (a Key Vault secret's properties.value).
+package secret
+
+import (
+	"strings"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// Mask is what gru shows in place of a secret value.
+const Mask = "(sensitive)"
+
+// nameParts are the fragments of a lower-cased property name, separators removed, that say it
+// holds a secret.
+var nameParts = []string{
+	"password", "passphrase", "secret", "token", "connectionstring",
+	"accesskey", "sharedkey", "primarykey", "secondarykey", "privatekey", "accountkey",
+	"masterkey", "apikey", "authkey", "sastoken", "sasurl", "saskey",
+}
+
+// notSecretSuffixes end the names that only refer to a secret (its name, ID, URI, expiry, ...).
+var notSecretSuffixes = []string{
+	"name", "names", "id", "ids", "uri", "uris", "url", "urls", "type", "version", "reference",
+	"source", "vault", "format", "expiry", "expirytime", "expiration", "expirationdate",
+	"time", "date", "enabled", "permissions", "policy", "policies", "length", "count", "state",
+	"status", "mode", "kind", "identifier", "store", "settings", "audience", "audiences",
+	"lifetime", "lifetimeinhours", "endpoint", "provider", "issuer", "location", "profile", "profiles",
+	"configuration", "config", "properties", "options",
+}
+
+// exactNames are whole names that hold a secret.
+var exactNames = []string{"key", "token", "pwd", "sas"}
+
+// Name reports whether a property name says it holds a secret.
+func Name(name string) bool {
+	l := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(name))
+	if l == "" {
+		return false
+	}
+	for _, e := range exactNames {
+		if l == e {
+			return true
+		}
+	}
+	if strings.Contains(l, "publickey") {
+		return false
+	}
+	hit := false
+	for _, p := range nameParts {
+		if strings.Contains(l, p) {
+			hit = true
+			break
+		}
+	}
+	if !hit {
+		return false
+	}
+	for _, s := range notSecretSuffixes {
+		if strings.HasSuffix(l, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// Kind says how a property of an object is secret.
+type Kind uint8
+
+const (
+	// None: not a secret.
+	None Kind = iota
+	// Readable: a secret that ARM returns on GET (compared, never shown).
+	Readable
+	// WriteOnly: a secret that ARM never returns (never compared with live, never shown).
+	WriteOnly
+)
+
+// Property tells whether the property key of an object of schema parent is secret. parent
+// may be nil (no schema): then the name decides. inSecret says the object itself is a secret
+// (its every value is).
+func Property(parent *catalog.Type, key string, inSecret bool) Kind {
+	var p *catalog.Property
+	if parent != nil {
+		p = parent.Property(key)
+	}
+	if p != nil && p.Flags.Has(catalog.FlagWriteOnly) {
+		return WriteOnly
+	}
+	if inSecret || Sensitive(parent, key) {
+		return Readable
+	}
+	return None
+}
+
+// Sensitive reports a property whose value is a secret by the schema's secure mark or by its
+// name (as Property, leaving aside the write-only flag, which also marks plain values that ARM
+// does not return).
+func Sensitive(parent *catalog.Type, key string) bool {
+	var p *catalog.Property
+	if parent != nil {
+		p = parent.Property(key)
+	}
+	if Name(key) || p != nil && p.Type != nil && p.Type.Sensitive {
+		return true
+	}
+	return strings.EqualFold(key, "value") && parent != nil && strings.Contains(strings.ToLower(parent.Name), "secret")
+}
+
+// Child returns the schema of the value at key in an object of schema t (a property, or the
+// type of additional keys), nil when the schema does not say.
+func Child(t *catalog.Type, key string) *catalog.Type {
+	if t == nil {
+		return nil
+	}
+	if p := t.Property(key); p != nil {
+		return p.Type
+	}
+	return t.AdditionalProperties
+}
+
+// Items returns the schema of an array's items, nil when the schema does not say.
+func Items(t *catalog.Type) *catalog.Type {
+	if t != nil && t.Kind == catalog.KindArray {
+		return t.Items
+	}
+	return nil
+}
+
+// Resolve picks the object type a value takes among a discriminated object's variants, so that
+// their properties are seen.
+func Resolve(t *catalog.Type, value any) *catalog.Type {
+	if t == nil || t.Kind != catalog.KindDiscriminatedObject {
+		return t
+	}
+	obj, _ := value.(map[string]any)
+	var disc string
+	for k, v := range obj {
+		if strings.EqualFold(k, t.Discriminator) {
+			disc, _ = v.(string)
+		}
+	}
+	merged := &catalog.Type{Kind: catalog.KindObject, Name: t.Name, Properties: t.BaseProperties}
+	for _, v := range t.Variants {
+		if strings.EqualFold(v.Value, disc) {
+			merged.Properties = append(append([]catalog.Property{}, t.BaseProperties...), v.Type.Properties...)
+			merged.AdditionalProperties = v.Type.AdditionalProperties
+			merged.Name = v.Type.Name
+		}
+	}
+	return merged
+}
+
+// Redact returns a copy of a JSON value with every secret replaced by Mask, using the schema
+// t of the value where there is one (nil: names alone decide). Objects keep their keys; a key
+// listing ({"keyName": "key1", "value": "..."}) keeps its name and loses its value.
+func Redact(v any, t *catalog.Type) any {
+	t = Resolve(t, v)
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if Property(t, k, false) != None {
+				out[k] = maskValue(val)
+				continue
+			}
+			out[k] = Redact(val, Child(t, k))
+		}
+		if _, named := x["keyName"]; named {
+			if val, has := x["value"]; has {
+				out["value"] = maskValue(val)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = Redact(val, Items(t))
+		}
+		return out
+	}
+	return v
+}
+
+// maskValue masks a secret value: scalars become Mask; an object or array keeps its shape with
+// every scalar in it masked, so that a reader sees what is there without its content.
+func maskValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			out[k] = maskValue(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = maskValue(val)
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return Mask
+}
+
+// Values collects every secret string of a JSON value (for tests and for scrubbing text that
+// may quote one, such as an error message).
+func Values(v any, t *catalog.Type) []string {
+	var out []string
+	collect(v, t, false, &out)
+	return out
+}
+
+func collect(v any, t *catalog.Type, inSecret bool, out *[]string) {
+	t = Resolve(t, v)
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			secret := inSecret || Property(t, k, false) != None
+			if _, named := x["keyName"]; named && k == "value" {
+				secret = true
+			}
+			collect(val, Child(t, k), secret, out)
+		}
+	case []any:
+		for _, val := range x {
+			collect(val, Items(t), inSecret, out)
+		}
+	case string:
+		if inSecret && x != "" {
+			*out = append(*out, x)
+		}
+	}
+}
+
+// Scrub replaces in text every occurrence of the given secret values by Mask (values shorter
+// than 4 characters are left: they would mask ordinary words).
+func Scrub(text string, values []string) string {
+	for _, s := range values {
+		if len(s) >= 4 {
+			text = strings.ReplaceAll(text, s, Mask)
+		}
+	}
+	return text
+}

@@ -1,0 +1,247 @@
+package target
+
+import (
+	"strings"
+
+	"github.com/gru-iac/gru/internal/validate"
+)
+
+// bodies builds what each PUT sends and validates it: errors stop the build, warnings (unknown
+// and read-only properties, which ARM ignores) are kept on the target, or are errors when strict.
+func (b *builder) bodies() {
+	proj := b.t.Project
+	for _, r := range b.t.Resources {
+		body := deepCopy(r.Spec.Properties)
+		delete(body, "name")
+		for _, d := range b.deps[r] {
+			deps := r.Deps[d.Key]
+			if d.PathID == "" || len(deps) == 0 {
+				continue
+			}
+			ids := make([]any, 0, len(deps))
+			for _, dep := range deps {
+				ids = append(ids, idValue(dep))
+			}
+			setPath(body, d.PathID, ids)
+		}
+		if r.Schema.Has("location") {
+			if _, ok := body["location"]; !ok {
+				if proj.Location == "" {
+					b.problem(r.Spec, r, "needs a location: set location in config.js or in its properties")
+					continue
+				}
+				body["location"] = proj.Location
+			}
+		}
+		if r.Schema.Has("tags") {
+			tags, _ := body["tags"].(map[string]any)
+			if tags == nil {
+				tags = map[string]any{}
+			}
+			for k, v := range b.t.Owner.Tags() {
+				tags[k] = v
+			}
+			body["tags"] = tags
+		}
+		body = b.typeUnknowns(r, body).(map[string]any)
+		r.Body = body
+		for _, p := range validate.Body(r.Schema, ForValidation(body), validate.Options{Name: r.Spec.Name}) {
+			problem := Problem{Source: r.Spec.Source, Resource: r.Key, Path: p.Path, Message: p.String()}
+			switch {
+			case p.Severity == validate.Warning && p.Suggestion == "" && !strings.HasPrefix(p.Message, "unknown property"):
+				// Read-only values are dropped before sending (and gru writes some itself at
+				// GruCloud's paths): not worth a warning.
+			case p.Severity == validate.Error:
+				b.problems = append(b.problems, problem)
+			case b.opts.Strict:
+				problem.Message += " (an error with --strict)"
+				b.problems = append(b.problems, problem)
+			default:
+				problem.Warning = true
+				b.t.Warnings = append(b.t.Warnings, problem)
+			}
+		}
+	}
+}
+
+// idValue is a dependency's ID, or an Unknown while Azure has yet to name it.
+func idValue(r *Resource) any {
+	if r.ID != nil {
+		return r.ID.String()
+	}
+	return Unknown{IDOf: r.Key}
+}
+
+// typeUnknowns turns the text of an unknown ID that getId gave project code into an Unknown
+// naming the resource by its key.
+func (b *builder) typeUnknowns(r *Resource, v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = b.typeUnknowns(r, e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = b.typeUnknowns(r, e)
+		}
+	case string:
+		u, ok := parseUnknown(x)
+		if !ok {
+			return x
+		}
+		if dep := b.t.Resource(u.IDOf); dep != nil {
+			return idValue(dep)
+		}
+		// getId names a resource by rg::name: find it by type and name.
+		typ, name, _ := strings.Cut(u.IDOf, " ")
+		for _, other := range b.t.Resources {
+			if strings.EqualFold(other.Type.ShortName, typ) && strings.EqualFold(other.FullName, name) {
+				return idValue(other)
+			}
+		}
+		b.problem(r.Spec, r, "getId names %s, which the project does not declare", u.IDOf)
+	}
+	return v
+}
+
+// ForValidation is a body with every Unknown written as its text, for the validator.
+func ForValidation(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = ForValidation(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = ForValidation(e)
+		}
+		return out
+	case Unknown:
+		return x.String()
+	}
+	return v
+}
+
+// Desired is the body a PUT of r sends: read-only properties dropped, and each Unknown whose
+// resource has an ID now (known returns it, "" when not yet) replaced by that ID. Unknowns
+// still unresolved stay in place.
+func (r *Resource) Desired(known func(key string) string) map[string]any {
+	body, _ := validate.StripReadOnly(r.Schema, r.Body).(map[string]any)
+	if body == nil {
+		body = map[string]any{}
+	}
+	return Resolve(body, known).(map[string]any)
+}
+
+// Resolve returns a copy of v with each Unknown that known can answer replaced by the ID.
+func Resolve(v any, known func(key string) string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Resolve(e, known)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Resolve(e, known)
+		}
+		return out
+	case Unknown:
+		if id := known(x.IDOf); id != "" {
+			return id
+		}
+	}
+	return v
+}
+
+// HasUnknown reports whether a value still holds an Unknown.
+func HasUnknown(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if HasUnknown(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if HasUnknown(e) {
+				return true
+			}
+		}
+	case Unknown:
+		return true
+	}
+	return false
+}
+
+// setPath writes dependency IDs at a pathId such as properties.subnet.id or
+// properties.publicIpAddresses[].id, where the user did not write them.
+func setPath(body map[string]any, path string, ids []any) {
+	head, rest, isList := strings.Cut(path, "[].")
+	keys := strings.Split(head, ".")
+	cur := body
+	for i, k := range keys {
+		last := i == len(keys)-1
+		if last && !isList {
+			if _, written := cur[k]; !written {
+				cur[k] = ids[0]
+			}
+			return
+		}
+		if last {
+			list, _ := cur[k].([]any)
+			if list == nil {
+				for _, id := range ids {
+					entry := map[string]any{}
+					setPath(entry, rest, []any{id})
+					list = append(list, entry)
+				}
+				cur[k] = list
+				return
+			}
+			for i, item := range list {
+				if entry, ok := item.(map[string]any); ok && i < len(ids) {
+					setPath(entry, rest, []any{ids[i]})
+				}
+			}
+			return
+		}
+		next, ok := cur[k].(map[string]any)
+		if !ok {
+			if _, written := cur[k]; written {
+				return
+			}
+			next = map[string]any{}
+			cur[k] = next
+		}
+		cur = next
+	}
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return deepCopy(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
+}

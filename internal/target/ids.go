@@ -1,0 +1,156 @@
+package target
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/project"
+)
+
+// Unknown is a value that is known only once apply has made another resource: the ID Azure
+// gives a resource it names (a private endpoint connection). IDOf is that resource's key.
+type Unknown struct {
+	IDOf string
+}
+
+func (u Unknown) String() string { return "(ID of " + u.IDOf + ", known after apply)" }
+
+// MarshalJSON writes an unknown as {"$unknown": "id", "of": key}, so that a saved plan keeps it typed.
+func (u Unknown) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"$unknown": "id", "of": u.IDOf})
+}
+
+// parseUnknown reads the text of an Unknown (as getId returns it to project code).
+func parseUnknown(s string) (Unknown, bool) {
+	key, ok := strings.CutPrefix(s, "(ID of ")
+	if !ok {
+		return Unknown{}, false
+	}
+	key, ok = strings.CutSuffix(key, ", known after apply)")
+	return Unknown{IDOf: key}, ok
+}
+
+// UnknownFromJSON reads back what Unknown.MarshalJSON wrote, from decoded JSON.
+func UnknownFromJSON(v any) (Unknown, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 2 || m["$unknown"] != "id" {
+		return Unknown{}, false
+	}
+	of, ok := m["of"].(string)
+	return Unknown{IDOf: of}, ok
+}
+
+// CollectionOf is the path that lists a resource's siblings, "" when its parent is not known
+// yet (a parent that Azure names).
+func CollectionOf(r *Resource) string {
+	if r.Parent == nil {
+		return ""
+	}
+	segs := strings.Split(r.Type.ARMType, "/")
+	last := segs[len(segs)-1]
+	if IsResourceGroup(r.Type) {
+		return r.Parent.String() + "/resourcegroups"
+	}
+	if len(segs) == 2 { // a top-level type: its block starts under the parent
+		return r.Parent.String() + "/providers/" + r.Type.Namespace() + "/" + last
+	}
+	return r.Parent.String() + "/" + last
+}
+
+// identify computes IDs from the parent chain, in dependency order so that parents are known.
+func (b *builder) identify() {
+	done := map[*Resource]bool{}
+	var visit func(r *Resource, seen map[*Resource]bool)
+	visit = func(r *Resource, seen map[*Resource]bool) {
+		if done[r] || seen[r] {
+			return
+		}
+		seen[r] = true
+		for _, d := range b.parentDeps(r) {
+			for _, p := range r.Deps[d.Key] {
+				visit(p, seen)
+			}
+		}
+		done[r] = true
+		if IsResourceGroup(r.Type) {
+			r.ID = armid.ResourceGroup(b.t.Subscription, r.Spec.Name)
+			r.Parent = r.ID.Parent
+			return
+		}
+		// The innermost parent that has an ID is where this resource's block continues.
+		var parent *Resource
+		var group *Resource
+		for _, d := range b.parentDeps(r) {
+			for _, p := range r.Deps[d.Key] {
+				if IsResourceGroup(p.Type) {
+					group = p
+				} else {
+					parent = p
+				}
+			}
+		}
+		ns := r.Type.Namespace()
+		segs := strings.Split(r.Type.ARMType, "/")
+		last := segs[len(segs)-1]
+		switch {
+		case parent != nil && parent.ID != nil:
+			r.Parent = parent.ID
+			r.ID = parent.ID.Child(last, r.Spec.Name)
+		case parent != nil:
+			r.Parent = nil // the parent's own ID is not known before apply
+		case group != nil:
+			r.Parent = group.ID
+			r.ID = group.ID.Provider(ns, last, r.Spec.Name)
+		default:
+			sub := armid.Subscription(b.t.Subscription)
+			r.Parent = sub
+			r.ID = sub.Provider(ns, last, r.Spec.Name)
+		}
+		if from := identityDependency(r.Type.ARMType); from != "" && len(r.Deps[from]) > 0 {
+			r.IdentityFrom = from
+			r.ID = nil // Azure names it
+		}
+	}
+	for _, r := range b.t.Resources {
+		visit(r, map[*Resource]bool{})
+	}
+}
+
+// IDOf computes the ARM ID a project's getId({ type, group, name }) stands for, before the
+// target is built: GruCloud names are rg::name for a resource-group-scoped resource and
+// rg::parent::child for a child, the resource group's own name alone, and a name alone for
+// a subscription-scoped resource. Resources that Azure names get a placeholder that Build
+// turns into an Unknown.
+func IDOf(cat *catalog.Catalog, subscription string, ref project.Ref) (string, error) {
+	ti, err := cat.Lookup(ref.Group + "::" + ref.Type)
+	if err != nil {
+		return "", fmt.Errorf("getId: %w", err)
+	}
+	parts := strings.Split(ref.Name, "::")
+	if IsResourceGroup(ti) {
+		return armid.ResourceGroup(subscription, parts[len(parts)-1]).String(), nil
+	}
+	if identityDependency(ti.ARMType) != "" {
+		return Unknown{IDOf: ti.ShortName + " " + ref.Name}.String(), nil
+	}
+	segs := strings.Split(ti.ARMType, "/")
+	types := segs[1:]
+	var id *armid.ID
+	names := parts
+	if len(parts) == len(types)+1 {
+		id = armid.ResourceGroup(subscription, parts[0])
+		names = parts[1:]
+	} else if len(parts) == len(types) {
+		id = armid.Subscription(subscription)
+	} else {
+		return "", fmt.Errorf("getId: %s name %q: expected %d parts joined by :: (resource group, then %s)", ti.ShortName, ref.Name, len(types)+1, strings.Join(types, ", "))
+	}
+	id = id.Provider(segs[0], types[0], names[0])
+	for i := 1; i < len(types); i++ {
+		id = id.Child(types[i], names[i])
+	}
+	return id.String(), nil
+}

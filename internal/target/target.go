@@ -1,0 +1,397 @@
+// Package target turns a loaded project into the target graph: each resource's type resolved
+// in the catalogue, its dependencies linked by GruCloud's keys, its ARM ID computed (this
+// package is the one place that computes resource IDs, and the collections they are listed
+// in), its body built (dependency IDs at GruCloud's pathIds, location, ownership tags) and
+// validated. It sends nothing; the plan compares the target with what is live.
+package target
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/dag"
+	"github.com/gru-iac/gru/internal/ownership"
+	"github.com/gru-iac/gru/internal/project"
+)
+
+// Resource is one resource of the target.
+type Resource struct {
+	Spec   *project.Spec
+	Type   *catalog.TypeInfo
+	Schema *catalog.Resource
+	// Key names the resource in messages and in the graph: Group::Type rg::parent::name.
+	Key string
+	// FullName is GruCloud's name of the resource: rg::parent::name.
+	FullName string
+	// ID is the resource's ARM ID; nil while Azure has yet to name it (IdentityFrom).
+	ID *armid.ID
+	// Parent is the ID the resource lives under (its collection's parent).
+	Parent *armid.ID
+	// Body is what a PUT sends: the user's properties, dependency IDs at their paths (Unknown
+	// where Azure has yet to name the dependency), location and ownership tags.
+	Body map[string]any
+	// Deps are the resources this one depends on, by key.
+	Deps map[string][]*Resource
+	// IdentityFrom names the dependency through which Azure names the resource (the seed's
+	// private endpoint connection is the one its privateEndpoint made), "" when its name is its own.
+	IdentityFrom string
+}
+
+// APIVersion is the API version the resource is read and written with.
+func (r *Resource) APIVersion() string { return r.Schema.APIVersion }
+
+// Target is the resources a project wants, linked.
+type Target struct {
+	Project      *project.Project
+	Catalog      *catalog.Catalog
+	Owner        ownership.Owner
+	Subscription string
+	Resources    []*Resource // in declaration order
+	// Warnings are what validation found that ARM would ignore (unknown or read-only
+	// properties); with Options.Strict they are errors instead.
+	Warnings Problems
+	byKey    map[string]*Resource
+}
+
+// Resource returns a resource by key (case-insensitively), nil when there is none.
+func (t *Target) Resource(key string) *Resource { return t.byKey[strings.ToLower(key)] }
+
+// Problem is one problem of a project: where it is declared, which resource, which property.
+type Problem struct {
+	// Source is where the resource is declared (file and position).
+	Source string `json:"source,omitempty"`
+	// Resource is the resource's key, "" before it has one.
+	Resource string `json:"resource,omitempty"`
+	// Path is the property, "" for the resource as a whole.
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+	Warning bool   `json:"warning,omitempty"`
+}
+
+func (p Problem) String() string {
+	var parts []string
+	for _, s := range []string{p.Source, p.Resource} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	parts = append(parts, p.Message)
+	return strings.Join(parts, ": ")
+}
+
+// Problems is every problem found in a project, reported together.
+type Problems []Problem
+
+func (p Problems) Error() string {
+	if len(p) == 1 {
+		return p[0].String()
+	}
+	lines := make([]string, len(p))
+	for i, x := range p {
+		lines[i] = x.String()
+	}
+	return fmt.Sprintf("%d problems:\n  %s", len(p), strings.Join(lines, "\n  "))
+}
+
+// Options adjust how a target is built.
+type Options struct {
+	// Strict turns validation warnings (unknown and read-only properties) into errors.
+	Strict bool
+}
+
+// Build loads nothing and sends nothing: it resolves a loaded project against the catalogue.
+func Build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, subscription string, opts Options) (*Target, error) {
+	b := &builder{cat: cat, opts: opts, t: &Target{Project: proj, Catalog: cat, Owner: ownership.Owner{Project: proj.Name, Stage: proj.Stage}, Subscription: subscription, byKey: map[string]*Resource{}}}
+	for _, s := range proj.Resources {
+		b.add(ctx, s)
+	}
+	if len(b.problems) > 0 {
+		return nil, b.problems
+	}
+	b.names()
+	b.link()
+	if len(b.problems) > 0 {
+		return nil, b.problems
+	}
+	b.rename()
+	b.checkCycles()
+	if len(b.problems) > 0 {
+		return nil, b.problems
+	}
+	b.identify()
+	b.bodies()
+	if len(b.problems) > 0 {
+		return nil, b.problems
+	}
+	return b.t, nil
+}
+
+type builder struct {
+	cat      *catalog.Catalog
+	opts     Options
+	t        *Target
+	problems Problems
+	deps     map[*Resource][]catalog.Dependency
+}
+
+// problem records a problem of a resource (r may be nil before the resource is made).
+func (b *builder) problem(s *project.Spec, r *Resource, format string, args ...any) {
+	p := Problem{Message: fmt.Sprintf(format, args...)}
+	if s != nil {
+		p.Source = s.Source
+	}
+	if r != nil {
+		p.Resource = r.Key
+	}
+	b.problems = append(b.problems, p)
+}
+
+func (b *builder) add(ctx context.Context, s *project.Spec) {
+	ti, err := b.cat.Lookup(s.Group + "::" + s.Type)
+	if err != nil {
+		b.problem(s, nil, "%v", err)
+		return
+	}
+	if s.Name == "" {
+		b.problem(s, nil, "%s has no name: set properties.name or name", ti.ShortName)
+		return
+	}
+	schema, err := b.cat.Schema(ctx, ti, "")
+	if err != nil {
+		b.problem(s, nil, "%s: %v", ti.ShortName, err)
+		return
+	}
+	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}}
+	if b.deps == nil {
+		b.deps = map[*Resource][]catalog.Dependency{}
+	}
+	deps, err := b.cat.Dependencies(ti.ARMType)
+	if err != nil {
+		b.problem(s, nil, "%v", err)
+		return
+	}
+	b.deps[r] = append(deps, b.derivedParents(ti, deps)...)
+	b.t.Resources = append(b.t.Resources, r)
+}
+
+// derivedParents gives a type that GruCloud's table lacks its parent keys from the ARM type:
+// resourceGroup, then the singular of each ancestor collection (virtualNetwork, ...).
+func (b *builder) derivedParents(ti *catalog.TypeInfo, known []catalog.Dependency) []catalog.Dependency {
+	has := map[string]bool{}
+	for _, d := range known {
+		if d.Parent {
+			has[strings.ToLower(d.ARMType)] = true
+		}
+	}
+	var out []catalog.Dependency
+	if !has["microsoft.resources/resourcegroups"] && !strings.EqualFold(ti.ARMType, "Microsoft.Resources/resourceGroups") {
+		out = append(out, catalog.Dependency{Key: "resourceGroup", ARMType: "Microsoft.Resources/resourceGroups", Parent: true})
+	}
+	for p := ti.ParentType(); p != ""; {
+		if !has[strings.ToLower(p)] {
+			if pt, ok := b.cat.Find(p); ok {
+				out = append(out, catalog.Dependency{Key: lowerFirst(pt.Name()), ARMType: pt.ARMType, Parent: true})
+			}
+		}
+		next := strings.LastIndexByte(p, '/')
+		if strings.Count(p, "/") < 2 {
+			break
+		}
+		p = p[:next]
+	}
+	return out
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToLower(r[0])
+	}
+	return string(r)
+}
+
+// IsResourceGroup reports the type of resource groups.
+func IsResourceGroup(t *catalog.TypeInfo) bool {
+	return strings.EqualFold(t.ARMType, "Microsoft.Resources/resourceGroups")
+}
+
+// parentDeps returns the parent dependencies of r, outermost first (resource group, then
+// each ancestor resource by depth).
+func (b *builder) parentDeps(r *Resource) []catalog.Dependency {
+	var out []catalog.Dependency
+	for _, d := range b.deps[r] {
+		if d.Parent {
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return depth(out[i].ARMType) < depth(out[j].ARMType)
+	})
+	return out
+}
+
+// depth orders parents: resource groups first, then by how nested the type is.
+func depth(armType string) int {
+	if strings.EqualFold(armType, "Microsoft.Resources/resourceGroups") {
+		return 0
+	}
+	return strings.Count(armType, "/")
+}
+
+// names gives each resource its GruCloud full name (rg::parent::name) from its parent
+// dependencies as the project wrote them.
+func (b *builder) names() {
+	for _, r := range b.t.Resources {
+		parts := []string{}
+		for _, d := range b.parentDeps(r) {
+			refs := r.Spec.Dependencies[d.Key]
+			if len(refs) == 0 {
+				continue
+			}
+			name := refs[0].Name
+			if i := strings.LastIndex(name, "::"); i >= 0 {
+				name = name[i+2:]
+			}
+			parts = append(parts, name)
+		}
+		r.FullName = strings.Join(append(parts, r.Spec.Name), "::")
+		r.Key = r.Type.ShortName + " " + r.FullName
+		if other, dup := b.t.byKey[strings.ToLower(r.Key)]; dup {
+			b.problem(r.Spec, r, "declared twice (first at %s)", other.Spec.Source)
+			continue
+		}
+		b.t.byKey[strings.ToLower(r.Key)] = r
+	}
+}
+
+// rename writes the full names again from the resolved parents, so that a reference written
+// in another case (ARM names are case-insensitive) does not change a resource's name.
+func (b *builder) rename() {
+	done := map[*Resource]bool{}
+	var visit func(r *Resource)
+	visit = func(r *Resource) {
+		if done[r] {
+			return
+		}
+		done[r] = true
+		prefix := ""
+		for _, d := range b.parentDeps(r) {
+			for _, p := range r.Deps[d.Key] {
+				visit(p)
+				prefix = p.FullName
+			}
+		}
+		r.FullName = r.Spec.Name
+		if prefix != "" {
+			r.FullName = prefix + "::" + r.Spec.Name
+		}
+		r.Key = r.Type.ShortName + " " + r.FullName
+	}
+	for _, r := range b.t.Resources {
+		visit(r)
+	}
+	b.t.byKey = map[string]*Resource{}
+	for _, r := range b.t.Resources {
+		b.t.byKey[strings.ToLower(r.Key)] = r
+	}
+}
+
+// checkCycles refuses a project whose dependencies loop, naming the loop.
+func (b *builder) checkCycles() {
+	g := dag.New()
+	for _, r := range b.t.Resources {
+		g.Add(r.Key)
+		for _, deps := range r.Deps {
+			for _, d := range deps {
+				g.Connect(r.Key, d.Key)
+			}
+		}
+	}
+	if c := g.Cycle(); c != nil {
+		b.problem(nil, nil, "dependency cycle: %s", strings.Join(c, " -> "))
+	}
+}
+
+// resolve finds the resource a reference names, for a dependency of a given ARM type
+// ("" when the key is unknown and the name alone must tell).
+func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
+	if ref.Type != "" {
+		ti, err := b.cat.Lookup(ref.Group + "::" + ref.Type)
+		if err != nil {
+			return nil, err
+		}
+		armType = ti.ARMType
+	}
+	var found []*Resource
+	for _, r := range b.t.Resources {
+		if armType != "" && !strings.EqualFold(r.Type.ARMType, armType) {
+			continue
+		}
+		// ARM names are case-insensitive, and so are references to them.
+		if strings.EqualFold(r.FullName, ref.Name) || strings.EqualFold(r.Spec.Name, ref.Name) && !strings.Contains(ref.Name, "::") {
+			found = append(found, r)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		what := "a resource"
+		if armType != "" {
+			if ti, ok := b.cat.Find(armType); ok {
+				what = ti.ShortName
+			}
+		}
+		return nil, fmt.Errorf("no %s named %q in the project", what, ref.Name)
+	}
+	var names []string
+	for _, r := range found {
+		names = append(names, r.Key)
+	}
+	return nil, fmt.Errorf("%q is ambiguous: it could be %s; write { type, group, name } to say which", ref.Name, strings.Join(names, " or "))
+}
+
+// link resolves every dependency.
+func (b *builder) link() {
+	for _, r := range b.t.Resources {
+		known := map[string]catalog.Dependency{}
+		for _, d := range b.deps[r] {
+			known[d.Key] = d
+		}
+		keys := make([]string, 0, len(r.Spec.Dependencies))
+		for k := range r.Spec.Dependencies {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			d := known[key]
+			for _, ref := range r.Spec.Dependencies[key] {
+				dep, err := b.resolve(ref, d.ARMType)
+				if err != nil {
+					b.problem(r.Spec, r, "dependency %s: %v", key, err)
+					continue
+				}
+				if dep == r {
+					b.problem(r.Spec, r, "depends on itself (%s)", key)
+					continue
+				}
+				r.Deps[key] = append(r.Deps[key], dep)
+			}
+		}
+		for _, d := range b.parentDeps(r) {
+			if len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) {
+				pt, _ := b.cat.Find(d.ARMType)
+				name := d.ARMType
+				if pt != nil {
+					name = pt.ShortName
+				}
+				b.problem(r.Spec, r, "needs its %s: add dependencies { %s: ... } naming the %s", d.Key, d.Key, name)
+			}
+		}
+	}
+}

@@ -1,0 +1,45 @@
+package target
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/project"
+)
+
+func TestIDOf(t *testing.T) {
+	c, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ref  project.Ref
+		want string
+	}{
+		{project.Ref{Type: "ResourceGroup", Group: "Resources", Name: "rg"}, "/subscriptions/s/resourceGroups/rg"},
+		{project.Ref{Type: "StorageAccount", Group: "Storage", Name: "rg::acct"}, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct"},
+		{project.Ref{Type: "Subnet", Group: "Network", Name: "rg::vnet::sn"}, "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn"},
+		{project.Ref{Type: "PrivateEndpointConnection", Group: "Storage", Name: "rg::acct::c"}, Unknown{IDOf: "Storage::PrivateEndpointConnection rg::acct::c"}.String()},
+	} {
+		got, err := IDOf(c, "s", tc.ref)
+		if err != nil || got != tc.want {
+			t.Errorf("%+v: %s %v, want %s", tc.ref, got, err, tc.want)
+		}
+	}
+	if _, err := IDOf(c, "s", project.Ref{Type: "Subnet", Group: "Network", Name: "sn"}); err == nil {
+		t.Error("a subnet named without its group and network was accepted")
+	}
+}
+
+func TestSetPathWritesWhatTheUserDidNot(t *testing.T) {
+	body := map[string]any{"properties": map[string]any{"subnet": map[string]any{"id": "mine"}}}
+	setPath(body, "properties.subnet.id", []any{"dep"})
+	setPath(body, "properties.publicIpAddresses[].id", []any{"ip1", "ip2"})
+	setPath(body, "properties.natGateway.id", []any{"nat"})
+	got, _ := json.Marshal(body)
+	want := `{"properties":{"natGateway":{"id":"nat"},"publicIpAddresses":[{"id":"ip1"},{"id":"ip2"}],"subnet":{"id":"mine"}}}`
+	if string(got) != want {
+		t.Errorf("%s\nwant %s", got, want)
+	}
+}
