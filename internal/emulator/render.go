@@ -6,16 +6,23 @@ import (
 	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
 // render builds the stored form of a resource from a request body, as a resource provider
-// would: read-only input dropped, id, name and type from the URL (the casing of the first
-// write kept), location normalised, provisioningState and systemData filled in.
+// would: read-only input dropped, write-only input kept out (ARM never returns it), id, name
+// and type from the URL (the casing of the first write kept), location normalised,
+// provisioningState and systemData filled in.
 // The record's Body is left for setBody, once behaviour.go had its say.
 func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[string]any, existing *record) (*record, map[string]any) {
 	if rt.schema != nil {
 		if stripped, ok := validate.StripReadOnly(rt.schema, body).(map[string]any); ok {
+			body = stripped
+		}
+	}
+	if schema := rt.schemaOrFallback(); schema != nil {
+		if stripped, ok := validate.StripWriteOnly(schema, body).(map[string]any); ok {
 			body = stripped
 		}
 	}
@@ -73,6 +80,14 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 		rec.Pending = "Updating"
 	}
 	return rec, out
+}
+
+// schemaOrFallback is the request's schema, else the default version's.
+func (rt *resourceType) schemaOrFallback() *catalog.Resource {
+	if rt.schema != nil {
+		return rt.schema
+	}
+	return rt.fallback
 }
 
 // newRecord is the stored form of a resource ID, without a body.

@@ -24,6 +24,9 @@ import (
 type resourceType struct {
 	info   *catalog.TypeInfo
 	schema *catalog.Resource
+	// fallback is the schema at the type's default version, when the request's is not held:
+	// it still says which properties ARM never returns.
+	fallback *catalog.Resource
 }
 
 // typeOf resolves the type of an ID and checks the request's API version against the
@@ -58,6 +61,9 @@ func (e *Emulator) typeOf(r *request, id *armid.ID) (*resourceType, error) {
 	var notHeld *catalog.VersionNotHeldError
 	switch {
 	case errors.As(err, &notHeld):
+		if def, err := e.catalog.Schema(r.Context(), ti, ""); err == nil {
+			rt.fallback = def
+		}
 	case err != nil:
 		return nil, err
 	default:

@@ -72,10 +72,19 @@ func StripReadOnly(r *catalog.Resource, body any) any {
 	if r.Body == nil {
 		return body
 	}
-	return strip(r.Body, body, 0)
+	return strip(r.Body, body, catalog.FlagReadOnly, 0)
 }
 
-func strip(t *catalog.Type, value any, depth int) any {
+// StripWriteOnly returns a copy of body without the properties the schema marks write-only
+// (what a PUT sends but a GET never returns: passwords, keys).
+func StripWriteOnly(r *catalog.Resource, body any) any {
+	if r.Body == nil {
+		return body
+	}
+	return strip(r.Body, body, catalog.FlagWriteOnly, 0)
+}
+
+func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) any {
 	if depth > 64 {
 		return value
 	}
@@ -96,11 +105,11 @@ func strip(t *catalog.Type, value any, depth int) any {
 		for k, v := range x {
 			p := findProperty(props, k)
 			switch {
-			case p != nil && p.Flags.Has(catalog.FlagReadOnly):
+			case p != nil && p.Flags.Has(flag):
 			case p != nil:
-				out[k] = strip(p.Type, v, depth+1)
+				out[k] = strip(p.Type, v, flag, depth+1)
 			case t.AdditionalProperties != nil:
-				out[k] = strip(t.AdditionalProperties, v, depth+1)
+				out[k] = strip(t.AdditionalProperties, v, flag, depth+1)
 			default:
 				out[k] = v
 			}
@@ -112,7 +121,7 @@ func strip(t *catalog.Type, value any, depth int) any {
 		}
 		out := make([]any, len(x))
 		for i, v := range x {
-			out[i] = strip(t.Items, v, depth+1)
+			out[i] = strip(t.Items, v, flag, depth+1)
 		}
 		return out
 	}
