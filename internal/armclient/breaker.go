@@ -15,7 +15,7 @@ import (
 // over Window, or one request went unanswered for 2.5 × Window. Throttling (429) and server
 // errors (5xx) are answers: they keep their retries.
 type Unreachable struct {
-	Window      time.Duration // default 10s
+	Window      time.Duration // default 8s
 	MinFailures int           // default 3
 	// Cooldown is how long requests fail at once before one is let through again (default 30s).
 	Cooldown time.Duration
@@ -60,7 +60,7 @@ type breaker struct {
 
 func newBreaker(endpoint string, cfg Unreachable) *breaker {
 	if cfg.Window <= 0 {
-		cfg.Window = 10 * time.Second
+		cfg.Window = 8 * time.Second
 	}
 	if cfg.MinFailures <= 0 {
 		cfg.MinFailures = 3

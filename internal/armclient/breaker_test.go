@@ -1,0 +1,80 @@
+package armclient
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+)
+
+func breakerClient(t *testing.T, endpoint string) *Client {
+	t.Helper()
+	c, err := New(Options{Endpoint: endpoint, Credential: StaticToken("t"), InsecureHTTP: true, Subscription: "s",
+		Retry:       policy.RetryOptions{MaxRetries: 20, RetryDelay: 20 * time.Millisecond, MaxRetryDelay: 100 * time.Millisecond},
+		Unreachable: Unreachable{Window: 300 * time.Millisecond, MinFailures: 3, Cooldown: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestBreakerStopsOnADeadEndpoint: requests to a port where nothing listens fail with an
+// UnreachableError naming the endpoint once the window has passed, and later ones fail at once,
+// without retries.
+func TestBreakerStopsOnADeadEndpoint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://" + ln.Addr().String()
+	ln.Close()
+	c := breakerClient(t, endpoint)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, errs[i] = c.Get(context.Background(), "/subscriptions/s/resourceGroups/rg", "2021-04-01")
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if !IsUnreachable(err) || !strings.Contains(err.Error(), endpoint+" does not answer") {
+			t.Errorf("error: %v", err)
+		}
+	}
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("gave up after %v, before the window", took)
+	}
+	again := time.Now()
+	if _, err := c.Get(context.Background(), "/subscriptions/s/resourceGroups/rg", "2021-04-01"); !IsUnreachable(err) || time.Since(again) > 50*time.Millisecond {
+		t.Errorf("once open, a request: %v after %v", err, time.Since(again))
+	}
+}
+
+// TestBreakerLeavesAnswersAlone: an endpoint that answers, even 503 every time, is not
+// unreachable: its answers keep their retries and their errors.
+func TestBreakerLeavesAnswersAlone(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(503)
+		w.Write([]byte(`{"error":{"code":"ServerBusy","message":"busy"}}`))
+	}))
+	defer srv.Close()
+	c := breakerClient(t, srv.URL)
+	_, err := c.Get(context.Background(), "/subscriptions/s/resourceGroups/rg", "2021-04-01")
+	if IsUnreachable(err) || !IsCode(err, "ServerBusy") || calls.Load() != 21 {
+		t.Errorf("%d calls: %v", calls.Load(), err)
+	}
+}
