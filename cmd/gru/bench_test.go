@@ -221,3 +221,87 @@ func BenchmarkGencode1000(b *testing.B) {
 		b.ReportMetric(float64(resources), "resources")
 	}
 }
+
+// writeWideProject writes groups × 200 resources that need no slow provider: per resource
+// group, a virtual network, 49 subnets, 49 network security groups, 50 route tables and 50
+// application security groups.
+func writeWideProject(b *testing.B, dir string, groups int) int {
+	var sb strings.Builder
+	sb.WriteString("exports.createResources = () => [\n")
+	n := 0
+	for g := 0; g < groups; g++ {
+		rg := fmt.Sprintf("wide%02d", g)
+		fmt.Fprintf(&sb, "{ type: \"ResourceGroup\", group: \"Resources\", name: %q },\n", rg)
+		fmt.Fprintf(&sb, "{ type: \"VirtualNetwork\", group: \"Network\", name: \"vnet\", properties: () => ({ properties: { addressSpace: { addressPrefixes: [\"10.0.0.0/16\"] } } }), dependencies: () => ({ resourceGroup: %q }) },\n", rg)
+		n += 2
+		for i := 0; i < 50; i++ {
+			if i < 49 {
+				fmt.Fprintf(&sb, "{ type: \"NetworkSecurityGroup\", group: \"Network\", name: \"nsg%d\", dependencies: () => ({ resourceGroup: %q }) },\n", i, rg)
+				fmt.Fprintf(&sb, "{ type: \"Subnet\", group: \"Network\", name: \"sn%d\", properties: () => ({ properties: { addressPrefix: \"10.0.%d.0/24\" } }), dependencies: () => ({ resourceGroup: %q, virtualNetwork: \"%s::vnet\", networkSecurityGroup: \"%s::nsg%d\" }) },\n", i, i, rg, rg, rg, i)
+				n += 2
+			}
+			fmt.Fprintf(&sb, "{ type: \"RouteTable\", group: \"Network\", name: \"rt%d\", properties: () => ({ tags: { team: \"t%d\" } }), dependencies: () => ({ resourceGroup: %q }) },\n", i, i%7, rg)
+			fmt.Fprintf(&sb, "{ type: \"ApplicationSecurityGroup\", group: \"Network\", name: \"asg%d\", dependencies: () => ({ resourceGroup: %q }) },\n", i, rg)
+			n += 2
+		}
+	}
+	sb.WriteString("];\n")
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(sb.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { projectName: "wide", location: "westeurope" };`), 0o644)
+	return n
+}
+
+// BenchmarkPlan10000 plans a project of 10,000 resources that are all live, on the local
+// cloud (gru plan --local: the emulator in the same process), and reports the plan's wall time,
+// gru's peak memory and the requests made. The resources are deployed first through
+// `gru emulator serve` on the same database.
+func BenchmarkPlan10000(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	state, dir := b.TempDir(), b.TempDir()
+	db := filepath.Join(state, "arm.db")
+	n := writeWideProject(b, dir, 50)
+	serve, endpoint := launchEmulator(b, bin, state, "--db", db, "--latency", "0")
+	start := time.Now()
+	if out, err := exec.Command(bin, "apply", "-f", "--parallelism", "50", "--endpoint", endpoint, "-C", dir).CombinedOutput(); err != nil {
+		serve.Process.Kill()
+		b.Fatalf("apply: %v %s", err, tailOf(string(out), 1000))
+	}
+	b.Logf("deployed %d resources in %v", n, time.Since(start).Round(time.Second))
+	serve.Process.Signal(syscall.SIGINT)
+	serve.Wait()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		plan := exec.Command(bin, "plan", "--local", "--json", "-C", dir)
+		plan.Env = append(os.Environ(), "GRU_LOCAL_DB="+db)
+		start := time.Now()
+		out, err := plan.Output()
+		took := time.Since(start)
+		if err != nil {
+			b.Fatalf("plan: %v", err)
+		}
+		var p struct {
+			Requests int `json:"requests"`
+			Changes  []struct {
+				Action string `json:"action"`
+			} `json:"changes"`
+		}
+		json.Unmarshal(out, &p)
+		pending := 0
+		for _, c := range p.Changes {
+			if c.Action != "no change" {
+				pending++
+			}
+		}
+		if len(p.Changes) != n || pending != 0 {
+			b.Fatalf("the plan has %d changes, %d pending; want %d, none pending", len(p.Changes), pending, n)
+		}
+		ru, _ := plan.ProcessState.SysUsage().(*syscall.Rusage)
+		b.ReportMetric(took.Seconds(), "plan-s")
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
+		b.ReportMetric(float64(p.Requests), "requests")
+		b.ReportMetric(float64(n), "resources")
+	}
+}

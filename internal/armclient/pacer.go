@@ -32,6 +32,10 @@ type pacer struct {
 	// buckets is guarded by mu; a bucket is created at ARM's first answer of its kind.
 	buckets map[string]*estimate
 	waits   int64 // requests that waited, guarded by mu
+	// inFlight holds the sequence numbers of the requests sent and not answered, by kind:
+	// ARM's count of tokens left in an answer does not know of the requests sent after it.
+	inFlight map[string]map[uint64]bool
+	seq      uint64
 }
 
 type estimate struct {
@@ -48,7 +52,36 @@ func (b *estimate) refill(now time.Time, rate float64) {
 	b.at = now
 }
 
-func newPacer(l Limits) *pacer { return &pacer{limits: l, buckets: map[string]*estimate{}} }
+func newPacer(l Limits) *pacer {
+	return &pacer{limits: l, buckets: map[string]*estimate{}, inFlight: map[string]map[uint64]bool{}}
+}
+
+// sent records a request of a kind leaving now and returns its sequence number.
+func (p *pacer) sent(kind string) uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.seq++
+	if p.inFlight[kind] == nil {
+		p.inFlight[kind] = map[uint64]bool{}
+	}
+	p.inFlight[kind][p.seq] = true
+	return p.seq
+}
+
+// answered forgets a request once answered (or failed) and returns how many of its kind,
+// sent after it, are still in flight.
+func (p *pacer) answered(kind string, seq uint64) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.inFlight[kind], seq)
+	later := 0
+	for s := range p.inFlight[kind] {
+		if s > seq {
+			later++
+		}
+	}
+	return later
+}
 
 func kindOf(method string) string {
 	switch method {
@@ -93,8 +126,9 @@ func (p *pacer) reserve(kind string, now time.Time) time.Duration {
 // headroom is how many tokens the pacer leaves in each bucket.
 const headroom = 1.0
 
-// observe takes ARM's count of tokens left. It lowers the estimate to it (other clients may
-// share the subscription) but does not raise it above what requests in flight have spent.
+// observe takes ARM's count of tokens left, less the requests sent after the one it answers
+// (ARM had not counted them yet). It lowers the estimate to it (other clients may share the
+// subscription) but does not raise it above what requests in flight have spent.
 func (p *pacer) observe(kind string, remaining int, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -116,11 +150,13 @@ func (p *pacer) Do(req *policy.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	seq := p.sent(kind)
 	resp, err := req.Next()
+	later := p.answered(kind, seq)
 	if resp != nil {
 		if v := resp.Header.Get("x-ms-ratelimit-remaining-subscription-" + kind); v != "" {
 			if n, perr := strconv.Atoi(v); perr == nil {
-				p.observe(kind, n, time.Now())
+				p.observe(kind, n-later, time.Now())
 			}
 		}
 	}
