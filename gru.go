@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -132,6 +133,10 @@ type Project struct {
 	// Dir is the project's folder, for a loaded project.
 	Dir       string
 	Resources []Resource
+
+	// loaded is what LoadProject read, reused while Resources are as it made them.
+	loaded     *project.Project
+	loadedWith []Resource
 }
 
 // LoadProject runs a GruCloud project folder (resources.js and config.js, or iac.js) and
@@ -154,7 +159,38 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 		}
 		p.Resources = append(p.Resources, r)
 	}
+	p.loaded, p.loadedWith = proj, append([]Resource{}, p.Resources...)
 	return p, nil
+}
+
+// unchanged reports whether a loaded project's resources are still those LoadProject made
+// (the same values, the same maps), so that its specifications can be used as they are.
+func (p *Project) unchanged() bool {
+	if p.loaded == nil || len(p.Resources) != len(p.loadedWith) || p.Name != p.loaded.Name || p.Stage != p.loaded.Stage || p.Location != p.loaded.Location {
+		return false
+	}
+	for i := range p.Resources {
+		a, b := &p.Resources[i], &p.loadedWith[i]
+		if a.Type != b.Type || a.Group != b.Group || a.Name != b.Name || a.ReadOnly != b.ReadOnly || a.Source != b.Source ||
+			reflect.ValueOf(a.Properties).UnsafePointer() != reflect.ValueOf(b.Properties).UnsafePointer() {
+			return false
+		}
+		deps := p.loaded.Resources[i].Dependencies
+		if len(a.Dependencies) != len(deps) {
+			return false
+		}
+		for k, refs := range a.Dependencies {
+			if len(refs) != len(deps[k]) {
+				return false
+			}
+			for j, ref := range refs {
+				if project.Ref(ref) != deps[k][j] {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // Problem is a problem found in a project: where it is declared, which resource and
@@ -181,6 +217,9 @@ func problemsOf(ps []target.Problem) []Problem {
 func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.Target, error) {
 	if p == nil {
 		return nil, errors.New("no project")
+	}
+	if p.unchanged() {
+		return target.Build(ctx, s.catalog, p.loaded, s.Subscription(), target.Options{Strict: strict})
 	}
 	proj := &project.Project{Name: p.Name, Stage: p.Stage, Location: p.Location, Dir: p.Dir, Config: map[string]any{}}
 	if proj.Stage == "" {

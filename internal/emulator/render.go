@@ -146,6 +146,15 @@ func view(rec *record, now time.Time) map[string]any {
 	return body
 }
 
+// viewJSON is view as JSON: the stored body itself when no provisioning state must show.
+func viewJSON(rec *record, now time.Time) json.RawMessage {
+	if (rec.GoneAt.IsZero() || !now.Before(rec.GoneAt)) && !now.Before(rec.ReadyAt) {
+		return json.RawMessage(rec.Body)
+	}
+	data, _ := json.Marshal(view(rec, now))
+	return data
+}
+
 // NormalizeLocation writes a location as ARM stores it: "West Europe" becomes "westeurope".
 func NormalizeLocation(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))

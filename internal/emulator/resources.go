@@ -520,30 +520,26 @@ func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
 }
 
 // writePage writes a list page of records, with a nextLink when there are more than a page.
+// Stored bodies go out as they are, unless a provisioning state must show.
 func (e *Emulator) writePage(r *request, recs []*record) {
-	value := []any{}
+	value := []json.RawMessage{}
 	next := ""
-	for _, rec := range recs {
+	for i, rec := range recs {
 		if len(value) == e.opts.PageSize {
 			q := r.URL.Query()
-			q.Set("$skiptoken", lastKey(value))
+			q.Set("$skiptoken", recs[i-1].Key)
 			u := *r.URL
 			u.RawQuery = q.Encode()
 			next = baseURL(r) + u.RequestURI()
 			break
 		}
-		value = append(value, view(rec, r.now))
+		value = append(value, viewJSON(rec, r.now))
 	}
 	body := map[string]any{"value": value}
 	if next != "" {
 		body["nextLink"] = next
 	}
 	writeJSON(r.w, http.StatusOK, body)
-}
-
-func lastKey(value []any) string {
-	last := value[len(value)-1].(map[string]any)
-	return strings.ToLower(last["id"].(string))
 }
 
 func (e *Emulator) action(r *request, parent *armid.ID, name string) error {

@@ -278,6 +278,7 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 			l = settled
 		}
 		if l != nil {
+			delete(l, "systemData") // who changed it when: nothing a plan compares (and 10,000 of them weigh)
 			m.body[r] = l
 			m.ids[r.Key] = armclient.Field(l, "id")
 		}

@@ -10,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -34,7 +36,7 @@ type Spec struct {
 	ReadOnly bool
 	// Properties is the body the user wrote (numbers as json.Number).
 	Properties map[string]any
-	// Dependencies by key; ListKeys marks the keys given as arrays.
+	// Dependencies by key; ListKeys marks the keys given as arrays (nil when none is).
 	Dependencies map[string][]Ref
 	ListKeys     map[string]bool
 	// Source is where the resource is declared, file:line, for messages.
@@ -147,6 +149,10 @@ type loader struct {
 	vm      *goja.Runtime
 	modules map[string]goja.Value // by absolute path
 	hooks   Hooks
+	// arg is the argument of properties and dependencies functions, made once (the same
+	// for every resource) for the resources value it was made with.
+	arg          *goja.Object
+	argResources goja.Value
 }
 
 // rel names a file of the project relative to its folder, for messages.
@@ -331,29 +337,71 @@ func stringOr(v any, def string) string {
 	return def
 }
 
-// plain exports a JavaScript value as JSON data: objects, arrays, strings, booleans, and
-// numbers as json.Number; functions and undefined are dropped, as JSON.stringify drops them.
+// plain exports a JavaScript value as JSON data, as JSON.stringify then JSON.parse would:
+// objects, arrays, strings, booleans, and numbers as json.Number; functions and undefined are
+// dropped from objects (null in arrays), NaN and infinities become null, dates ISO strings.
 func plain(v goja.Value) any {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil
 	}
-	data, err := json.Marshal(v.Export())
+	out, _ := jsonValue(v.Export())
+	return out
+}
+
+// jsonValue converts an exported JavaScript value; ok is false for what JSON.stringify drops
+// (functions, undefined).
+func jsonValue(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, true
+	case string, bool:
+		return x, true
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10)), true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, true
+		}
+		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), true
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if val, ok := jsonValue(e); ok {
+				out[k] = val
+			}
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i], _ = jsonValue(e)
+		}
+		return out, true
+	case func(goja.FunctionCall) goja.Value:
+		return nil, false
+	}
+	// Anything else (dates, Go values, class instances): as JSON would write it.
+	data, err := json.Marshal(v)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var out any
 	if dec.Decode(&out) != nil {
-		return nil
+		return nil, false
 	}
-	return out
+	return out, true
 }
 
 // helpers builds the argument of properties and dependencies functions: config, getId, and
 // (seed style) resources.
 func (l *loader) helpers(p *Project, resources goja.Value) *goja.Object {
+	if l.arg != nil && l.argResources == resources {
+		return l.arg
+	}
 	arg := l.vm.NewObject()
+	l.arg, l.argResources = arg, resources
 	arg.Set("config", l.vm.ToValue(p.Config))
 	arg.Set("getId", func(call goja.FunctionCall) goja.Value {
 		ref, path := l.refOf(call.Argument(0)), ""
@@ -393,7 +441,7 @@ func (l *loader) refOf(v goja.Value) Ref {
 
 // evaluate turns a resource's declaration into a Spec.
 func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source string, resources goja.Value) (*Spec, error) {
-	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}, ListKeys: map[string]bool{}}
+	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}}
 	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
 		s.Name = v.String()
 	}
@@ -437,6 +485,9 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source stri
 				continue
 			}
 			if arr, ok := v.Export().([]any); ok {
+				if s.ListKeys == nil {
+					s.ListKeys = map[string]bool{}
+				}
 				s.ListKeys[key] = true
 				obj := v.ToObject(l.vm)
 				for i := range arr {

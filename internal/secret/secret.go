@@ -38,7 +38,7 @@ var exactNames = []string{"key", "token", "pwd", "sas"}
 
 // Name reports whether a property name says it holds a secret.
 func Name(name string) bool {
-	l := strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(name))
+	l := normalName(name)
 	if l == "" {
 		return false
 	}
@@ -66,6 +66,22 @@ func Name(name string) bool {
 		}
 	}
 	return true
+}
+
+// normalName lower-cases a name and drops the separators _, - and space.
+func normalName(name string) string {
+	b := make([]byte, 0, len(name))
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_' || c == '-' || c == ' ':
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 // Kind says how a property of an object is secret.

@@ -36,16 +36,31 @@ func (b *builder) bodies() {
 		if r.Schema.Has("tags") {
 			tags, _ := body["tags"].(map[string]any)
 			if tags == nil {
-				tags = map[string]any{}
-			}
-			for k, v := range b.t.Owner.Tags() {
-				tags[k] = v
+				// Bodies are not changed once built: resources without tags of their own
+				// share one map of the ownership tags.
+				if b.ownerTags == nil {
+					b.ownerTags = map[string]any{}
+					for k, v := range b.t.Owner.Tags() {
+						b.ownerTags[k] = v
+					}
+				}
+				tags = b.ownerTags
+			} else {
+				for k, v := range b.t.Owner.Tags() {
+					tags[k] = v
+				}
 			}
 			body["tags"] = tags
 		}
 		body = b.typeUnknowns(r, body).(map[string]any)
+		checked := any(body)
+		if HasUnknown(body) {
+			checked = ForValidation(body)
+		}
+		// What a PUT sends: read-only values are not (ARM ignores them).
+		validate.DropReadOnly(r.Schema, body)
 		r.Body = body
-		for _, p := range validate.Body(r.Schema, ForValidation(body), validate.Options{Name: r.Spec.Name}) {
+		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: r.Spec.Name}) {
 			problem := Problem{Source: r.Spec.Source, Resource: r.Key, Path: p.Path, Message: p.String()}
 			switch {
 			case p.Severity == validate.Warning && p.Suggestion == "" && !strings.HasPrefix(p.Message, "unknown property"):
@@ -125,15 +140,18 @@ func ForValidation(v any) any {
 	return v
 }
 
-// Desired is the body a PUT of r sends: read-only properties dropped, and each Unknown whose
-// resource has an ID now (known returns it, "" when not yet) replaced by that ID. Unknowns
-// still unresolved stay in place.
+// Desired is the body a PUT of r sends (read-only properties dropped), each Unknown whose
+// resource has an ID now (known returns it, "" when not yet) replaced by that ID; Unknowns
+// still unresolved stay in place. Without Unknowns it is r.Body itself: callers must not
+// change it.
 func (r *Resource) Desired(known func(key string) string) map[string]any {
-	body, _ := validate.StripReadOnly(r.Schema, r.Body).(map[string]any)
-	if body == nil {
-		body = map[string]any{}
+	if r.Body == nil {
+		return map[string]any{}
 	}
-	return Resolve(body, known).(map[string]any)
+	if !HasUnknown(r.Body) {
+		return r.Body
+	}
+	return Resolve(r.Body, known).(map[string]any)
 }
 
 // Resolve returns a copy of v with each Unknown that known can answer replaced by the ID.

@@ -32,8 +32,9 @@ type Resource struct {
 	ID *armid.ID
 	// Parent is the ID the resource lives under (its collection's parent).
 	Parent *armid.ID
-	// Body is what a PUT sends: the user's properties, dependency IDs at their paths (Unknown
-	// where Azure has yet to name the dependency), location and ownership tags.
+	// Body is what a PUT sends: the user's properties (read-only ones dropped), dependency IDs
+	// at their paths (Unknown where Azure has yet to name the dependency), location and
+	// ownership tags. It is shared: nothing changes it once built.
 	Body map[string]any
 	// Deps are the resources this one depends on, by key.
 	Deps map[string][]*Resource
@@ -137,6 +138,12 @@ type builder struct {
 	t        *Target
 	problems Problems
 	deps     map[*Resource][]catalog.Dependency
+	// byName and byFullName index the resources by lower-cased name for resolve; position is
+	// each resource's place in the project.
+	byName, byFullName map[string][]*Resource
+	position           map[*Resource]int
+	// ownerTags is the ownership tags, shared by the bodies that have no tags of their own.
+	ownerTags map[string]any
 }
 
 // problem records a problem of a resource (r may be nil before the resource is made).
@@ -327,16 +334,25 @@ func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
 		}
 		armType = ti.ARMType
 	}
+	if b.byName == nil {
+		b.indexNames()
+	}
+	// ARM names are case-insensitive, and so are references to them.
+	name := strings.ToLower(ref.Name)
+	candidates := b.byFullName[name]
+	if !strings.Contains(ref.Name, "::") {
+		candidates = append(append([]*Resource{}, candidates...), b.byName[name]...)
+	}
 	var found []*Resource
-	for _, r := range b.t.Resources {
-		if armType != "" && !strings.EqualFold(r.Type.ARMType, armType) {
+	seen := map[*Resource]bool{}
+	for _, r := range candidates {
+		if seen[r] || armType != "" && !strings.EqualFold(r.Type.ARMType, armType) {
 			continue
 		}
-		// ARM names are case-insensitive, and so are references to them.
-		if strings.EqualFold(r.FullName, ref.Name) || strings.EqualFold(r.Spec.Name, ref.Name) && !strings.Contains(ref.Name, "::") {
-			found = append(found, r)
-		}
+		seen[r] = true
+		found = append(found, r)
 	}
+	sort.SliceStable(found, func(i, j int) bool { return b.position[found[i]] < b.position[found[j]] })
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -354,6 +370,16 @@ func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
 		names = append(names, r.Key)
 	}
 	return nil, fmt.Errorf("%q is ambiguous: it could be %s; write { type, group, name } to say which", ref.Name, strings.Join(names, " or "))
+}
+
+// indexNames indexes the resources by full name and by name (lower-cased), for resolve.
+func (b *builder) indexNames() {
+	b.byName, b.byFullName, b.position = map[string][]*Resource{}, map[string][]*Resource{}, map[*Resource]int{}
+	for i, r := range b.t.Resources {
+		b.position[r] = i
+		b.byFullName[strings.ToLower(r.FullName)] = append(b.byFullName[strings.ToLower(r.FullName)], r)
+		b.byName[strings.ToLower(r.Spec.Name)] = append(b.byName[strings.ToLower(r.Spec.Name)], r)
+	}
 }
 
 // link resolves every dependency.

@@ -75,6 +75,51 @@ func StripReadOnly(r *catalog.Resource, body any) any {
 	return strip(r.Body, body, catalog.FlagReadOnly, 0)
 }
 
+// DropReadOnly removes, in place, the properties the schema marks read-only from a body the
+// caller owns (StripReadOnly without the copy).
+func DropReadOnly(r *catalog.Resource, body any) {
+	if r.Body != nil {
+		drop(r.Body, body, catalog.FlagReadOnly, 0)
+	}
+}
+
+func drop(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) {
+	if depth > 64 || t == nil {
+		return
+	}
+	switch x := value.(type) {
+	case map[string]any:
+		props := t.Properties
+		if t.Kind == catalog.KindDiscriminatedObject {
+			props = append([]catalog.Property{}, t.BaseProperties...)
+			if _, d, ok := lookupKey(x, t.Discriminator); ok {
+				for _, v := range t.Variants {
+					if s, _ := d.(string); strings.EqualFold(v.Value, s) {
+						props = append(props, v.Type.Properties...)
+					}
+				}
+			}
+		}
+		for k, v := range x {
+			p := findProperty(props, k)
+			switch {
+			case p != nil && p.Flags.Has(flag):
+				delete(x, k)
+			case p != nil:
+				drop(p.Type, v, flag, depth+1)
+			case t.AdditionalProperties != nil:
+				drop(t.AdditionalProperties, v, flag, depth+1)
+			}
+		}
+	case []any:
+		if t.Kind == catalog.KindArray && t.Items != nil {
+			for _, v := range x {
+				drop(t.Items, v, flag, depth+1)
+			}
+		}
+	}
+}
+
 // StripWriteOnly returns a copy of body without the properties the schema marks write-only
 // (what a PUT sends but a GET never returns: passwords, keys).
 func StripWriteOnly(r *catalog.Resource, body any) any {
