@@ -154,3 +154,41 @@ func TestReplacingAResourceGroup(t *testing.T) {
 		t.Errorf("after the replacement, live is %s", out)
 	}
 }
+
+// TestSavedPlanFile: gru plan -o writes the plan; gru apply FILE applies exactly it, from
+// another folder too; once live changed since, it refuses and changes nothing.
+func TestSavedPlanFile(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	project := func(tag string) string {
+		return `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg-saved", properties: () => ({ tags: { v: "` + tag + `" } }) },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg", dependencies: () => ({ resourceGroup: "rg-saved" }) },
+];
+`
+	}
+	dir := writeProject(t, project("1"))
+	file := filepath.Join(t.TempDir(), "plan.json")
+	if code, out, errOut := runGru(t, "", "plan", "--local", "-o", file, "-C", dir); code != 0 || !strings.Contains(out, "Saved the plan to "+file) {
+		t.Fatalf("plan -o: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut := runGru(t, "", "apply", "-f", "--local", file) // the project folder is in the plan
+	if code != 0 || !strings.Contains(out, "Apply: 2 done") {
+		t.Fatalf("apply FILE: %d %s %s", code, out, errOut)
+	}
+	// A plan to change the tag; then the tag changes elsewhere first.
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(project("2")), 0o644)
+	runGru(t, "", "plan", "--local", "-o", file, "-C", dir)
+	other := writeProject(t, project("3"))
+	os.WriteFile(filepath.Join(other, "package.json"), []byte(`{"name":"`+filepath.Base(dir)+`"}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"`+filepath.Base(dir)+`"}`), 0o644)
+	if code, _, errOut := runGru(t, "", "apply", "-f", "--local", "-C", other); code != 0 {
+		t.Fatalf("the change elsewhere: %s", errOut)
+	}
+	code, _, errOut = runGru(t, "", "apply", "-f", "--local", file)
+	if code != 1 || !strings.Contains(errOut, "the saved plan is out of date, nothing was changed") || !strings.Contains(errOut, "Resources::ResourceGroup rg-saved: changed live since the plan was made") {
+		t.Errorf("apply of a stale plan: exit %d %s", code, errOut)
+	}
+	if _, out, _ := runGru(t, "", "output", "--local", "--type", "Resources::ResourceGroup", "--name", "rg-saved", "--field", "tags.v", "-C", dir); strings.TrimSpace(out) != "3" {
+		t.Errorf("the stale plan changed the tag: %s", out)
+	}
+}

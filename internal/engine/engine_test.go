@@ -442,3 +442,28 @@ func TestUnreachableEndpointStopsTheRun(t *testing.T) {
 		t.Error("no stopping event")
 	}
 }
+
+// Bullet 6, the second half: the body sent is validated once its IDs are filled in, just
+// before it is sent; an invalid one fails its resource and nothing is sent.
+func TestTheBodySentIsValidated(t *testing.T) {
+	e := newEnv(t)
+	tg := e.target(target.Options{}, rg, vnet)
+	p := e.plan(tg, plan.Options{})
+	// The plan's body is the target's (shared, not copied): spoil it after validation.
+	p.Change("Network::VirtualNetwork rg::vnet").SendBody()["properties"] = map[string]any{"addressSpace": map[string]any{"addressPrefixes": "10.0.0.0/16"}}
+	out, err := e.engine.Apply(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(out); got != "create Network::VirtualNetwork rg::vnet failed\ncreate Resources::ResourceGroup rg done" {
+		t.Errorf("outcomes:\n%s", got)
+	}
+	for _, o := range out {
+		if o.State == executor.StateFailed && !strings.Contains(o.Error, "the body to send is not valid, nothing was sent: properties.addressSpace.addressPrefixes: wrong type") {
+			t.Errorf("error: %s", o.Error)
+		}
+	}
+	if log := e.cloud.Log(); len(log) != 1 {
+		t.Errorf("sent: %v", log)
+	}
+}
