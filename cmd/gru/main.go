@@ -94,7 +94,7 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
 	pf.StringVarP(&g.dir, "dir", "C", ".", "the project folder")
 	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most")
-	pf.BoolVar(&g.json, "json", false, "write JSON for scripts (types, schema, validate, info, plan, apply, list)")
+	pf.BoolVar(&g.json, "json", false, "write JSON for scripts (types, schema, validate, info, plan, apply, destroy, list)")
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
 		newDocCommand(g), newGencodeCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
 	return root
