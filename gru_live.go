@@ -2,6 +2,8 @@ package gru
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -56,7 +58,7 @@ func (s *Session) Declared(ctx context.Context, p *Project, live bool) ([]Declar
 		if target.IsResourceGroup(r.Type) {
 			d.ResourceGroup = r.Spec.Name
 		}
-		for _, key := range sortedKeys(r.Deps) {
+		for _, key := range slices.Sorted(maps.Keys(r.Deps)) {
 			for _, dep := range r.Deps[key] {
 				d.DependsOn = append(d.DependsOn, dep.Key)
 				if d.ResourceGroup == "" && target.IsResourceGroup(dep.Type) {
@@ -71,15 +73,6 @@ func (s *Session) Declared(ctx context.Context, p *Project, live bool) ([]Declar
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ListOptions choose what List shows.

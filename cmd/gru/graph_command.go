@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gru-iac/gru"
+	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/diagram"
 )
 
@@ -52,7 +53,7 @@ func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
 			continue
 		}
 		// Live: what the resource's body and ID refer to, found by ARM ID.
-		for _, ref := range idsIn(d.Live) {
+		for _, ref := range armid.FindIn(d.Live) {
 			if to, ok := ids[strings.ToLower(ref)]; ok && !strings.EqualFold(ref, d.ID) {
 				add(d.Key, to)
 			}
@@ -65,26 +66,6 @@ func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
 		}
 	}
 	return m, nil
-}
-
-// idsIn lists the strings in a body that look like ARM IDs.
-func idsIn(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case map[string]any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case []any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case string:
-		if strings.HasPrefix(strings.ToLower(x), "/subscriptions/") {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // parentOf drops the last type/name pair of an ID (a provider block's start keeps its scope).

@@ -279,3 +279,31 @@ func (id *ID) IsResourceGroup() bool { return id.isResourceGroup() }
 
 // IsSubscription reports whether the ID names a subscription.
 func (id *ID) IsSubscription() bool { return id.isSubscription() }
+
+// FindIn lists the strings of a decoded JSON value (objects, arrays) that are ARM resource IDs:
+// the references a body holds.
+func FindIn(v any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case string:
+			l := strings.ToLower(x)
+			if strings.HasPrefix(l, "/subscriptions/") || strings.HasPrefix(l, "/providers/") {
+				if _, err := Parse(x); err == nil {
+					out = append(out, x)
+				}
+			}
+		}
+	}
+	walk(v)
+	return out
+}

@@ -169,7 +169,7 @@ func (c *Cloud) Put(ctx context.Context, id, version string, body any) (map[stri
 	if err := c.checkParent(parsed); err != nil {
 		return nil, err
 	}
-	for _, ref := range idsIn(obj) {
+	for _, ref := range armid.FindIn(obj) {
 		if strings.EqualFold(ref, id) || !strings.HasPrefix(strings.ToLower(ref), "/subscriptions/"+strings.ToLower(c.sub)+"/") {
 			continue
 		}
@@ -239,7 +239,7 @@ func (c *Cloud) Delete(ctx context.Context, id, version string) error {
 		if otherKey == key || strings.HasPrefix(otherKey, key+"/") {
 			continue
 		}
-		for _, ref := range idsIn(other) {
+		for _, ref := range armid.FindIn(other) {
 			l := strings.ToLower(ref)
 			if l == key || strings.HasPrefix(l, key+"/") {
 				return armError(http.MethodDelete, id, http.StatusBadRequest, inUseCode(id),
@@ -372,27 +372,6 @@ func setState(r map[string]any, state string) {
 		r["properties"] = props
 	}
 	props["provisioningState"] = state
-}
-
-func idsIn(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case map[string]any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case []any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case string:
-		if strings.HasPrefix(strings.ToLower(x), "/subscriptions/") {
-			if _, err := armid.Parse(x); err == nil {
-				out = append(out, x)
-			}
-		}
-	}
-	return out
 }
 
 func copyOf(m map[string]any) map[string]any {

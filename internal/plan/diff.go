@@ -3,7 +3,8 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,7 @@ func (d *differ) add(path string, before, after any, t *catalog.Type) {
 
 func (d *differ) object(t *catalog.Type, want, have map[string]any, path string, root bool) {
 	t = secret.Resolve(t, want)
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		w := want[k]
 		if w == nil {
 			continue // JSON null: not set
@@ -80,13 +81,13 @@ func (d *differ) tags(want, have any, path string) {
 		d.value(nil, "tags", want, have, path)
 		return
 	}
-	for _, k := range sortedKeys(w) {
+	for _, k := range slices.Sorted(maps.Keys(w)) {
 		_, hv, found := lookupKey(h, k)
 		if !found || !sameScalar(w[k], hv) {
 			d.add(join(path, k), hv, w[k], nil)
 		}
 	}
-	for _, k := range sortedKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if _, _, found := lookupKey(w, k); !found {
 			d.add(join(path, k), h[k], nil, nil)
 		}
@@ -208,7 +209,7 @@ func number(v any) (string, bool) {
 func drift(t *catalog.Type, want, have map[string]any, path string) []Diff {
 	var out []Diff
 	t = secret.Resolve(t, have)
-	for _, k := range sortedKeys(have) {
+	for _, k := range slices.Sorted(maps.Keys(have)) {
 		lk := strings.ToLower(k)
 		if path == "" && (lk == "id" || lk == "name" || lk == "type" || lk == "etag" || lk == "systemdata" || lk == "tags" || lk == "apiversion") {
 			continue
@@ -280,7 +281,7 @@ func secretPaths(t *catalog.Type, v any, path string) []string {
 	t = secret.Resolve(t, v)
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if x[k] == nil {
 				continue
 			}
@@ -317,15 +318,6 @@ func Show(v any) string {
 		s = s[:117] + "..."
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // lookupKey finds a property by name: exactly, else case-insensitively (ARM reads bodies so).

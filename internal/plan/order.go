@@ -3,6 +3,8 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armclient"
@@ -187,7 +189,7 @@ func (p *Plan) order(m *matched) {
 			continue
 		}
 		if c.Resource != nil {
-			for _, key := range sortedKeys(c.Resource.Deps) {
+			for _, key := range slices.Sorted(maps.Keys(c.Resource.Deps)) {
 				for _, d := range c.Resource.Deps[key] {
 					if dc := p.Of(d); dc != nil && dc.Puts() {
 						addTo(&c.PutAfter, Step(StepPut, d.Key))
@@ -232,7 +234,7 @@ func (p *Plan) users() func(x *Change) []*Change {
 		if c.live == nil {
 			continue
 		}
-		for _, id := range idsIn(c.live) {
+		for _, id := range armid.FindIn(c.live) {
 			if !strings.EqualFold(id, c.ID) && !within(id, c.ID) {
 				refs[c] = append(refs[c], id)
 			}
@@ -264,28 +266,6 @@ func (p *Plan) users() func(x *Change) []*Change {
 		}
 		return out
 	}
-}
-
-// idsIn lists the strings of a body that are ARM resource IDs.
-func idsIn(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case map[string]any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case []any:
-		for _, e := range x {
-			out = append(out, idsIn(e)...)
-		}
-	case string:
-		if looksLikeID(x) {
-			if _, err := armid.Parse(x); err == nil {
-				out = append(out, x)
-			}
-		}
-	}
-	return out
 }
 
 // Graph is the plan's steps and their order, as the executor runs them.

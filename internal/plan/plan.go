@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -460,7 +462,7 @@ type droppedRef struct {
 func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doomed map[string]string) []droppedRef {
 	var out []droppedRef
 	t = secret.Resolve(t, have)
-	for _, k := range sortedKeys(have) {
+	for _, k := range slices.Sorted(maps.Keys(have)) {
 		if path == "" && (strings.EqualFold(k, "id") || strings.EqualFold(k, "tags")) {
 			continue
 		}
@@ -474,7 +476,7 @@ func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doome
 		if declared && w != nil {
 			continue
 		}
-		for _, id := range idsIn(have[k]) {
+		for _, id := range armid.FindIn(have[k]) {
 			if key, ok := doomed[strings.ToLower(id)]; ok {
 				out = append(out, droppedRef{Diff{Path: join(path, k), Before: secret.Redact(have[k], secret.Child(t, k))}, key})
 				break
@@ -569,7 +571,7 @@ func Order(t *target.Target) []*target.Resource {
 			return
 		}
 		seen[r] = true
-		for _, key := range sortedKeys(r.Deps) {
+		for _, key := range slices.Sorted(maps.Keys(r.Deps)) {
 			for _, d := range r.Deps[key] {
 				visit(d)
 			}

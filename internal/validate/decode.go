@@ -89,17 +89,7 @@ func drop(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) {
 	}
 	switch x := value.(type) {
 	case map[string]any:
-		props := t.Properties
-		if t.Kind == catalog.KindDiscriminatedObject {
-			props = append([]catalog.Property{}, t.BaseProperties...)
-			if _, d, ok := lookupKey(x, t.Discriminator); ok {
-				for _, v := range t.Variants {
-					if s, _ := d.(string); strings.EqualFold(v.Value, s) {
-						props = append(props, v.Type.Properties...)
-					}
-				}
-			}
-		}
+		props := propertiesOf(t, x)
 		for k, v := range x {
 			p := findProperty(props, k)
 			switch {
@@ -135,17 +125,7 @@ func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) an
 	}
 	switch x := value.(type) {
 	case map[string]any:
-		props := t.Properties
-		if t.Kind == catalog.KindDiscriminatedObject {
-			props = append([]catalog.Property{}, t.BaseProperties...)
-			if _, d, ok := lookupKey(x, t.Discriminator); ok {
-				for _, v := range t.Variants {
-					if s, _ := d.(string); strings.EqualFold(v.Value, s) {
-						props = append(props, v.Type.Properties...)
-					}
-				}
-			}
-		}
+		props := propertiesOf(t, x)
 		out := make(map[string]any, len(x))
 		for k, v := range x {
 			p := findProperty(props, k)
@@ -171,6 +151,23 @@ func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) an
 		return out
 	}
 	return value
+}
+
+// propertiesOf lists the properties an object of type t has: a discriminated object's base
+// properties and those of the variant its discriminator names.
+func propertiesOf(t *catalog.Type, obj map[string]any) []catalog.Property {
+	if t.Kind != catalog.KindDiscriminatedObject {
+		return t.Properties
+	}
+	props := append([]catalog.Property{}, t.BaseProperties...)
+	if _, d, ok := lookupKey(obj, t.Discriminator); ok {
+		for _, v := range t.Variants {
+			if s, _ := d.(string); strings.EqualFold(v.Value, s) {
+				props = append(props, v.Type.Properties...)
+			}
+		}
+	}
+	return props
 }
 
 func findProperty(props []catalog.Property, name string) *catalog.Property {
