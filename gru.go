@@ -333,6 +333,42 @@ type Diff struct {
 	Sensitive     bool
 }
 
+// Unknown is a value known only once apply has made another resource: the ID Azure gives a
+// resource it names (a private endpoint connection). IDOf is that resource's key.
+type Unknown struct {
+	IDOf string
+}
+
+func (u Unknown) String() string { return "(ID of " + u.IDOf + ", known after apply)" }
+
+// MarshalJSON writes an unknown as {"$unknown": "id", "of": key}.
+func (u Unknown) MarshalJSON() ([]byte, error) { return target.Unknown(u).MarshalJSON() }
+
+// publicValue turns the engine's unknowns in a diff's value into Unknown.
+func publicValue(v any) any {
+	switch x := v.(type) {
+	case target.Unknown:
+		return Unknown(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = publicValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = publicValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+func diffOf(d plan.Diff) Diff {
+	return Diff{Path: d.Path, Before: publicValue(d.Before), After: publicValue(d.After), Sensitive: d.Sensitive}
+}
+
 // Change is the plan for one resource.
 type Change struct {
 	// Resource is the resource's key (Group::Type rg::name), or its ARM type and ID when the
@@ -388,10 +424,10 @@ func planOf(p *plan.Plan) *Plan {
 			gc.Reasons = append(gc.Reasons, r.String())
 		}
 		for _, d := range c.Diffs {
-			gc.Diffs = append(gc.Diffs, Diff(d))
+			gc.Diffs = append(gc.Diffs, diffOf(d))
 		}
 		for _, d := range c.Drift {
-			gc.Drift = append(gc.Drift, Diff(d))
+			gc.Drift = append(gc.Drift, diffOf(d))
 		}
 		out.Changes = append(out.Changes, gc)
 	}

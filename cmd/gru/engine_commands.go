@@ -128,10 +128,8 @@ func showValue(v any) string {
 		if x == "(sensitive)" {
 			return x
 		}
-	case map[string]any:
-		if x["$unknown"] == "id" {
-			return fmt.Sprintf("(ID of %v, known after apply)", x["of"])
-		}
+	case gru.Unknown:
+		return x.String()
 	}
 	data, _ := json.Marshal(v)
 	s := string(data)
@@ -176,7 +174,8 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
   gru plan -C examples/storage-private-endpoint --local --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openProject(cmd.Context(), cmd, nil)
+			// Waits for resources still provisioning are told on stderr.
+			s, err := g.openProject(cmd.Context(), cmd, (&progress{w: cmd.ErrOrStderr()}).event)
 			if err != nil {
 				return err
 			}
