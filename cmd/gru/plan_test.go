@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gru-iac/gru"
 )
 
 // The secrets of TestSecretsNeverLeave's project.
@@ -190,5 +192,39 @@ func TestSavedPlanFile(t *testing.T) {
 	}
 	if _, out, _ := runGru(t, "", "output", "--local", "--type", "Resources::ResourceGroup", "--name", "rg-saved", "--field", "tags.v", "-C", dir); strings.TrimSpace(out) != "3" {
 		t.Errorf("the stale plan changed the tag: %s", out)
+	}
+}
+
+// TestReplacingAPrivateEndpoint: moving the endpoint replaces it and the connection Azure
+// made for it; the approval is written to the new connection (Azure names it anew).
+func TestReplacingAPrivateEndpoint(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	src, err := os.ReadFile(filepath.Join(example, "resources.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"config.js", "package.json"} {
+		data, _ := os.ReadFile(filepath.Join(example, f))
+		os.WriteFile(filepath.Join(dir, f), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), src, 0o644)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatalf("apply: %s %s", out, errOut)
+	}
+	moved := strings.Replace(string(src), `name: "myPrivateEndpoint",`, `name: "myPrivateEndpoint", location: "northeurope",`, 1)
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(moved), 0o644)
+	code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir)
+	if code != 0 || !strings.Contains(out, "-/+ replace   Storage::PrivateEndpointConnection") || !strings.Contains(out, "Apply: 2 done") {
+		t.Fatalf("apply of the move: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := runGru(t, "", "plan", "--exit-code", "--local", "-C", dir); code != 0 {
+		t.Errorf("after the move: exit %d\n%s", code, out)
+	}
+	code, out, _ = runGru(t, "", "list", "--local", "--our", "--json", "--types", "Storage::PrivateEndpointConnection", "-C", dir)
+	var rows []gru.Listed
+	json.Unmarshal([]byte(out), &rows)
+	if code != 0 || len(rows) != 1 || rows[0].Connection != "Approved" {
+		t.Errorf("the connections after the move: %s", out)
 	}
 }

@@ -195,7 +195,7 @@ func TestRedactionFollowsTheSchema(t *testing.T) {
 	}
 	r := newRedactor(cat)
 	body := `{"location":"westeurope","properties":{"osProfile":{"computerName":"vm1","adminUsername":"me","adminPassword":"Hunter2!Hunter2!"}}}`
-	out := r.body(context.Background(), sub+"/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", []byte(body))
+	out := r.body(context.Background(), sub+"/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1", "2024-07-01", []byte(body))
 	if strings.Contains(out, "Hunter2") || !strings.Contains(out, "vm1") {
 		t.Errorf("redacted: %s", out)
 	}
@@ -206,7 +206,7 @@ func TestRedactionFollowsTheSchema(t *testing.T) {
 		kv + "/s1": `{"properties":{"value":"TopSecretValue1","contentType":"text/plain"}}`,
 		kv:         `{"value":[{"id":"x","properties":{"value":"TopSecretValue1","contentType":"text/plain"}}]}`,
 	} {
-		out := r.body(context.Background(), path, []byte(body))
+		out := r.body(context.Background(), path, "", []byte(body))
 		if strings.Contains(out, "TopSecretValue1") || !strings.Contains(out, "text/plain") {
 			t.Errorf("%s redacted: %s", path, out)
 		}

@@ -49,7 +49,7 @@ func (d *debugLog) Do(req *policy.Request) (*http.Response, error) {
 	fmt.Fprintf(&b, "--> %s %s\n", raw.Method, raw.URL.String())
 	writeHeaders(&b, raw.Header)
 	if len(reqBody) > 0 {
-		fmt.Fprintf(&b, "    %s\n", d.redact.body(raw.Context(), raw.URL.Path, reqBody))
+		fmt.Fprintf(&b, "    %s\n", d.redact.body(raw.Context(), raw.URL.Path, raw.URL.Query().Get("api-version"), reqBody))
 	}
 	switch {
 	case err != nil:
@@ -62,7 +62,7 @@ func (d *debugLog) Do(req *policy.Request) (*http.Response, error) {
 			resp.Body.Close()
 			resp.Body = io.NopCloser(bytes.NewReader(data))
 			if rerr == nil && len(data) > 0 {
-				fmt.Fprintf(&b, "    %s\n", d.redact.body(raw.Context(), raw.URL.Path, data))
+				fmt.Fprintf(&b, "    %s\n", d.redact.body(raw.Context(), raw.URL.Path, raw.URL.Query().Get("api-version"), data))
 			}
 		}
 	}
@@ -101,7 +101,7 @@ type redactor struct {
 
 func newRedactor(c *catalog.Catalog) *redactor { return &redactor{catalog: c} }
 
-func (r *redactor) body(ctx context.Context, path string, data []byte) string {
+func (r *redactor) body(ctx context.Context, path, version string, data []byte) string {
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		if len(data) > 200 {
@@ -109,7 +109,7 @@ func (r *redactor) body(ctx context.Context, path string, data []byte) string {
 		}
 		return strings.TrimSpace(string(data))
 	}
-	schema, collection := r.schemaOf(ctx, path)
+	schema, collection := r.schemaOf(ctx, path, version)
 	if m, ok := v.(map[string]any); ok && collection {
 		if items, ok := m["value"].([]any); ok {
 			out := make(map[string]any, len(m))
@@ -125,9 +125,10 @@ func (r *redactor) body(ctx context.Context, path string, data []byte) string {
 	return string(out)
 }
 
-// schemaOf finds the body schema of a URL path: a resource's, or the items' of a collection
-// (collection true), nil when the catalogue has no such type.
-func (r *redactor) schemaOf(ctx context.Context, path string) (*catalog.Type, bool) {
+// schemaOf finds the body schema of a URL path at an API version (the default version's when
+// gru does not hold that one): a resource's, or the items' of a collection (collection true),
+// nil when the catalogue has no such type.
+func (r *redactor) schemaOf(ctx context.Context, path, version string) (*catalog.Type, bool) {
 	collection := false
 	id, err := armid.Parse(path)
 	if err != nil {
@@ -145,9 +146,11 @@ func (r *redactor) schemaOf(ctx context.Context, path string) (*catalog.Type, bo
 	if !ok {
 		return nil, collection
 	}
-	res, err := r.catalog.Schema(ctx, t, "")
+	res, err := r.catalog.Schema(ctx, t, version)
 	if err != nil {
-		return nil, collection
+		if res, err = r.catalog.Schema(ctx, t, ""); err != nil {
+			return nil, collection
+		}
 	}
 	return res.Body, collection
 }

@@ -467,3 +467,70 @@ func TestTheBodySentIsValidated(t *testing.T) {
 		t.Errorf("sent: %v", log)
 	}
 }
+
+// Read-only back-references (the subnets an NSG lists, as Azure returns it) say nothing of
+// what must be deleted first: no cycle, no update of the NSG.
+func TestBackReferencesDoNotOrderDeletions(t *testing.T) {
+	e := newEnv(t)
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	subnet := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet", "networkSecurityGroup=rg::nsg")
+	tg := e.target(target.Options{}, rg, vnet, nsg, subnet)
+	_, out := e.apply(tg, plan.Options{})
+	allDone(t, out)
+	nsgID := rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"
+	live := e.cloud.Resource(nsgID)
+	live["properties"].(map[string]any)["subnets"] = []any{map[string]any{"id": rgID("rg") + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn"}}
+	e.cloud.Set(live)
+	dp, err := e.engine.Destroy(context.Background(), tg, plan.DestroyOptions{Keep: func(r *target.Resource) bool { return !target.IsResourceGroup(r.Type) }})
+	if err != nil || len(dp.Refusals) > 0 {
+		t.Fatalf("destroy plan: %v %v", err, dp.Refusals)
+	}
+	if after := dp.Change("Network::VirtualNetwork rg::vnet").DeleteAfter; len(after) != 0 {
+		t.Errorf("the network waits for %v", after)
+	}
+	if after := dp.Change("Network::NetworkSecurityGroup rg::nsg").DeleteAfter; strings.Join(after, ",") != "delete Network::VirtualNetwork rg::vnet" {
+		t.Errorf("the NSG waits for %v, want the network (its subnet uses it)", after)
+	}
+	out, err = e.engine.Apply(context.Background(), dp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allDone(t, out)
+	if ids := e.cloud.IDs(); len(ids) != 1 {
+		t.Errorf("left: %v", ids)
+	}
+}
+
+// A read-only resource (readOnly: true) is referred to, never written, tagged or deleted.
+func TestReadOnlyResourcesAreNeverWritten(t *testing.T) {
+	e := newEnv(t)
+	e.cloud.Put(context.Background(), rgID("shared"), "", map[string]any{"location": "westeurope", "tags": map[string]any{"team": "network"}})
+	shared := res("Resources::ResourceGroup", "shared", "")
+	shared.ReadOnly = true
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=shared")
+	tg := e.target(target.Options{}, shared, nsg)
+	p, out := e.apply(tg, plan.Options{})
+	if summary(p) != "create Network::NetworkSecurityGroup shared::nsg" {
+		t.Errorf("plan:\n%s", summary(p))
+	}
+	allDone(t, out)
+	if tags := e.cloud.Resource(rgID("shared"))["tags"].(map[string]any); len(tags) != 1 || tags["team"] != "network" {
+		t.Errorf("the read-only group was written: %v", tags)
+	}
+	dp, err := e.engine.Destroy(context.Background(), tg, plan.DestroyOptions{})
+	if err != nil || summary(dp) != "delete Network::NetworkSecurityGroup shared::nsg" {
+		t.Fatalf("destroy plan: %v\n%s", err, summary(dp))
+	}
+	out, _ = e.engine.Apply(context.Background(), dp)
+	allDone(t, out)
+	if e.cloud.Resource(rgID("shared")) == nil {
+		t.Error("the read-only group was deleted")
+	}
+	// One that does not exist is refused.
+	missing := res("Resources::ResourceGroup", "nowhere", "")
+	missing.ReadOnly = true
+	p = e.plan(e.target(target.Options{}, missing, res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=nowhere")), plan.Options{})
+	if len(p.Refusals) != 1 || !strings.Contains(p.Refusals[0], "Resources::ResourceGroup nowhere is read-only") {
+		t.Errorf("refusals: %v", p.Refusals)
+	}
+}

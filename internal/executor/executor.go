@@ -216,7 +216,10 @@ func (r *run) put(ctx context.Context, c *plan.Change) error {
 	if target.HasUnknown(body) {
 		return fmt.Errorf("%s: the body still holds an ID that is not known (%s): what it depends on was not made", c.Key, unknownsIn(body))
 	}
-	if c.Identity != nil && id == "" {
+	// A resource Azure names is found once its dependency is made; a replaced one has a new
+	// name: the one planned is gone.
+	if c.Identity != nil && (id == "" || c.Action == plan.Replace) {
+		id = ""
 		items, err := r.x.Cloud.List(ctx, c.Identity.Collection, c.APIVersion, nil)
 		if err != nil {
 			return err

@@ -239,7 +239,9 @@ func (c *Cloud) Delete(ctx context.Context, id, version string) error {
 		if otherKey == key || strings.HasPrefix(otherKey, key+"/") {
 			continue
 		}
-		for _, ref := range armid.FindIn(other) {
+		// What a resource uses is in what it can write: read-only back-references (the
+		// subnets an NSG lists) do not hold anything in use.
+		for _, ref := range armid.FindIn(c.writable(ctx, other)) {
 			l := strings.ToLower(ref)
 			if l == key || strings.HasPrefix(l, key+"/") {
 				return armError(http.MethodDelete, id, http.StatusBadRequest, inUseCode(id),
@@ -331,6 +333,17 @@ func (c *Cloud) ListResources(ctx context.Context, resourceGroup, filter string)
 	}
 	sortByID(out)
 	return out, nil
+}
+
+// writable is a stored body without its read-only properties.
+func (c *Cloud) writable(ctx context.Context, body map[string]any) any {
+	typ, _ := body["type"].(string)
+	if ti, ok := c.cat.Find(typ); ok {
+		if schema, err := c.cat.Schema(ctx, ti, ""); err == nil {
+			return validate.StripReadOnly(schema, body)
+		}
+	}
+	return body
 }
 
 // inUseCode is ARM's error code for deleting a resource in use: InUseSubnetCannotBeDeleted, ...

@@ -29,7 +29,7 @@ func Managed(t *target.Target, live map[*target.Resource]map[string]any) map[*ta
 				parentManaged = managed[parent]
 			}
 		}
-		managed[r] = t.Owner.Manages(l, r.Schema.Has("tags"), parentManaged)
+		managed[r] = !r.ReadOnly() && t.Owner.Manages(l, r.Schema.Has("tags"), parentManaged)
 	}
 	return managed
 }
@@ -81,7 +81,7 @@ func Destroy(ctx context.Context, c Cloud, t *target.Target, opts DestroyOptions
 	managed := Managed(t, m.body)
 	for _, r := range t.Resources {
 		l := m.body[r]
-		if l == nil || !(managed[r] || opts.All) || opts.Keep != nil && !opts.Keep(r) {
+		if l == nil || r.ReadOnly() || !(managed[r] || opts.All) || opts.Keep != nil && !opts.Keep(r) {
 			continue
 		}
 		p.add(&Change{Key: r.Key, Type: r.Type.ARMType, ID: armclient.Field(l, "id"), APIVersion: r.APIVersion(), Action: Delete,
@@ -98,7 +98,8 @@ func Destroy(ctx context.Context, c Cloud, t *target.Target, opts DestroyOptions
 	}
 	p.markDeletedWith()
 	p.sortChanges()
-	p.order(m)
+	p.refuseReadOnly()
+	p.order()
 	p.fingerprint()
 	return p, nil
 }

@@ -55,7 +55,7 @@ func (d *differ) object(t *catalog.Type, want, have map[string]any, path string,
 		case secret.WriteOnly:
 			continue // ARM never returns it: nothing to compare with
 		case secret.Readable:
-			if found && !d.equalQuiet(ct, k, w, h) {
+			if found && h != nil && !d.equalQuiet(ct, k, w, h) {
 				d.out = append(d.out, Diff{Path: child, Before: secret.Mask, After: secret.Mask, Sensitive: true})
 			}
 			continue // not returned: taken as write-only
@@ -81,15 +81,22 @@ func (d *differ) tags(want, have any, path string) {
 		d.value(nil, "tags", want, have, path)
 		return
 	}
+	tag := func(path, key string, before, after any) {
+		if secret.Name(key) { // a tag named like a secret holds one
+			d.out = append(d.out, Diff{Path: path, Before: maskUnlessNil(before), After: maskUnlessNil(after), Sensitive: true})
+			return
+		}
+		d.add(path, before, after, nil)
+	}
 	for _, k := range slices.Sorted(maps.Keys(w)) {
 		_, hv, found := lookupKey(h, k)
 		if !found || !sameScalar(w[k], hv) {
-			d.add(join(path, k), hv, w[k], nil)
+			tag(join(path, k), k, hv, w[k])
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(h)) {
 		if _, _, found := lookupKey(w, k); !found {
-			d.add(join(path, k), h[k], nil, nil)
+			tag(join(path, k), k, h[k], nil)
 		}
 	}
 }
@@ -150,8 +157,8 @@ func equalScalar(t *catalog.Type, key string, want, have any) bool {
 func caseInsensitive(t *catalog.Type, key, want, have string) bool {
 	k := strings.ToLower(key)
 	switch {
-	case k == "location" || k == "locationname":
-		return normLocation(want) == normLocation(have)
+	case strings.HasSuffix(k, "location") || k == "locationname":
+		return normLocation(want) == normLocation(have) // West Europe is westeurope
 	case !strings.EqualFold(want, have):
 		return false // beyond case, only locations may differ (by spaces)
 	case k == "name" || k == "type" || k == "id" || strings.HasSuffix(key, "Id") || strings.HasSuffix(key, "ID") || strings.HasSuffix(key, "Ids"):
@@ -176,6 +183,13 @@ func looksLikeID(s string) bool {
 }
 
 func normLocation(s string) string { return strings.ToLower(strings.ReplaceAll(s, " ", "")) }
+
+func maskUnlessNil(v any) any {
+	if v == nil {
+		return nil
+	}
+	return secret.Mask
+}
 
 // sameScalar compares numbers by value (json.Number and float64 alike), others exactly.
 func sameScalar(a, b any) bool {
@@ -297,27 +311,6 @@ func secretPaths(t *catalog.Type, v any, path string) []string {
 		}
 	}
 	return out
-}
-
-// Show writes a value of a diff for people: JSON, "(none)" for absent, the mask and unknowns
-// as they are.
-func Show(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "(none)"
-	case target.Unknown:
-		return x.String()
-	case string:
-		if x == secret.Mask {
-			return x
-		}
-	}
-	data, _ := json.Marshal(v)
-	s := string(data)
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return s
 }
 
 // lookupKey finds a property by name: exactly, else case-insensitively (ARM reads bodies so).

@@ -129,3 +129,21 @@ func TestImmutable(t *testing.T) {
 		}
 	}
 }
+
+// A tag named like a secret holds one; a readable secret that live returns as null is not
+// returned (no diff each plan); locations of every kind ignore case and spaces.
+func TestDiffEdges(t *testing.T) {
+	rg := schemaOf(t, "Resources::ResourceGroup")
+	d := compare(rg, decode(t, `{"tags":{"apiKey":"New-Value-456"}}`), decode(t, `{"tags":{"apiKey":"Old-Value-123"}}`))
+	data, _ := json.Marshal(d)
+	if len(d) != 1 || !d[0].Sensitive || strings.Contains(string(data), "Value-") {
+		t.Errorf("a secret tag: %s", data)
+	}
+	kv := schemaOf(t, "KeyVault::Secret")
+	if d := compare(kv, decode(t, `{"properties":{"value":"x"}}`), decode(t, `{"properties":{"value":null}}`)); len(d) != 0 {
+		t.Errorf("a secret returned as null: %+v", d)
+	}
+	if d := compare(nil, decode(t, `{"properties":{"secondaryLocation":"North Europe"}}`), decode(t, `{"properties":{"secondaryLocation":"northeurope"}}`)); len(d) != 0 {
+		t.Errorf("secondaryLocation: %+v", d)
+	}
+}

@@ -9,8 +9,10 @@ import (
 
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/dag"
 	"github.com/gru-iac/gru/internal/inventory"
+	"github.com/gru-iac/gru/internal/secret"
 	"github.com/gru-iac/gru/internal/target"
 )
 
@@ -27,7 +29,7 @@ func (p *Plan) cascade(ctx context.Context, c Cloud, m *matched) error {
 			}
 			for _, r := range p.Target.Resources {
 				rc := p.Of(r)
-				if rc == x || rc.live == nil || rc.Action == Replace {
+				if rc == x || rc.live == nil || rc.Action == Replace || r.ReadOnly() {
 					continue
 				}
 				switch {
@@ -170,19 +172,18 @@ func (p *Plan) deleteStep(c *Change) string {
 
 // order sets each change's PutAfter and DeleteAfter: a write after the writes of its
 // dependencies and after its own deletion (replace); a deletion after the deletions of what
-// uses it (dependents first, found in live bodies and in declared dependencies) and after the
-// updates of what uses it (an update that drops the reference must come first).
-func (p *Plan) order(m *matched) {
+// uses it (dependents first, found in declared dependencies and in the writable references of
+// live bodies) and after the updates of what uses it (an update that drops the reference must
+// come first). Orderings that close a cycle are dropped, weakest first; a cycle left is a
+// refusal.
+func (p *Plan) order() {
 	for _, c := range p.Changes {
 		c.PutAfter, c.DeleteAfter = nil, nil
 	}
 	addTo := func(list *[]string, step string) {
-		for _, s := range *list {
-			if s == step {
-				return
-			}
+		if !slices.Contains(*list, step) {
+			*list = append(*list, step)
 		}
-		*list = append(*list, step)
 	}
 	for _, c := range p.Changes {
 		if !c.Puts() {
@@ -210,62 +211,138 @@ func (p *Plan) order(m *matched) {
 	if len(deleting) == 0 {
 		return
 	}
+	// weak holds the orderings found in live bodies only: dropped before declared ones.
+	weak := map[[2]string]bool{}
 	users := p.users()
 	for _, x := range deleting {
+		from := Step(StepDelete, x.Key)
 		for _, u := range users(x) {
+			var step string
 			switch {
-			case u.Action == Replace || u.Action == Delete:
-				if step := p.deleteStep(u); step != Step(StepDelete, x.Key) {
-					addTo(&x.DeleteAfter, step)
+			case u.use.Action == Replace || u.use.Action == Delete:
+				if step = p.deleteStep(u.use); step == from {
+					continue
 				}
-			case u.Action == Update:
-				addTo(&x.DeleteAfter, Step(StepPut, u.Key))
+			case u.use.Action == Update:
+				step = Step(StepPut, u.use.Key)
+			default:
+				continue
+			}
+			if !slices.Contains(x.DeleteAfter, step) {
+				x.DeleteAfter = append(x.DeleteAfter, step)
+				weak[[2]string{from, step}] = !u.declared
+			} else if u.declared {
+				weak[[2]string{from, step}] = false
 			}
 		}
 	}
-	p.breakCycles()
+	p.breakCycles(weak)
+}
+
+// use is a change whose resource uses another: declared says by a declared dependency (else
+// by a reference in its live body).
+type use struct {
+	use      *Change
+	declared bool
 }
 
 // users returns a function listing the changes whose resources use x or what is inside it:
-// their live bodies hold its ID (or an ID inside it), or they declare a dependency on it.
-func (p *Plan) users() func(x *Change) []*Change {
+// they declare a dependency on it, or their live bodies hold its ID (or an ID inside it) in a
+// property they could write (read-only back-references, such as the subnets an NSG lists,
+// say nothing of what must go first).
+func (p *Plan) users() func(x *Change) []use {
 	refs := map[*Change][]string{}
 	for _, c := range p.Changes {
 		if c.live == nil {
 			continue
 		}
-		for _, id := range armid.FindIn(c.live) {
+		for _, id := range writableRefs(p.schemaOf(c), c.live, true) {
 			if !strings.EqualFold(id, c.ID) && !within(id, c.ID) {
 				refs[c] = append(refs[c], id)
 			}
 		}
 	}
-	return func(x *Change) []*Change {
-		var out []*Change
+	return func(x *Change) []use {
+		var out []use
 		for _, c := range p.Changes {
 			if c == x || within(c.ID, x.ID) {
 				continue
 			}
-			uses := false
-			for _, id := range refs[c] {
-				if strings.EqualFold(id, x.ID) || within(id, x.ID) {
-					uses = true
-					break
-				}
-			}
-			if !uses && c.Resource != nil && x.Resource != nil {
+			declared := false
+			if c.Resource != nil && x.Resource != nil {
 				for _, deps := range c.Resource.Deps {
 					for _, d := range deps {
-						uses = uses || d == x.Resource
+						declared = declared || d == x.Resource
 					}
 				}
 			}
-			if uses {
-				out = append(out, c)
+			referenced := false
+			for _, id := range refs[c] {
+				if strings.EqualFold(id, x.ID) || within(id, x.ID) {
+					referenced = true
+					break
+				}
+			}
+			if declared || referenced {
+				out = append(out, use{c, declared})
 			}
 		}
 		return out
 	}
+}
+
+// schemaOf is the body schema of a change's resource: its target's, else the catalogue's at
+// the type's default version (nil when unknown).
+func (p *Plan) schemaOf(c *Change) *catalog.Type {
+	if c.Resource != nil {
+		return c.Resource.Schema.Body
+	}
+	if p.Target == nil || p.Target.Catalog == nil {
+		return nil
+	}
+	if p.schemas == nil {
+		p.schemas = map[string]*catalog.Type{}
+	}
+	key := strings.ToLower(c.Type)
+	if t, ok := p.schemas[key]; ok {
+		return t
+	}
+	var t *catalog.Type
+	if ti, ok := p.Target.Catalog.Find(c.Type); ok {
+		if r, err := p.Target.Catalog.Schema(context.Background(), ti, ""); err == nil {
+			t = r.Body
+		}
+	}
+	p.schemas[key] = t
+	return t
+}
+
+// writableRefs lists the IDs a body holds outside read-only properties (nil schema: all).
+func writableRefs(t *catalog.Type, v any, root bool) []string {
+	if t == nil {
+		return armid.FindIn(v)
+	}
+	var out []string
+	t = secret.Resolve(t, v)
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if root && strings.EqualFold(k, "id") {
+				continue
+			}
+			if p := t.Property(k); p != nil && p.Flags.Has(catalog.FlagReadOnly) {
+				continue
+			}
+			out = append(out, writableRefs(secret.Child(t, k), e, false)...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, writableRefs(secret.Items(t), e, false)...)
+		}
+	case string:
+		out = append(out, armid.FindIn(x)...)
+	}
+	return out
 }
 
 // Graph is the plan's steps and their order, as the executor runs them.
@@ -288,31 +365,35 @@ func (p *Plan) Graph() *dag.Graph {
 	return g
 }
 
-// breakCycles drops the "update before delete" orderings that would close a cycle (the
-// deletion is then retried while in use, and reported if it stays so).
-func (p *Plan) breakCycles() {
+// breakCycles drops the orderings that close a cycle: first an update before a deletion,
+// then a deletion after another found only in a live body (ARM's in-use refusal, retried,
+// covers what was dropped). A cycle of declared dependencies left is a refusal.
+func (p *Plan) breakCycles(weak map[[2]string]bool) {
 	for {
 		cycle := p.Graph().Cycle()
 		if cycle == nil {
 			return
 		}
-		dropped := false
-		for i := 0; i+1 < len(cycle) && !dropped; i++ {
-			from, to := cycle[i], cycle[i+1]
-			if !strings.HasPrefix(from, StepDelete+" ") || !strings.HasPrefix(to, StepPut+" ") {
-				continue
-			}
-			c := p.Change(strings.TrimPrefix(from, StepDelete+" "))
-			for j, s := range c.DeleteAfter {
-				if s == to {
-					c.DeleteAfter = append(c.DeleteAfter[:j], c.DeleteAfter[j+1:]...)
-					dropped = true
-					break
-				}
-			}
-		}
-		if !dropped {
-			return // the executor reports the cycle
+		if !p.dropEdge(cycle, func(from, to string) bool { return strings.HasPrefix(to, StepPut+" ") }) &&
+			!p.dropEdge(cycle, func(from, to string) bool { return weak[[2]string{from, to}] }) {
+			p.Refusals = append(p.Refusals, "the deletions depend on each other in a cycle: "+strings.Join(cycle, " -> "))
+			return
 		}
 	}
+}
+
+// dropEdge removes the first deletion ordering of a cycle that drop accepts.
+func (p *Plan) dropEdge(cycle []string, drop func(from, to string) bool) bool {
+	for i := 0; i+1 < len(cycle); i++ {
+		from, to := cycle[i], cycle[i+1]
+		if !strings.HasPrefix(from, StepDelete+" ") || !drop(from, to) {
+			continue
+		}
+		c := p.Change(strings.TrimPrefix(from, StepDelete+" "))
+		if j := slices.Index(c.DeleteAfter, to); j >= 0 {
+			c.DeleteAfter = slices.Delete(c.DeleteAfter, j, j+1)
+			return true
+		}
+	}
+	return false
 }

@@ -193,6 +193,8 @@ type Plan struct {
 
 	Target *target.Target `json:"-"`
 	byKey  map[string]*Change
+	// schemas caches the schemas of undeclared resources' types, by lower-cased type.
+	schemas map[string]*catalog.Type
 }
 
 // Pending reports whether the plan changes anything.
@@ -309,7 +311,8 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	}
 	p.dropReferences()
 	p.refuse()
-	p.order(m)
+	p.refuseReadOnly()
+	p.order()
 	p.fingerprint()
 	return p, nil
 }
@@ -323,6 +326,14 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.body = r.Desired(m.known)
 	l := m.body[r]
+	if r.ReadOnly() {
+		// Referred to, never written: it must exist.
+		c.Action, c.body, c.live = NoOp, nil, l
+		if l != nil {
+			c.State = provisioningState(l)
+		}
+		return c
+	}
 	if l == nil {
 		c.Action = Create
 		c.Reasons = []Reason{{Kind: ReasonMissing}}
@@ -442,7 +453,7 @@ func (p *Plan) dropReferences() {
 		return
 	}
 	for _, c := range p.Changes {
-		if c.Resource == nil || c.live == nil || c.Action != NoOp && c.Action != Update {
+		if c.Resource == nil || c.live == nil || c.Action != NoOp && c.Action != Update || c.Resource.ReadOnly() {
 			continue
 		}
 		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", doomed) {
@@ -466,6 +477,11 @@ func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doome
 		if path == "" && (strings.EqualFold(k, "id") || strings.EqualFold(k, "tags")) {
 			continue
 		}
+		if t != nil {
+			if p := t.Property(k); p != nil && p.Flags.Has(catalog.FlagReadOnly) {
+				continue // what Azure writes back: no PUT sends it
+			}
+		}
 		_, w, declared := lookupKey(want, k)
 		wm, wok := w.(map[string]any)
 		hm, hok := have[k].(map[string]any)
@@ -476,14 +492,37 @@ func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doome
 		if declared && w != nil {
 			continue
 		}
-		for _, id := range armid.FindIn(have[k]) {
+		for _, id := range writableRefs(secret.Child(t, k), have[k], false) {
 			if key, ok := doomed[strings.ToLower(id)]; ok {
-				out = append(out, droppedRef{Diff{Path: join(path, k), Before: secret.Redact(have[k], secret.Child(t, k))}, key})
+				before := secret.Redact(have[k], secret.Child(t, k))
+				if secret.Property(t, k, false) != secret.None {
+					before = secret.Mask
+				}
+				out = append(out, droppedRef{Diff{Path: join(path, k), Before: before}, key})
 				break
 			}
 		}
 	}
 	return out
+}
+
+// refuseReadOnly refuses a plan that needs a read-only resource (readOnly: true: referred to,
+// never written) that does not exist, or that would delete one with what holds it.
+func (p *Plan) refuseReadOnly() {
+	for _, r := range p.Target.Resources {
+		c := p.Of(r)
+		if c == nil || !r.ReadOnly() {
+			continue
+		}
+		if c.live == nil && c.Action == NoOp {
+			p.Refusals = append(p.Refusals, fmt.Sprintf("%s is read-only (readOnly: true: the project refers to it and does not make it) and does not exist", r.Key))
+		}
+		for _, x := range p.Changes {
+			if x.Deletes() && within(c.ID, x.ID) {
+				p.Refusals = append(p.Refusals, fmt.Sprintf("deleting %s would delete %s, which is read-only (readOnly: true): the project must not delete it", x.Key, r.Key))
+			}
+		}
+	}
 }
 
 // refuse records why apply must not carry the plan out: a replacement that deletes a resource
@@ -533,7 +572,7 @@ func reasonList(rs []Reason) string {
 func (p *Plan) fingerprint() {
 	for _, c := range p.Changes {
 		if c.live != nil {
-			c.LiveVersion = LiveVersion(c.live)
+			c.LiveVersion = LiveVersion(c.live, p.schemaOf(c))
 		}
 		if !c.Puts() || c.body == nil {
 			continue
@@ -547,12 +586,13 @@ func (p *Plan) fingerprint() {
 	}
 }
 
-// LiveVersion is a live resource's ETag, else a hash of its body.
-func LiveVersion(live map[string]any) string {
+// LiveVersion is a live resource's ETag, else a hash of its body with its secrets masked
+// (of schema t; nil: by name): saved plans hold no secret, not even hashed.
+func LiveVersion(live map[string]any, t *catalog.Type) string {
 	if etag := armclient.Field(live, "etag"); etag != "" {
 		return "etag:" + etag
 	}
-	return hash(live)
+	return hash(secret.Redact(live, t))
 }
 
 func hash(v any) string {

@@ -7,6 +7,7 @@
 package secret
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
@@ -50,22 +51,29 @@ func Name(name string) bool {
 	if strings.Contains(l, "publickey") {
 		return false
 	}
-	hit := false
+	// A part that says secret, unless what follows it says the property only refers to one
+	// (secretName, keyVaultSecretId, tokenStoreEnabled).
 	for _, p := range nameParts {
-		if strings.Contains(l, p) {
-			hit = true
-			break
+		i := strings.LastIndex(l, p)
+		if i < 0 {
+			continue
+		}
+		rest := l[i+len(p):]
+		if rest == "" || rest == "s" {
+			return true
+		}
+		reference := false
+		for _, s := range notSecretSuffixes {
+			if strings.HasSuffix(rest, s) {
+				reference = true
+				break
+			}
+		}
+		if !reference {
+			return true
 		}
 	}
-	if !hit {
-		return false
-	}
-	for _, s := range notSecretSuffixes {
-		if strings.HasSuffix(l, s) {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // normalName lower-cases a name and drops the separators _, - and space.
@@ -254,9 +262,11 @@ func collect(v any, t *catalog.Type, inSecret bool, out *[]string) {
 	}
 }
 
-// Scrub replaces in text every occurrence of the given secret values by Mask (values shorter
-// than 4 characters are left: they would mask ordinary words).
+// Scrub replaces in text every occurrence of the given secret values by Mask, longest first
+// (values shorter than 4 characters are left: they would mask ordinary words).
 func Scrub(text string, values []string) string {
+	values = slices.Clone(values)
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
 	for _, s := range values {
 		if len(s) >= 4 {
 			text = strings.ReplaceAll(text, s, Mask)

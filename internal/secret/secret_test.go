@@ -16,6 +16,7 @@ func TestName(t *testing.T) {
 		"publicKey": false, "sshPublicKey": false, "keyName": false, "secretName": false, "secretUri": false,
 		"keyVaultSecretId": false, "tokenStoreEnabled": false, "publicNetworkAccess": false, "allowBlobPublicAccess": false,
 		"accessTier": false, "accessPolicies": false, "passwordProfile": false, "name": false, "value": false,
+		"sasUrl": true, "connectionStrings": true, "primaryKeyVaultUri": false, "clientSecretSettingName": false,
 	} {
 		if got := Name(name); got != want {
 			t.Errorf("Name(%q) = %v, want %v", name, got, want)
@@ -53,7 +54,7 @@ func TestRedactFollowsTheSchemaAndNames(t *testing.T) {
 	if got := Values(in, schema); len(got) != 7 {
 		t.Errorf("Values: %v", got)
 	}
-	if got := Scrub("error: password s3 is weak; p4ss-word too", []string{"p4ss-word", "s3"}); got != "error: password s3 is weak; "+Mask+" too" {
+	if got := Scrub("error: password s3 is weak; p4ss-word too; abcdefgh", []string{"p4ss-word", "s3", "abcd", "abcdefgh"}); got != "error: password s3 is weak; "+Mask+" too; "+Mask {
 		t.Errorf("Scrub: %s", got)
 	}
 }

@@ -11,6 +11,10 @@ import (
 func (b *builder) bodies() {
 	proj := b.t.Project
 	for _, r := range b.t.Resources {
+		if r.Spec.ReadOnly {
+			r.Body = map[string]any{} // an existing resource the project refers to: never written
+			continue
+		}
 		body := deepCopy(r.Spec.Properties)
 		delete(body, "name")
 		for _, d := range b.deps[r] {

@@ -43,6 +43,10 @@ type Resource struct {
 	IdentityFrom string
 }
 
+// ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
+// it must exist, and gru never writes, tags nor deletes it.
+func (r *Resource) ReadOnly() bool { return r.Spec.ReadOnly }
+
 // APIVersion is the API version the resource is read and written with.
 func (r *Resource) APIVersion() string { return r.Schema.APIVersion }
 

@@ -186,7 +186,7 @@ func (v *validator) check(t *catalog.Type, value any, path string, secret bool, 
 			v.add(Error, path, "wrong type", "object", describe(value, secret))
 			return
 		}
-		v.checkObject(t.Properties, t.AdditionalProperties, obj, path, secret, root)
+		v.checkObject(t.Name, t.Properties, t.AdditionalProperties, obj, path, secret, root)
 	case catalog.KindDiscriminatedObject:
 		v.checkDiscriminated(t, value, path, secret, root)
 	}
@@ -300,7 +300,7 @@ func (v *validator) checkInteger(t *catalog.Type, value any, path string, secret
 	}
 }
 
-func (v *validator) checkObject(props []catalog.Property, additional *catalog.Type, obj map[string]any, path string, secret, root bool) {
+func (v *validator) checkObject(typeName string, props []catalog.Property, additional *catalog.Type, obj map[string]any, path string, secret, root bool) {
 	matched := make(map[string]bool, len(obj))
 	for i := range props {
 		p := &props[i]
@@ -322,7 +322,7 @@ func (v *validator) checkObject(props []catalog.Property, additional *catalog.Ty
 			v.add(Warning, child, "read-only property: ARM ignores it", "", "")
 			continue
 		}
-		v.check(p.Type, val, child, secret || isSecret(props, p.Name), false)
+		v.check(p.Type, val, child, secret || isSecret(typeName, props, p.Name), false)
 	}
 	keys := make([]string, 0, len(obj))
 	for k := range obj {
@@ -363,7 +363,7 @@ func (v *validator) checkDiscriminated(t *catalog.Type, value any, path string, 
 		if !v.opts.Patch && !(root && inURL(t.Discriminator)) {
 			v.add(Error, child, "required discriminator is missing", "one of "+quoteList(values), "")
 		}
-		v.checkObject(withoutDiscriminator(t.BaseProperties, t.Discriminator), nil, withoutKey(obj, t.Discriminator), path, secret, root)
+		v.checkObject(t.Name, withoutDiscriminator(t.BaseProperties, t.Discriminator), nil, withoutKey(obj, t.Discriminator), path, secret, root)
 		return
 	}
 	s, ok := raw.(string)
@@ -390,7 +390,7 @@ func (v *validator) checkDiscriminated(t *catalog.Type, value any, path string, 
 		obj = withoutKey(obj, t.Discriminator)
 	}
 	props := append(append([]catalog.Property{}, t.BaseProperties...), variant.Properties...)
-	v.checkObject(dedupe(props, t.Discriminator), variant.AdditionalProperties, obj, path, secret, root)
+	v.checkObject(variant.Name, dedupe(props, t.Discriminator), variant.AdditionalProperties, obj, path, secret, root)
 }
 
 // dedupe keeps the first property of each name, and drops the discriminator's literal check
@@ -445,9 +445,9 @@ func lookupKey(obj map[string]any, name string) (string, any, bool) {
 	return "", nil, false
 }
 
-// isSecret applies gru's one secret rule to a property of an object.
-func isSecret(props []catalog.Property, name string) bool {
-	return secrets.Property(&catalog.Type{Kind: catalog.KindObject, Properties: props}, name, false) != secrets.None
+// isSecret applies gru's one secret rule to a property of an object of a named type.
+func isSecret(typeName string, props []catalog.Property, name string) bool {
+	return secrets.Property(&catalog.Type{Kind: catalog.KindObject, Name: typeName, Properties: props}, name, false) != secrets.None
 }
 
 // closest is the property of props whose name is nearest to an unknown key, "" when none is
