@@ -314,7 +314,8 @@ type PlanOptions struct {
 	// Prune also deletes what the project manages (by its tags) but no longer declares.
 	Prune bool
 	// AllowReplace lets the plan replace a resource group, or a resource with others inside
-	// or depending on it; without it such a plan is refused.
+	// it (deleted with it); without it such a plan is refused. What depends on a replaced
+	// resource is replaced too, and shown.
 	AllowReplace bool
 	// ReplaceSecrets sends the secrets of these resources again ("*": all), by name.
 	ReplaceSecrets []string

@@ -62,7 +62,7 @@ type planFlags struct {
 func (f *planFlags) add(cmd *cobra.Command, verb string) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.prune, "prune", false, verb+" the deletion of what the project manages but no longer declares")
-	fl.BoolVar(&f.allowReplace, "allow-replace", false, "allow replacing a resource group, or a resource with others inside or depending on it (they are deleted and made again)")
+	fl.BoolVar(&f.allowReplace, "allow-replace", false, "allow replacing a resource group, or a resource with others inside it (deleted with it, and made again when declared)")
 	fl.StringSliceVar(&f.replaceSecrets, "replace-secrets", nil, "send the secrets (passwords, keys: never compared with live) of these resources again, by name; alone: of every resource")
 	fl.Lookup("replace-secrets").NoOptDefVal = "*"
 	fl.BoolVar(&f.strict, "strict", false, "make validation warnings (unknown properties) errors")
@@ -163,8 +163,10 @@ only live has (Azure's defaults, changes made elsewhere) are left out: --drift l
 writable ones. Secrets show as (sensitive); write-only ones (passwords) are never compared
 with live, as Azure never returns them: --replace-secrets sends them again.
 
-Replacing a resource group, or a resource with others inside or depending on it, is refused
-without --allow-replace. Resources still provisioning (an interrupted run) are waited for.
+What is inside a replaced resource, or depends on it, is replaced too (or deleted, when the
+project does not declare it), and shown. Replacing a resource group, or a resource with others
+inside it, is refused without --allow-replace. Resources still provisioning (an interrupted
+run) are waited for.
 
 -o writes the plan to a file for gru apply FILE, which applies exactly it, or refuses if
 live or the project changed since. With --exit-code the exit status says the result: 0
@@ -320,7 +322,8 @@ With a PLAN-FILE (gru plan -o), apply carries out exactly that plan: it plans ag
 refuses, changing nothing, if live or the project changed since the plan was made.
 
 It asks before changing anything unless -f; when its input is not a terminal it needs -f.
-When the endpoint stops answering, nothing new starts and apply fails within about 30 s.
+When the endpoint stops answering, nothing new starts and apply fails: within about ten
+seconds when connections are refused, a minute when they hang.
 Ctrl-C stops starting new work, lets what is in flight end, and says what was done: a
 second run carries on.`,
 		Example: `  gru apply -f --local
@@ -335,6 +338,11 @@ second run carries on.`,
 				prog.w = out
 			}
 			if len(args) == 1 {
+				for _, name := range []string{"prune", "allow-replace", "replace-secrets", "strict"} {
+					if cmd.Flags().Changed(name) {
+						return fmt.Errorf("--%s shapes a plan: the plan in %s was made with its own options; make a new one with gru plan --%s -o %s", name, args[0], name, args[0])
+					}
+				}
 				return applySaved(cmd, g, args[0], force, prog)
 			}
 			s, err := g.openProject(ctx, cmd, prog.event)

@@ -1,6 +1,7 @@
 package armclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,7 +14,8 @@ import (
 // Unreachable says when the client gives up on an endpoint that answers nothing at all
 // (refused or dropped connections, timeouts): after MinFailures requests in a row got no answer
 // over Window, or one request went unanswered for 2.5 × Window. Throttling (429) and server
-// errors (5xx) are answers: they keep their retries.
+// errors (5xx) are answers: they keep their retries. A connection that is accepted but never
+// answered fails after the transport's response timeout (a minute), and counts then.
 type Unreachable struct {
 	Window      time.Duration // default 8s
 	MinFailures int           // default 3
@@ -56,6 +58,7 @@ type breaker struct {
 	lastErr     error
 	open        *UnreachableError
 	openedAt    time.Time
+	probing     bool // once cooled down, one request goes through to see whether it answers
 }
 
 func newBreaker(endpoint string, cfg Unreachable) *breaker {
@@ -80,9 +83,13 @@ func (b *breaker) Do(req *policy.Request) (*http.Response, error) {
 	switch {
 	case err == nil:
 		b.answered()
-	case req.Raw().Context().Err() != nil:
-		// The caller gave up: says nothing of the endpoint.
+	case errors.Is(req.Raw().Context().Err(), context.Canceled):
+		// The caller gave up (Ctrl-C): says nothing of the endpoint.
+		b.mu.Lock()
+		b.probing = false
+		b.mu.Unlock()
 	default:
+		// No answer, or none before the try's deadline.
 		if open := b.failed(start, err); open != nil {
 			return nil, open
 		}
@@ -90,11 +97,16 @@ func (b *breaker) Do(req *policy.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// refuse returns the open breaker's error, or nil when a request may go (closed, or cooled down).
+// refuse returns the open breaker's error, or nil when a request may go: the breaker is
+// closed, or it has cooled down and no other request is seeing whether the endpoint answers.
 func (b *breaker) refuse() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.open == nil || b.now().Sub(b.openedAt) >= b.cfg.Cooldown {
+	if b.open == nil {
+		return nil
+	}
+	if !b.probing && b.now().Sub(b.openedAt) >= b.cfg.Cooldown {
+		b.probing = true
 		return nil
 	}
 	return b.open
@@ -103,7 +115,7 @@ func (b *breaker) refuse() error {
 func (b *breaker) answered() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.failures, b.open, b.lastAnswer = 0, nil, b.now()
+	b.failures, b.open, b.probing, b.lastAnswer = 0, nil, false, b.now()
 }
 
 func (b *breaker) failed(start time.Time, err error) *UnreachableError {
@@ -119,6 +131,7 @@ func (b *breaker) failed(start time.Time, err error) *UnreachableError {
 	b.failures++
 	b.lastErr = err
 	over := now.Sub(b.streakStart)
+	b.probing = false
 	if b.open != nil || b.failures >= b.cfg.MinFailures && over >= b.cfg.Window || over >= b.cfg.Window*5/2 {
 		b.open = &UnreachableError{Endpoint: b.endpoint, Failures: b.failures, Over: over, Last: err}
 		b.openedAt = now

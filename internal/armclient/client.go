@@ -11,10 +11,12 @@ package armclient
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,6 +105,9 @@ func New(opts Options) (*Client, error) {
 	limits := ARMLimits()
 	if opts.Limits != nil {
 		limits = *opts.Limits
+	}
+	if opts.Transport == nil {
+		opts.Transport = defaultTransport()
 	}
 	p := newPacer(limits)
 	perRetry := []policy.Policy{newBreaker(opts.Endpoint, opts.Unreachable), p}
@@ -247,6 +252,25 @@ func (c *Client) write(ctx context.Context, method, id, version string, body any
 		return c.Get(ctx, id, version)
 	}
 	return res, nil
+}
+
+// defaultTransport is azcore's default HTTP client with bounds on the silences it waits
+// through: a connection within 10 s, a TLS handshake within 10 s, response headers within a
+// minute (ARM answers long operations at once, with a URL to poll).
+func defaultTransport() *http.Client {
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: time.Minute,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, Renegotiation: tls.RenegotiateFreelyAsClient},
+	}
+	return &http.Client{Transport: t}
 }
 
 func isLongRunning(resp *http.Response) bool {

@@ -62,15 +62,18 @@ func IsCode(err error, codes ...string) bool {
 }
 
 // IsInUse reports an ARM refusal to delete a resource that another one still uses
-// (InUseSubnetCannotBeDeleted, NicInUse, ...), or that an operation on it is in progress.
+// (InUseSubnetCannotBeDeleted, NicInUse, ResourceInUse, ...).
 func IsInUse(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
 	}
 	c := strings.ToLower(e.Code)
-	return strings.Contains(c, "inuse") || c == "anotheroperationinprogress" || c == "resourceinuse" || c == "cannotdeleteresource"
+	return strings.Contains(c, "inuse") || c == "cannotdeleteresource"
 }
+
+// IsBusy reports an ARM refusal because another operation on the resource is in progress.
+func IsBusy(err error) bool { return IsCode(err, "AnotherOperationInProgress", "OperationNotAllowed") }
 
 // IsNotFound reports a 404 of any code (ResourceNotFound, ResourceGroupNotFound, ...).
 func IsNotFound(err error) bool {

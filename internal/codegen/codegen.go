@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -16,6 +18,7 @@ import (
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/jsfmt"
+	"github.com/gru-iac/gru/internal/ownership"
 	"github.com/gru-iac/gru/internal/secret"
 	"github.com/gru-iac/gru/internal/validate"
 )
@@ -145,7 +148,8 @@ func (e *envNames) object(t *catalog.Type, v any, path string) any {
 	t = secret.Resolve(t, v)
 	switch x := v.(type) {
 	case map[string]any:
-		for k, val := range x {
+		for _, k := range slices.Sorted(maps.Keys(x)) { // in order: the variables' names do not vary
+			val := x[k]
 			_, scalar := val.(string)
 			switch {
 			case secret.Sensitive(t, k) && scalar:
@@ -447,7 +451,7 @@ func clean(body map[string]any) map[string]any {
 			tags, _ := v.(map[string]any)
 			kept := map[string]any{}
 			for tk, tv := range tags {
-				if !strings.HasPrefix(tk, "gc-") {
+				if !ownership.IsOwnershipTag(tk) {
 					kept[tk] = tv
 				}
 			}

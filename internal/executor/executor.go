@@ -176,6 +176,14 @@ func (r *run) step(ctx, walkCtx context.Context, kind string, c *plan.Change) er
 	defer r.mu.Unlock()
 	r.took[c.Key] += took
 	r.steps[c.Key]--
+	if kind == plan.StepDelete {
+		// What the deletion takes with it ends with it.
+		for _, o := range r.p.Changes {
+			if o.DeletedWith == c.Key {
+				r.settled++
+			}
+		}
+	}
 	if err != nil {
 		r.settled++
 		r.emit(Event{Kind: Failed, Step: kind, Key: c.Key, Action: c.Action, Took: took, Err: err})
@@ -187,13 +195,6 @@ func (r *run) step(ctx, walkCtx context.Context, kind string, c *plan.Change) er
 	}
 	if r.steps[c.Key] == 0 {
 		r.settled++
-		if kind == plan.StepDelete {
-			for _, o := range r.p.Changes {
-				if o.DeletedWith == c.Key {
-					r.settled++ // deleted with it
-				}
-			}
-		}
 	}
 	r.emit(Event{Kind: Done, Step: kind, Key: c.Key, Action: c.Action, Took: took})
 	return nil
@@ -297,10 +298,14 @@ func (r *run) delete(ctx, walkCtx context.Context, c *plan.Change) error {
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		err := r.x.Cloud.Delete(ctx, c.ID, c.APIVersion)
-		if err == nil || !armclient.IsInUse(err) {
+		inUse, busy := armclient.IsInUse(err), armclient.IsBusy(err)
+		if err == nil || !inUse && !busy {
 			return err
 		}
 		if attempt == retries || walkCtx.Err() != nil {
+			if busy {
+				return fmt.Errorf("%s: another operation on it was still in progress after %d attempts over %v: %w; run gru again once it ends", c.Key, attempt+1, time.Since(start).Round(time.Second), err)
+			}
 			return fmt.Errorf("%s is still in use after %d attempts over %v: %w; delete or change what uses it, then run gru again", c.Key, attempt+1, time.Since(start).Round(time.Second), err)
 		}
 		r.mu.Lock()

@@ -103,9 +103,6 @@ func (l *Live) Add(item map[string]any) {
 // Remove forgets a live resource (gone while it was waited for).
 func (l *Live) Remove(id string) { delete(l.byID, strings.ToLower(id)) }
 
-// ByID returns a live resource by ID, nil when it is not live (or not listed).
-func (l *Live) ByID(id string) map[string]any { return l.byID[strings.ToLower(id)] }
-
 // Match finds the live resource of a target resource, nil when there is none. A resource that
 // Azure names is found through its dependency, whose ID known gives ("" when not known).
 func (l *Live) Match(r *target.Resource, known func(key string) string) map[string]any {

@@ -77,10 +77,10 @@ func dependsOn(r, x *target.Resource) bool {
 	return visit(r)
 }
 
-// addContents adds, for each resource group that is deleted or replaced and each replaced
-// resource, the deletion of what lives inside it and the plan does not have yet: declared live
-// resources (destroy with a filter), and what the project does not declare (a resource group's
-// resources; a replaced resource's child resources of the types GruCloud's table describes).
+// addContents adds, for each resource that is deleted or replaced, the deletion of what lives
+// inside it and the plan does not have yet: declared live resources (destroy with a filter),
+// and what the project does not declare (a resource group's resources; another resource's
+// child resources of the types GruCloud's table describes).
 func (p *Plan) addContents(ctx context.Context, c Cloud, m *matched) error {
 	var roots []*Change
 	for _, x := range p.Changes {
@@ -120,7 +120,8 @@ func (p *Plan) addContents(ctx context.Context, c Cloud, m *matched) error {
 		case parsed.IsResourceGroup():
 			items, err = inventory.Contents(ctx, c, parsed)
 			p.Requests++
-		case x.Action == Replace && x.live != nil:
+		case x.live != nil:
+			// A replaced or deleted resource takes its children with it: list them.
 			var n int
 			items, n, err = inventory.Below(ctx, c, p.Target.Catalog, []map[string]any{x.live})
 			p.Requests += n

@@ -112,8 +112,8 @@ type Change struct {
 	Identity *Identity `json:"identity,omitempty"`
 	// Body is the body the write sends, secrets masked (the executor sends the real one).
 	Body map[string]any `json:"body,omitempty"`
-	// BodyHash fingerprints Body, LiveVersion the live resource (its ETag, else a hash of its
-	// body), for checking a saved plan against a new one.
+	// BodyHash fingerprints the body sent (its secrets masked), LiveVersion the live resource
+	// (its ETag, else a hash of its body), for checking a saved plan against a new one.
 	BodyHash    string `json:"bodyHash,omitempty"`
 	LiveVersion string `json:"liveVersion,omitempty"`
 
@@ -129,9 +129,6 @@ type Identity struct {
 	Dependency string `json:"dependency"`
 	Collection string `json:"collection"`
 }
-
-// Live is the live body of the change's resource at plan time, nil when there was none.
-func (c *Change) Live() map[string]any { return c.live }
 
 // SendBody is the body to send, secrets in clear; nil for deletions.
 func (c *Change) SendBody() map[string]any { return c.body }
@@ -577,12 +574,12 @@ func (p *Plan) fingerprint() {
 		if !c.Puts() || c.body == nil {
 			continue
 		}
-		masked := c.body
+		var schema *catalog.Type
 		if c.Resource != nil {
-			masked = secret.Redact(c.body, c.Resource.Schema.Body).(map[string]any)
+			schema = c.Resource.Schema.Body
 		}
-		c.Body = masked
-		c.BodyHash = hash(masked)
+		c.Body = secret.Redact(c.body, schema).(map[string]any)
+		c.BodyHash = hash(secret.RedactSensitive(c.body, schema))
 	}
 }
 

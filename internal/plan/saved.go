@@ -53,7 +53,9 @@ func Stale(saved, fresh *Plan) []string {
 			out = append(out, fmt.Sprintf("%s: planned %s, now not in the plan", s.Key, s.Action))
 		case f.Action != s.Action:
 			out = append(out, fmt.Sprintf("%s: planned %s, now %s", s.Key, s.Action, f.Action))
-		case s.LiveVersion != f.LiveVersion:
+		case s.Action != NoOp && s.LiveVersion != f.LiveVersion:
+			// What the plan leaves alone may change (Azure updates read-only values): only
+			// what it changes must be as it was.
 			out = append(out, fmt.Sprintf("%s: changed live since the plan was made", s.Key))
 		case s.BodyHash != f.BodyHash:
 			out = append(out, fmt.Sprintf("%s: the project changed what it sends since the plan was made", s.Key))

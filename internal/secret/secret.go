@@ -210,6 +210,38 @@ func Redact(v any, t *catalog.Type) any {
 	return v
 }
 
+// RedactSensitive is Redact for what is a secret by its secure mark or its name only: the
+// values of write-only properties that are not (a web app's siteConfig) are kept, objects
+// searched. Saved plans fingerprint bodies with it, so that a change there is seen, while no
+// password is hashed.
+func RedactSensitive(v any, t *catalog.Type) any {
+	t = Resolve(t, v)
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if Sensitive(t, k) {
+				out[k] = maskValue(val)
+				continue
+			}
+			out[k] = RedactSensitive(val, Child(t, k))
+		}
+		if _, named := x["keyName"]; named {
+			if val, has := x["value"]; has {
+				out["value"] = maskValue(val)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = RedactSensitive(val, Items(t))
+		}
+		return out
+	}
+	return v
+}
+
 // maskValue masks a secret value: scalars become Mask; an object or array keeps its shape with
 // every scalar in it masked, so that a reader sees what is there without its content.
 func maskValue(v any) any {

@@ -33,16 +33,6 @@ func parseUnknown(s string) (Unknown, bool) {
 	return Unknown{IDOf: key}, ok
 }
 
-// UnknownFromJSON reads back what Unknown.MarshalJSON wrote, from decoded JSON.
-func UnknownFromJSON(v any) (Unknown, bool) {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 2 || m["$unknown"] != "id" {
-		return Unknown{}, false
-	}
-	of, ok := m["of"].(string)
-	return Unknown{IDOf: of}, ok
-}
-
 // CollectionOf is the path that lists a resource's siblings, "" when its parent is not known
 // yet (a parent that Azure names).
 func CollectionOf(r *Resource) string {
