@@ -49,7 +49,11 @@ func ExampleSession_Plan() {
 	dir, _ := os.MkdirTemp("", "gru-example")
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	s, _ := gru.Open(ctx, gru.Options{Local: true, LocalDB: filepath.Join(dir, "local.db")})
+	s, err := gru.Open(ctx, gru.Options{Local: true, LocalDB: filepath.Join(dir, "local.db")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer s.Close()
 	group := func(env string) *gru.Project {
 		return &gru.Project{Name: "demo", Location: "westeurope", Resources: []gru.Resource{
@@ -75,7 +79,11 @@ func ExampleSession_Plan_secrets() {
 	dir, _ := os.MkdirTemp("", "gru-example")
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	s, _ := gru.Open(ctx, gru.Options{Local: true, LocalDB: filepath.Join(dir, "local.db")})
+	s, err := gru.Open(ctx, gru.Options{Local: true, LocalDB: filepath.Join(dir, "local.db")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer s.Close()
 	p := &gru.Project{Name: "demo", Location: "westeurope", Resources: []gru.Resource{
 		{Type: "ResourceGroup", Group: "Resources", Name: "rg-demo"},

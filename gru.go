@@ -3,6 +3,7 @@
 // or an emulator. The command line is built on it.
 //
 //	s, err := gru.Open(ctx, gru.Options{Local: true})
+//	if err != nil { ... }
 //	defer s.Close()
 //	p := &gru.Project{Name: "demo", Location: "westeurope", Resources: []gru.Resource{
 //		{Type: "ResourceGroup", Group: "Resources", Name: "rg-demo"},
@@ -11,7 +12,7 @@
 //			Dependencies: map[string][]gru.Ref{"resourceGroup": {gru.Named("rg-demo")}}},
 //	}}
 //	plan, err := s.Plan(ctx, p, gru.PlanOptions{})
-//	outcomes, err := s.Apply(ctx, plan)
+//	outcomes, err := s.Apply(ctx, plan) // what failed is in outcomes, err is for the run
 //
 // Plans say exactly what apply does: an action per resource with its reasons and the values it
 // changes. Secrets (write-only and secure properties, and properties named like secrets) never
@@ -166,7 +167,7 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 // unchanged reports whether a loaded project's resources are still those LoadProject made
 // (the same values, the same maps), so that its specifications can be used as they are.
 func (p *Project) unchanged() bool {
-	if p.loaded == nil || len(p.Resources) != len(p.loadedWith) || p.Name != p.loaded.Name || p.Stage != p.loaded.Stage || p.Location != p.loaded.Location {
+	if p.loaded == nil || len(p.Resources) != len(p.loadedWith) || p.Name != p.loaded.Name || p.Stage != p.loaded.Stage || p.Location != p.loaded.Location || p.Dir != p.loaded.Dir {
 		return false
 	}
 	for i := range p.Resources {
@@ -174,6 +175,9 @@ func (p *Project) unchanged() bool {
 		if a.Type != b.Type || a.Group != b.Group || a.Name != b.Name || a.ReadOnly != b.ReadOnly || a.Source != b.Source ||
 			reflect.ValueOf(a.Properties).UnsafePointer() != reflect.ValueOf(b.Properties).UnsafePointer() {
 			return false
+		}
+		if n, ok := a.Properties["name"].(string); ok && n != "" && n != p.loaded.Resources[i].Name {
+			return false // properties.name was changed in place
 		}
 		deps := p.loaded.Resources[i].Dependencies
 		if len(a.Dependencies) != len(deps) {
@@ -411,7 +415,7 @@ func (p *Plan) Counts() map[Action]int {
 }
 
 // MarshalJSON writes the plan in the saved-plan format (see Save).
-func (p *Plan) MarshalJSON() ([]byte, error) { return json.Marshal(p.p) }
+func (p Plan) MarshalJSON() ([]byte, error) { return json.Marshal(p.p) }
 
 // Save writes the plan for ApplySaved: JSON, with no secret (they are read from the project
 // again when it is applied).
@@ -496,8 +500,16 @@ func wrapEngine(err error) error {
 
 // Apply carries a plan out: each resource as soon as what it needs is done, at most
 // Parallelism at a time; a failure skips what depends on it while independent work goes on.
-// When ctx ends, nothing new starts and what is in flight finishes.
+// When ctx ends, nothing new starts and what is in flight finishes. What failed, was skipped
+// or canceled is in the outcomes, with a nil error: the error is for a run that could not
+// start (a refused plan, a plan of another subscription).
 func (s *Session) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
+	if p == nil || p.p == nil {
+		return nil, errors.New("no plan: make one with Plan or PlanDestroy")
+	}
+	if !strings.EqualFold(p.p.Subscription, s.Subscription()) {
+		return nil, fmt.Errorf("the plan was made for subscription %s; this session works in %s", p.p.Subscription, s.Subscription())
+	}
 	out, err := s.engine.Apply(ctx, p.p)
 	if err != nil {
 		return nil, wrapEngine(err)

@@ -289,6 +289,27 @@ func verb(step string, a gru.Action) string {
 	return "deleting"
 }
 
+// failedRun is the error of a run in which something did not end done (exit status 1).
+func failedRun(outcomes []gru.Outcome) error {
+	for _, o := range outcomes {
+		if o.State != gru.Done {
+			return exitError{1}
+		}
+	}
+	return nil
+}
+
+// writeRun writes a run's plan and outcomes as JSON, and fails as the text would.
+func writeRun(w io.Writer, p *gru.Plan, outcomes []gru.Outcome) error {
+	if outcomes == nil {
+		outcomes = []gru.Outcome{}
+	}
+	if err := writeJSON(w, map[string]any{"plan": p, "outcomes": outcomes}); err != nil {
+		return err
+	}
+	return failedRun(outcomes)
+}
+
 // summarize prints outcomes and returns an error when any failed or was skipped.
 func summarize(w io.Writer, what string, outcomes []gru.Outcome, took time.Duration) error {
 	counts := map[gru.State]int{}
@@ -325,7 +346,11 @@ It asks before changing anything unless -f; when its input is not a terminal it 
 When the endpoint stops answering, nothing new starts and apply fails: within about ten
 seconds when connections are refused, a minute when they hang.
 Ctrl-C stops starting new work, lets what is in flight end, and says what was done: a
-second run carries on.`,
+second run carries on.
+
+Exit status: 0 when every change is done (or there is none), 1 when any failed, was skipped
+or canceled, when the plan is refused, or on error. With --json the plan and each change's
+outcome are written as JSON, and the exit status is the same.`,
 		Example: `  gru apply -f --local
   gru plan --local -o plan.json && gru apply -f --local plan.json
   gru apply -C examples/storage-private-endpoint --local -f`,
@@ -358,11 +383,14 @@ second run carries on.`,
 				writePlan(out, p)
 			}
 			if len(p.Refusals) > 0 {
+				if g.json {
+					writeRun(out, p, nil)
+				}
 				return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
 			}
 			if !p.Pending() {
 				if g.json {
-					return writeJSON(out, map[string]any{"plan": p, "outcomes": []gru.Outcome{}})
+					return writeRun(out, p, nil)
 				}
 				fmt.Fprintln(out, "Nothing to do: live matches the code.")
 				return nil
@@ -376,7 +404,7 @@ second run carries on.`,
 				return err
 			}
 			if g.json {
-				return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
+				return writeRun(out, p, outcomes)
 			}
 			return summarize(out, "Apply", outcomes, time.Since(start))
 		},
@@ -417,7 +445,7 @@ func applySaved(cmd *cobra.Command, g *globalOptions, file string, force bool, p
 	}
 	out := cmd.OutOrStdout()
 	if g.json {
-		return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
+		return writeRun(out, p, outcomes)
 	}
 	if len(outcomes) == 0 {
 		fmt.Fprintln(out, "Nothing to do: the plan changes nothing.")
@@ -435,7 +463,12 @@ func newDestroyCommand(g *globalOptions) *cobra.Command {
 		Long: `Delete the live resources of the project that carry its ownership tags (gc-managed-by,
 gc-project-name, gc-stage), or whose parent does, dependents first (found in the live
 bodies). A resource group is deleted whole, with what it holds: the list shows it. Without
-filters, what the project manages but no longer declares goes too.`,
+filters, what the project manages but no longer declares goes too. Resources the project
+declares readOnly are never deleted.
+
+It asks before deleting unless -f. Exit status: 0 when every deletion is done, 1 when any
+failed, was skipped or canceled, or on error; --json writes the plan and the outcomes. When
+the endpoint stops answering, nothing new starts.`,
 		Example: `  gru destroy -f --local
   gru destroy -f --local --types Network::PrivateEndpoint`,
 		Args: cobra.NoArgs,
@@ -458,13 +491,19 @@ filters, what the project manages but no longer declares goes too.`,
 			}
 			if !p.Pending() {
 				if g.json {
-					return writeJSON(out, map[string]any{"plan": p, "outcomes": []gru.Outcome{}})
+					return writeRun(out, p, nil)
 				}
 				fmt.Fprintln(out, "Nothing to delete.")
 				return nil
 			}
 			if !g.json {
 				writePlan(out, p)
+			}
+			if len(p.Refusals) > 0 {
+				if g.json {
+					writeRun(out, p, nil)
+				}
+				return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
 			}
 			if err := confirm(cmd, force, fmt.Sprintf("Delete these %d resources?", len(p.Changes))); err != nil {
 				return err
@@ -475,7 +514,7 @@ filters, what the project manages but no longer declares goes too.`,
 				return err
 			}
 			if g.json {
-				return writeJSON(out, map[string]any{"plan": p, "outcomes": outcomes})
+				return writeRun(out, p, outcomes)
 			}
 			return summarize(out, "Destroy", outcomes, time.Since(start))
 		},

@@ -78,3 +78,47 @@ func TestBreakerLeavesAnswersAlone(t *testing.T) {
 		t.Errorf("%d calls: %v", calls.Load(), err)
 	}
 }
+
+// TestBreakerStopsOnASilentEndpoint: an endpoint that accepts connections and never answers
+// fails after the response timeout, as unreachable.
+func TestBreakerStopsOnASilentEndpoint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	endpoint := "http://" + ln.Addr().String()
+	c, err := New(Options{Endpoint: endpoint, Credential: StaticToken("t"), InsecureHTTP: true, Subscription: "s",
+		Retry:           policy.RetryOptions{MaxRetries: 20, RetryDelay: 20 * time.Millisecond, MaxRetryDelay: 100 * time.Millisecond},
+		Unreachable:     Unreachable{Window: 200 * time.Millisecond, MinFailures: 3, Cooldown: time.Minute},
+		ResponseTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.Get(context.Background(), "/subscriptions/s/resourceGroups/rg", "2021-04-01")
+	if !IsUnreachable(err) || !strings.Contains(err.Error(), endpoint+" does not answer") {
+		t.Errorf("error: %v", err)
+	}
+	t.Logf("gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}

@@ -62,6 +62,9 @@ type Options struct {
 	PollFrequency time.Duration
 	// Unreachable says when to stop trying an endpoint that answers nothing at all.
 	Unreachable Unreachable
+	// ResponseTimeout bounds the wait for an answer's headers (default: a minute); it applies
+	// to the default transport only.
+	ResponseTimeout time.Duration
 }
 
 // Client performs ARM operations. It is safe for concurrent use.
@@ -107,7 +110,10 @@ func New(opts Options) (*Client, error) {
 		limits = *opts.Limits
 	}
 	if opts.Transport == nil {
-		opts.Transport = defaultTransport()
+		if opts.ResponseTimeout <= 0 {
+			opts.ResponseTimeout = time.Minute
+		}
+		opts.Transport = defaultTransport(opts.ResponseTimeout)
 	}
 	p := newPacer(limits)
 	perRetry := []policy.Policy{newBreaker(opts.Endpoint, opts.Unreachable), p}
@@ -255,9 +261,9 @@ func (c *Client) write(ctx context.Context, method, id, version string, body any
 }
 
 // defaultTransport is azcore's default HTTP client with bounds on the silences it waits
-// through: a connection within 10 s, a TLS handshake within 10 s, response headers within a
-// minute (ARM answers long operations at once, with a URL to poll).
-func defaultTransport() *http.Client {
+// through: a connection within 10 s, a TLS handshake within 10 s, response headers within
+// the response timeout (ARM answers long operations at once, with a URL to poll).
+func defaultTransport(responseTimeout time.Duration) *http.Client {
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -266,7 +272,7 @@ func defaultTransport() *http.Client {
 		MaxIdleConnsPerHost:   32,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: time.Minute,
+		ResponseHeaderTimeout: responseTimeout,
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, Renegotiation: tls.RenegotiateFreelyAsClient},
 	}
