@@ -534,3 +534,71 @@ func TestReadOnlyResourcesAreNeverWritten(t *testing.T) {
 		t.Errorf("refusals: %v", p.Refusals)
 	}
 }
+
+// An update of a network sends the subnets live lists inline (Azure would take a PUT without
+// them as deleting them), and the plan shows only what the project changes.
+func TestUpdatesKeepInlineChildren(t *testing.T) {
+	e := newEnv(t)
+	subnet := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet")
+	_, out := e.apply(e.target(target.Options{}, rg, vnet, subnet), plan.Options{})
+	allDone(t, out)
+	vnetID := rgID("rg") + "/providers/Microsoft.Network/virtualNetworks/vnet"
+	live := e.cloud.Resource(vnetID) // as Azure returns it: the subnets inline
+	live["properties"].(map[string]any)["subnets"] = []any{map[string]any{"name": "sn", "id": vnetID + "/subnets/sn",
+		"properties": map[string]any{"addressPrefix": "10.0.0.0/24", "provisioningState": "Succeeded"}}}
+	e.cloud.Set(live)
+	tagged := res("Network::VirtualNetwork", "vnet", `{"tags":{"t":"1"},"properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`, "resourceGroup=rg")
+	p, out := e.apply(e.target(target.Options{}, rg, tagged, subnet), plan.Options{})
+	allDone(t, out)
+	c := p.Change("Network::VirtualNetwork rg::vnet")
+	if c.Action != plan.Update || len(c.Diffs) != 1 || c.Diffs[0].Path != "tags.t" {
+		t.Errorf("plan: %s %+v", c.Action, c.Diffs)
+	}
+	sent, _ := e.cloud.Resource(vnetID)["properties"].(map[string]any)["subnets"].([]any)
+	if len(sent) != 1 {
+		t.Errorf("the PUT dropped the subnets: %v", e.cloud.Resource(vnetID))
+	}
+}
+
+// A resource written shows the references its PUT drops (the project no longer declares
+// them); an unknown property, which ARM ignores and never returns, is no perpetual change.
+func TestWritesShowTheReferencesTheyDrop(t *testing.T) {
+	e := newEnv(t)
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	subnet := func(prefix string, deps ...string) *project.Spec {
+		return res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"`+prefix+`"}}`, append([]string{"resourceGroup=rg", "virtualNetwork=rg::vnet"}, deps...)...)
+	}
+	_, out := e.apply(e.target(target.Options{}, rg, vnet, nsg, subnet("10.0.0.0/24", "networkSecurityGroup=rg::nsg")), plan.Options{})
+	allDone(t, out)
+	// Dropping the dependency alone: live-only, left as it is (as a change made elsewhere).
+	if p := e.plan(e.target(target.Options{}, rg, vnet, nsg, subnet("10.0.0.0/24")), plan.Options{}); p.Pending() {
+		t.Errorf("a dropped dependency alone:\n%s", summary(p))
+	}
+	p := e.plan(e.target(target.Options{}, rg, vnet, nsg, subnet("10.0.1.0/24")), plan.Options{})
+	c := p.Change("Network::Subnet rg::vnet::sn")
+	if c.Action != plan.Update || paths(c.Diffs) != "properties.addressPrefix,properties.networkSecurityGroup" || c.Diffs[1].After != nil {
+		t.Errorf("plan: %s %+v", c.Action, c.Diffs)
+	}
+	// An unknown property: sent (a warning says ARM ignores it), never compared.
+	typo := res("Network::NetworkSecurityGroup", "nsg", `{"properties":{"flushConnectionz":true}}`, "resourceGroup=rg")
+	tg := e.target(target.Options{}, rg, typo)
+	if len(tg.Warnings) != 1 {
+		t.Fatalf("warnings: %v", tg.Warnings)
+	}
+	_, out = e.apply(tg, plan.Options{})
+	allDone(t, out)
+	live := e.cloud.Resource(rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg")
+	delete(live["properties"].(map[string]any), "flushConnectionz") // as ARM: ignored, never returned
+	e.cloud.Set(live)
+	if p := e.plan(tg, plan.Options{}); p.Pending() {
+		t.Errorf("an unknown property plans a change: %+v", p.Change("Network::NetworkSecurityGroup rg::nsg").Diffs)
+	}
+}
+
+func paths(ds []plan.Diff) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Path)
+	}
+	return strings.Join(out, ",")
+}

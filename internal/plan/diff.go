@@ -61,6 +61,9 @@ func (d *differ) object(t *catalog.Type, want, have map[string]any, path string,
 			continue // not returned: taken as write-only
 		}
 		if !found {
+			if t != nil && t.Kind == catalog.KindObject && t.Property(k) == nil && t.AdditionalProperties == nil {
+				continue // not in the schema: ARM ignores it (a warning said so), and never returns it
+			}
 			d.add(child, nil, w, ct)
 			continue
 		}

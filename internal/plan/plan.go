@@ -23,6 +23,7 @@ import (
 	"github.com/gru-iac/gru/internal/inventory"
 	"github.com/gru-iac/gru/internal/secret"
 	"github.com/gru-iac/gru/internal/target"
+	"github.com/gru-iac/gru/internal/validate"
 )
 
 // Action is what a plan does to a resource.
@@ -83,7 +84,7 @@ func (r Reason) String() string {
 	case ReasonSecretsRoll:
 		return "secrets sent again (--replace-secrets)"
 	case ReasonDropsRef:
-		return r.Path + " refers to " + r.Of + ", which is deleted: the PUT drops the reference"
+		return r.Path + " refers to " + r.Of + ", which the project does not declare there: the PUT drops the reference"
 	}
 	return string(r.Kind)
 }
@@ -338,6 +339,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.live = l
 	c.State = provisioningState(l)
+	c.body = keepInlineChildren(r, c.body, l)
 	c.Diffs = compare(r.Schema.Body, c.body, l)
 	if withDrift {
 		c.Drift = drift(r.Schema.Body, c.body, l, "")
@@ -357,6 +359,9 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonImmutable, Path: d.Path})
 		}
 	}
+	if c.Action == Replace {
+		c.body = r.Desired(m.known) // made anew: what was inside goes with the old one
+	}
 	if roll {
 		paths := secretPaths(r.Schema.Body, c.body, "")
 		if len(paths) > 0 && c.Action == NoOp {
@@ -372,6 +377,43 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 		}
 	}
 	return c
+}
+
+// keepInlineChildren copies into a body, where the project says nothing, the child resources
+// live lists inline (a network's subnets): a PUT without them would delete them.
+func keepInlineChildren(r *target.Resource, body, live map[string]any) map[string]any {
+	names := target.InlineChildren(r.Type.ARMType)
+	if len(names) == 0 {
+		return body
+	}
+	_, lp, _ := lookupKey(live, "properties")
+	liveProps, _ := lp.(map[string]any)
+	_, bp, _ := lookupKey(body, "properties")
+	bodyProps, _ := bp.(map[string]any)
+	var propsType *catalog.Type
+	if r.Schema.Body != nil {
+		propsType = secret.Child(r.Schema.Body, "properties")
+	}
+	var out map[string]any
+	for _, name := range names {
+		_, v, live := lookupKey(liveProps, name)
+		if _, _, declared := lookupKey(bodyProps, name); declared || !live || v == nil {
+			continue
+		}
+		if out == nil { // the body is shared: copy what changes
+			out = maps.Clone(body)
+			props := maps.Clone(bodyProps)
+			if props == nil {
+				props = map[string]any{}
+			}
+			out["properties"] = props
+		}
+		out["properties"].(map[string]any)[name] = validate.StripReadOnlyOf(secret.Child(propsType, name), v)
+	}
+	if out == nil {
+		return body
+	}
+	return out
 }
 
 func hasDiff(ds []Diff, path string) bool {
@@ -436,9 +478,11 @@ func undeclaredKey(live map[string]any) string {
 	return armclient.Field(live, "type") + " " + armclient.Field(live, "id")
 }
 
-// dropReferences shows, on each declared resource that stays, the live values it does not
-// declare that refer to a resource the plan deletes: its PUT drops them (a PUT sends the whole
-// resource), and it must, before that resource can go.
+// dropReferences shows the live values a PUT drops that refer to other resources (a
+// subnet's network security group), which the code does not declare: on every resource
+// written, as its PUT sends the whole resource; and on every other declared resource that
+// refers to a resource the plan deletes, which must drop the reference before it can go.
+// (Other values only live has, such as Azure's defaults, stay out: --drift lists them.)
 func (p *Plan) dropReferences() {
 	doomed := map[string]string{} // lower-cased ID -> key
 	for _, c := range p.Changes {
@@ -446,14 +490,21 @@ func (p *Plan) dropReferences() {
 			doomed[strings.ToLower(c.ID)] = c.Key
 		}
 	}
-	if len(doomed) == 0 {
-		return
-	}
 	for _, c := range p.Changes {
 		if c.Resource == nil || c.live == nil || c.Action != NoOp && c.Action != Update || c.Resource.ReadOnly() {
 			continue
 		}
-		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", doomed) {
+		refers := func(id string) (string, bool) {
+			if key, ok := doomed[strings.ToLower(id)]; ok {
+				return key, true
+			}
+			// Written anyway: any other resource it refers to.
+			return id, c.Action == Update && !strings.EqualFold(id, c.ID) && !within(id, c.ID)
+		}
+		if c.Action == NoOp && len(doomed) == 0 {
+			continue
+		}
+		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", refers) {
 			c.Diffs = append(c.Diffs, ref.diff)
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonDropsRef, Path: ref.diff.Path, Of: ref.of})
 			c.Action = Update
@@ -466,8 +517,9 @@ type droppedRef struct {
 	of   string
 }
 
-// liveOnlyRefs finds the live values the code does not declare that hold a doomed ID.
-func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doomed map[string]string) []droppedRef {
+// liveOnlyRefs finds the writable live values the code does not declare that hold an ID that
+// refers accepts (it names what the ID refers to).
+func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, refers func(id string) (string, bool)) []droppedRef {
 	var out []droppedRef
 	t = secret.Resolve(t, have)
 	for _, k := range slices.Sorted(maps.Keys(have)) {
@@ -483,14 +535,14 @@ func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, doome
 		wm, wok := w.(map[string]any)
 		hm, hok := have[k].(map[string]any)
 		if declared && wok && hok {
-			out = append(out, liveOnlyRefs(secret.Child(t, k), wm, hm, join(path, k), doomed)...)
+			out = append(out, liveOnlyRefs(secret.Child(t, k), wm, hm, join(path, k), refers)...)
 			continue
 		}
 		if declared && w != nil {
 			continue
 		}
 		for _, id := range writableRefs(secret.Child(t, k), have[k], false) {
-			if key, ok := doomed[strings.ToLower(id)]; ok {
+			if key, ok := refers(id); ok {
 				before := secret.Redact(have[k], secret.Child(t, k))
 				if secret.Property(t, k, false) != secret.None {
 					before = secret.Mask

@@ -75,6 +75,14 @@ func StripReadOnly(r *catalog.Resource, body any) any {
 	return strip(r.Body, body, catalog.FlagReadOnly, 0)
 }
 
+// StripReadOnlyOf is StripReadOnly for a value of type t inside a body.
+func StripReadOnlyOf(t *catalog.Type, v any) any {
+	if t == nil {
+		return v
+	}
+	return strip(t, v, catalog.FlagReadOnly, 0)
+}
+
 // DropReadOnly removes, in place, the properties the schema marks read-only from a body the
 // caller owns (StripReadOnly without the copy).
 func DropReadOnly(r *catalog.Resource, body any) {
