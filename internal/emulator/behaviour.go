@@ -303,6 +303,16 @@ func (e *Emulator) release(r *request, id *armid.ID, rt *resourceType, rec *reco
 	return nil
 }
 
+// unreturned removes from a stored body what a provider never returns although its schema does
+// not mark it write-only: a Key Vault secret's value (its description says so).
+func unreturned(armType string, body map[string]any) {
+	if strings.EqualFold(armType, "Microsoft.KeyVault/vaults/secrets") {
+		if props, ok := body["properties"].(map[string]any); ok {
+			delete(props, "value")
+		}
+	}
+}
+
 // resourceAction answers the POST actions the emulator implements; false when it has none.
 func (e *Emulator) resourceAction(r *request, rt *resourceType, rec *record, name string) bool {
 	if strings.EqualFold(rt.info.ARMType, typeStorageAccount) && strings.EqualFold(name, "listKeys") {

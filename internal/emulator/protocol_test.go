@@ -261,3 +261,28 @@ func TestWriteOnlyPropertiesAreNeverReturned(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretsAreNeverReturned: a VM's admin password (a secure string) and a Key Vault
+// secret's value (which Azure documents as never returned) are not returned, nor kept.
+func TestSecretsAreNeverReturned(t *testing.T) {
+	srv := newServer(t, Options{})
+	call(t, srv, "PUT", sub+"/resourceGroups/rg?api-version=2021-04-01", "t", `{"location":"westeurope"}`)
+	vm := sub + "/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2024-07-01"
+	if s, _, body := call(t, srv, "PUT", vm, "t", `{"location":"westeurope","properties":{"osProfile":{"computerName":"vm1","adminUsername":"azureuser","adminPassword":"Never-Returned-2"}}}`); s >= 300 {
+		t.Fatalf("VM: %d %v", s, body)
+	}
+	kv := sub + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv1"
+	if s, _, body := call(t, srv, "PUT", kv+"?api-version=2023-07-01", "t", `{"location":"westeurope","properties":{"tenantId":"c0ffee00-0000-4000-8000-0000000000a1","sku":{"family":"A","name":"standard"},"accessPolicies":[]}}`); s >= 300 {
+		t.Fatalf("vault: %d %v", s, body)
+	}
+	if s, _, body := call(t, srv, "PUT", kv+"/secrets/s1?api-version=2023-07-01", "t", `{"properties":{"value":"Never-Returned-3","contentType":"text/plain"}}`); s >= 300 {
+		t.Fatalf("secret: %d %v", s, body)
+	}
+	for _, path := range []string{vm, kv + "/secrets/s1?api-version=2023-07-01", kv + "/secrets?api-version=2023-07-01"} {
+		_, _, got := call(t, srv, "GET", path, "t", "")
+		data, _ := json.Marshal(got)
+		if strings.Contains(string(data), "Never-Returned") || !strings.Contains(string(data), "properties") {
+			t.Errorf("GET %s answers %s", path, data)
+		}
+	}
+}

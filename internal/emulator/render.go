@@ -11,7 +11,8 @@ import (
 )
 
 // render builds the stored form of a resource from a request body, as a resource provider
-// would: read-only input dropped, write-only input kept out (ARM never returns it), id, name
+// would: read-only input dropped, write-only and secure input kept out (ARM never returns it,
+// and the emulator keeps no secret), id, name
 // and type from the URL (the casing of the first write kept), location normalised,
 // provisioningState and systemData filled in.
 // The record's Body is left for setBody, once behaviour.go had its say.
@@ -22,9 +23,10 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 		}
 	}
 	if schema := rt.schemaOrFallback(); schema != nil {
-		if stripped, ok := validate.StripWriteOnly(schema, body).(map[string]any); ok {
+		if stripped, ok := validate.StripUnreturned(schema, body).(map[string]any); ok {
 			body = stripped
 		}
+		unreturned(rt.info.ARMType, body)
 	}
 	out := make(map[string]any, len(body)+4)
 	for k, v := range body {

@@ -72,15 +72,17 @@ func StripReadOnly(r *catalog.Resource, body any) any {
 	if r.Body == nil {
 		return body
 	}
-	return strip(r.Body, body, catalog.FlagReadOnly, 0)
+	return strip(r.Body, body, readOnly, 0)
 }
+
+func readOnly(p *catalog.Property) bool { return p.Flags.Has(catalog.FlagReadOnly) }
 
 // StripReadOnlyOf is StripReadOnly for a value of type t inside a body.
 func StripReadOnlyOf(t *catalog.Type, v any) any {
 	if t == nil {
 		return v
 	}
-	return strip(t, v, catalog.FlagReadOnly, 0)
+	return strip(t, v, readOnly, 0)
 }
 
 // DropReadOnly removes, in place, the properties the schema marks read-only from a body the
@@ -118,16 +120,18 @@ func drop(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) {
 	}
 }
 
-// StripWriteOnly returns a copy of body without the properties the schema marks write-only
-// (what a PUT sends but a GET never returns: passwords, keys).
-func StripWriteOnly(r *catalog.Resource, body any) any {
+// StripUnreturned returns a copy of body without what ARM takes and never returns: the
+// properties the schema marks write-only, and those of a secure type (passwords, keys).
+func StripUnreturned(r *catalog.Resource, body any) any {
 	if r.Body == nil {
 		return body
 	}
-	return strip(r.Body, body, catalog.FlagWriteOnly, 0)
+	return strip(r.Body, body, func(p *catalog.Property) bool {
+		return p.Flags.Has(catalog.FlagWriteOnly) || p.Type != nil && p.Type.Sensitive
+	}, 0)
 }
 
-func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) any {
+func strip(t *catalog.Type, value any, drop func(*catalog.Property) bool, depth int) any {
 	if depth > 64 {
 		return value
 	}
@@ -138,11 +142,11 @@ func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) an
 		for k, v := range x {
 			p := findProperty(props, k)
 			switch {
-			case p != nil && p.Flags.Has(flag):
+			case p != nil && drop(p):
 			case p != nil:
-				out[k] = strip(p.Type, v, flag, depth+1)
+				out[k] = strip(p.Type, v, drop, depth+1)
 			case t.AdditionalProperties != nil:
-				out[k] = strip(t.AdditionalProperties, v, flag, depth+1)
+				out[k] = strip(t.AdditionalProperties, v, drop, depth+1)
 			default:
 				out[k] = v
 			}
@@ -154,7 +158,7 @@ func strip(t *catalog.Type, value any, flag catalog.PropertyFlags, depth int) an
 		}
 		out := make([]any, len(x))
 		for i, v := range x {
-			out[i] = strip(t.Items, v, flag, depth+1)
+			out[i] = strip(t.Items, v, drop, depth+1)
 		}
 		return out
 	}
