@@ -179,9 +179,11 @@ func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed
 // GencodeOptions choose what Gencode writes the project of.
 type GencodeOptions struct {
 	// ResourceGroups and Types keep these resource groups and types; Our keeps what GruCloud
-	// manages (and what is inside it).
+	// manages (and what is inside it); Project what that GruCloud project manages (and what
+	// is inside it).
 	ResourceGroups, Types []string
 	Our                   bool
+	Project               string
 	// ProjectName is the project's name when the resources carry none (gc-project-name).
 	ProjectName string
 }
@@ -195,6 +197,8 @@ type Generated struct {
 	// Resources are the live resources written, secrets masked; Requests the ARM requests made.
 	Resources []map[string]any
 	Requests  int
+	// Projects are the GruCloud projects whose resources were written (gc-project-name).
+	Projects []string
 }
 
 // EnvVar is a variable a generated project reads a secret from.
@@ -209,8 +213,8 @@ type EnvVar struct {
 // describes. No secret value is written: each becomes process.env.NAME (see Generated.Env).
 func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, error) {
 	q := inventory.Query{ResourceGroups: o.ResourceGroups, Types: o.Types, Children: true}
-	if o.Our {
-		q.Owner = &ownership.Owner{}
+	if o.Our || o.Project != "" {
+		q.Owner = &ownership.Owner{Project: o.Project}
 	}
 	live, requests, err := inventory.Subscription(ctx, s.conn.Client, s.catalog, q)
 	if err != nil {
@@ -226,6 +230,13 @@ func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, er
 		return nil, err
 	}
 	out := &Generated{Files: gen.Files, Requests: requests}
+	projects := map[string]bool{}
+	for _, l := range live {
+		if name := tagOf(ownership.TagProject)(l); name != "" {
+			projects[name] = true
+		}
+	}
+	out.Projects = slices.Sorted(maps.Keys(projects))
 	for _, v := range gen.Env {
 		out.Env = append(out.Env, EnvVar(v))
 	}

@@ -200,14 +200,14 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 			} else {
 				writePlan(cmd.OutOrStdout(), p)
 				if out != "" {
-					fmt.Fprintf(cmd.OutOrStdout(), "Saved the plan to %s: gru apply %s carries it out.\n", out, out)
+					fmt.Fprintf(cmd.OutOrStdout(), "Saved the plan to %s: gru apply %s (with the same --local, --endpoint or --subscription) carries it out.\n", out, out)
 				}
 			}
 			if err != nil {
 				return err
 			}
 			if len(p.Refusals) > 0 {
-				return fmt.Errorf("the plan is refused: %s", strings.Join(p.Refusals, "; "))
+				return refused(g, p)
 			}
 			if exitCode && p.Pending() {
 				return exitError{2}
@@ -220,6 +220,15 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 	cmd.Flags().BoolVar(&f.drift, "drift", false, "also list the writable values live has that the project does not declare")
 	f.add(cmd, "also show")
 	return cmd
+}
+
+// refused is the error of a refused plan: its reasons were written with the plan, in text;
+// with --json they are in the JSON, and said again here.
+func refused(g *globalOptions, p *gru.Plan) error {
+	if g.json {
+		return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
+	}
+	return fmt.Errorf("the plan is refused (%s above), nothing changed", count(len(p.Refusals), "reason"))
 }
 
 // confirm asks before changing anything, unless -f. It never asks when stdin is not a
@@ -386,7 +395,7 @@ outcome are written as JSON, and the exit status is the same.`,
 				if g.json {
 					writeRun(out, p, nil)
 				}
-				return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
+				return refused(g, p)
 			}
 			if !p.Pending() {
 				if g.json {
@@ -503,7 +512,7 @@ the endpoint stops answering, nothing new starts.`,
 				if g.json {
 					writeRun(out, p, nil)
 				}
-				return fmt.Errorf("the plan is refused, nothing changed: %s", strings.Join(p.Refusals, "; "))
+				return refused(g, p)
 			}
 			if err := confirm(cmd, force, fmt.Sprintf("Delete these %d resources?", len(p.Changes))); err != nil {
 				return err
@@ -653,6 +662,9 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 			}
 			if field != "" {
 				for _, k := range strings.Split(field, ".") {
+					if k == "" {
+						return fmt.Errorf("--field %q: a property name is empty (write them joined by dots: properties.provisioningState)", field)
+					}
 					m, ok := v.(map[string]any)
 					if !ok {
 						return fmt.Errorf("%s: %s is not an object", found.Key, k)

@@ -238,7 +238,7 @@ func TestPruneAndReplace(t *testing.T) {
 		t.Errorf("plan without --prune:\n%s", out)
 	}
 	code, out, _ = runGru(t, "", "apply", "-f", "--prune", "--local", "-C", dir)
-	if code != 0 || !strings.Contains(out, "- delete") || !strings.Contains(out, "networkSecurityGroups/b") {
+	if code != 0 || !strings.Contains(out, "- delete") || !strings.Contains(out, "Network::NetworkSecurityGroup rg::b") {
 		t.Errorf("apply --prune: exit %d\n%s", code, out)
 	}
 	code, out, _ = runGru(t, "", "plan", "--prune", "--local", "--exit-code", "-C", dir)

@@ -17,6 +17,7 @@ func newGencodeCommand(g *globalOptions) *cobra.Command {
 	var output string
 	var groups, types []string
 	var our, dryRun, force bool
+	var projectName string
 	cmd := &cobra.Command{
 		Use:   "gencode",
 		Short: "Write a project (resources.js, config.js) for what is live",
@@ -41,7 +42,7 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 			if output == "" {
 				output = g.dir
 			}
-			gen, err := s.Gencode(ctx, gru.GencodeOptions{ResourceGroups: groups, Types: types, Our: our, ProjectName: filepath.Base(mustAbs(output))})
+			gen, err := s.Gencode(ctx, gru.GencodeOptions{ResourceGroups: groups, Types: types, Our: our, Project: projectName, ProjectName: filepath.Base(mustAbs(output))})
 			if err != nil {
 				return err
 			}
@@ -77,6 +78,9 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 				}
 			}
 			errOut := cmd.ErrOrStderr()
+			if len(gen.Projects) > 1 {
+				fmt.Fprintf(errOut, "warning: the resources written belong to %d GruCloud projects (%s); config.js names the one with the most: --project NAME keeps one project's\n", len(gen.Projects), strings.Join(gen.Projects, ", "))
+			}
 			fmt.Fprintf(errOut, "wrote %s for %s in %s (%d requests)\n", strings.Join(names, ", "), count(len(gen.Resources), "resource"), output, gen.Requests)
 			if len(gen.Env) > 0 {
 				fmt.Fprintf(errOut, "The project reads %s from the environment (or from default.env in %s); gencode writes no secret:\n", count(len(gen.Env), "secret"), output)
@@ -90,7 +94,8 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 	cmd.Flags().StringVarP(&output, "output-dir", "o", "", "folder to write into (default: the project folder, -C)")
 	cmd.Flags().StringSliceVar(&groups, "group", nil, "only these resource groups")
 	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
-	cmd.Flags().BoolVar(&our, "our", false, "only what GruCloud manages (gc-managed-by=grucloud), and its children")
+	cmd.Flags().BoolVar(&our, "our", false, "only what GruCloud manages (gc-managed-by=grucloud, any project), and its children")
+	cmd.Flags().StringVar(&projectName, "project", "", "only what this GruCloud project manages (gc-project-name), and its children")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the files instead of writing them")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files even when they were edited")
 	return cmd

@@ -131,10 +131,10 @@ func TestReplacingAResourceGroup(t *testing.T) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
 		}
 	}
-	if code != 1 || !strings.Contains(errOut, "--allow-replace") {
+	if code != 1 || !strings.Contains(errOut, "the plan is refused (1 reason above)") {
 		t.Errorf("plan of a refused replacement: exit %d %s", code, errOut)
 	}
-	if code, _, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 1 || !strings.Contains(errOut, "refused, nothing changed") {
+	if code, _, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 1 || !strings.Contains(errOut, "nothing changed") {
 		t.Errorf("apply without --allow-replace: exit %d %s", code, errOut)
 	}
 	if code, out, _ := runGru(t, "", "output", "--local", "--type", "Resources::ResourceGroup", "--name", "rg-move", "--field", "location", "-C", dir); code != 0 || strings.TrimSpace(out) != "westeurope" {

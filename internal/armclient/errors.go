@@ -32,7 +32,12 @@ type Detail struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %d %s: %s", e.Method, e.Path, e.StatusCode, e.Code, e.Message)
+	if e.StatusCode < 300 {
+		// A long-running operation that ended in failure (its status was read fine).
+		fmt.Fprintf(&b, "%s %s: the operation failed: %s: %s", e.Method, e.Path, e.Code, e.Message)
+	} else {
+		fmt.Fprintf(&b, "%s %s: %d %s: %s", e.Method, e.Path, e.StatusCode, e.Code, e.Message)
+	}
 	if e.Target != "" && !strings.Contains(e.Message, e.Target) {
 		fmt.Fprintf(&b, " (target %s)", e.Target)
 	}

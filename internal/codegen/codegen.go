@@ -20,6 +20,7 @@ import (
 	"github.com/gru-iac/gru/internal/jsfmt"
 	"github.com/gru-iac/gru/internal/ownership"
 	"github.com/gru-iac/gru/internal/secret"
+	"github.com/gru-iac/gru/internal/target"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -97,7 +98,7 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		byID[id.Key()] = r
 	}
 	for _, r := range rs {
-		r.gcName = gcName(r.id)
+		r.gcName = target.FullName(r.id)
 	}
 	for _, r := range rs {
 		if err := link(cat, r, byID); err != nil {
@@ -259,24 +260,6 @@ func Edited(content string) bool {
 	first, rest, _ := strings.Cut(content, "\n")
 	fp, ok := strings.CutPrefix(first, Header)
 	return !ok || fp != fingerprint(rest)
-}
-
-// gcName is GruCloud's name of a resource: the resource group, the parents and the name.
-func gcName(id *armid.ID) string {
-	if id.IsResourceGroup() {
-		return id.Name
-	}
-	var parts []string
-	for cur := id; cur != nil && !cur.IsResourceGroup() && !cur.IsSubscription(); cur = cur.Parent {
-		parts = append([]string{cur.Name}, parts...)
-		if cur.TopLevel() {
-			break
-		}
-	}
-	if rg := id.ResourceGroupName(); rg != "" {
-		parts = append([]string{rg}, parts...)
-	}
-	return strings.Join(parts, "::")
 }
 
 // link finds a resource's dependencies: its parent chain, and every listed resource whose ID

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
+	"github.com/gru-iac/gru/internal/target"
 )
 
 const sub = "/subscriptions/s"
@@ -74,7 +75,7 @@ func TestNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := gcName(parsed); got != want {
+		if got := target.FullName(parsed); got != want {
 			t.Errorf("%s: %s, want %s", id, got, want)
 		}
 	}

@@ -253,7 +253,7 @@ func TestReplacementTakesItsContents(t *testing.T) {
 	e.cloud.Put(context.Background(), rgID("rg")+"/providers/Microsoft.Network/routeTables/theirs", "", map[string]any{"location": "westeurope"})
 	p := e.plan(at("northeurope"), plan.Options{})
 	want := "replace Resources::ResourceGroup rg\nreplace Network::VirtualNetwork rg::vnet\nreplace Network::Subnet rg::vnet::sn\nreplace Network::NetworkSecurityGroup rg::nsg\n" +
-		"delete Microsoft.Network/routeTables " + rgID("rg") + "/providers/Microsoft.Network/routeTables/theirs"
+		"delete Network::RouteTable rg::theirs"
 	if summary(p) != want {
 		t.Errorf("plan:\n%s\nwant:\n%s", summary(p), want)
 	}
@@ -294,7 +294,7 @@ func TestDeletionsFollowDependencies(t *testing.T) {
 	bare := res("Network::Subnet", "sn", `{"properties":{"addressPrefix":"10.0.0.0/24"}}`, "resourceGroup=rg", "virtualNetwork=rg::vnet")
 	tg := e.target(target.Options{}, rg, vnet, bare)
 	p := e.plan(tg, plan.Options{Prune: true})
-	nsgKey := "Microsoft.Network/networkSecurityGroups " + rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"
+	nsgKey := "Network::NetworkSecurityGroup rg::nsg"
 	c := p.Change(nsgKey)
 	if c == nil || c.Action != plan.Delete || strings.Join(c.DeleteAfter, ",") != "put Network::Subnet rg::vnet::sn" {
 		t.Fatalf("plan:\n%s\n%+v", summary(p), c)

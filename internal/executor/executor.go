@@ -344,6 +344,9 @@ func (r *run) outcomes(results map[string]dag.Result, cause error) []Outcome {
 			switch res.State {
 			case dag.Failed:
 				o.State, o.Error = StateFailed, res.Err.Error()
+				if c.DeletedWith != "" && s == plan.Step(plan.StepDelete, c.DeletedWith) {
+					o.Error = "deleted with " + c.DeletedWith + ", whose deletion failed"
+				}
 			case dag.Skipped:
 				if o.State == StateDone {
 					o.State, o.Error = StateSkipped, "not started: "+strings.TrimPrefix(strings.TrimPrefix(res.Cause, plan.StepPut+" "), plan.StepDelete+" ")+" failed"

@@ -169,6 +169,10 @@ func (c *Cloud) Put(ctx context.Context, id, version string, body any) (map[stri
 	if err := c.checkParent(parsed); err != nil {
 		return nil, err
 	}
+	if strings.HasSuffix(strings.ToLower(ti.ARMType), "/privateendpointconnections") && c.resources[strings.ToLower(id)] == nil {
+		// Azure makes connections when an endpoint links to a resource; a PUT only changes one.
+		return nil, armError(http.MethodPut, id, http.StatusNotFound, "PrivateEndpointConnectionNotFound", "Private endpoint connection '%s' does not exist.", parsed.Name)
+	}
 	for _, ref := range armid.FindIn(obj) {
 		if strings.EqualFold(ref, id) || !strings.HasPrefix(strings.ToLower(ref), "/subscriptions/"+strings.ToLower(c.sub)+"/") {
 			continue

@@ -457,7 +457,7 @@ func (p *Plan) prune(ctx context.Context, c Cloud, m *matched) error {
 func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []map[string]any, why Reason) error {
 	for _, it := range items {
 		id := armclient.Field(it, "id")
-		if p.Change(undeclaredKey(it)) != nil {
+		if p.Change(p.undeclaredKey(it)) != nil {
 			continue
 		}
 		full, err := c.Get(ctx, id, "")
@@ -468,14 +468,24 @@ func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []map[string]any
 		case err != nil:
 			return fmt.Errorf("reading %s: %w", id, err)
 		}
-		p.add(&Change{Key: undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: full, State: provisioningState(full)})
+		p.add(&Change{Key: p.undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: full, State: provisioningState(full)})
 	}
 	return nil
 }
 
-// undeclaredKey names a live resource the project does not declare.
-func undeclaredKey(live map[string]any) string {
-	return armclient.Field(live, "type") + " " + armclient.Field(live, "id")
+// undeclaredKey names a live resource the project does not declare, as declared ones are
+// named: Group::Type rg::name (its ARM type and ID when the catalogue does not know it).
+func (p *Plan) undeclaredKey(live map[string]any) string {
+	typ, id := armclient.Field(live, "type"), armclient.Field(live, "id")
+	parsed, err := armid.Parse(id)
+	if p.Target == nil || p.Target.Catalog == nil || err != nil {
+		return typ + " " + id
+	}
+	ti, ok := p.Target.Catalog.Find(typ)
+	if !ok {
+		return typ + " " + id
+	}
+	return ti.ShortName + " " + target.FullName(parsed)
 }
 
 // dropReferences shows the live values a PUT drops that refer to other resources (a
@@ -600,10 +610,17 @@ func (p *Plan) refuse() {
 		}
 		msg := fmt.Sprintf("%s is %s: replacing it (%s) deletes it", c.Key, what, reasonList(c.Reasons))
 		if len(inside) > 0 {
-			msg += fmt.Sprintf(" and the %d resources inside it (%s)", len(inside), strings.Join(inside, ", "))
+			msg += fmt.Sprintf(" and %s inside it (%s)", count(len(inside), "resource"), strings.Join(inside, ", "))
 		}
 		p.Refusals = append(p.Refusals, msg+"; pass --allow-replace to go ahead")
 	}
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "the resource"
+	}
+	return fmt.Sprintf("the %d %ss", n, noun)
 }
 
 func reasonList(rs []Reason) string {

@@ -33,6 +33,25 @@ func parseUnknown(s string) (Unknown, bool) {
 	return Unknown{IDOf: key}, ok
 }
 
+// FullName is GruCloud's name of the resource an ID names: the resource group, the parents
+// and the name (rg::vnet::subnet), the group's own name for a group.
+func FullName(id *armid.ID) string {
+	if id.IsResourceGroup() {
+		return id.Name
+	}
+	var parts []string
+	for cur := id; cur != nil && !cur.IsResourceGroup() && !cur.IsSubscription(); cur = cur.Parent {
+		parts = append([]string{cur.Name}, parts...)
+		if cur.TopLevel() {
+			break
+		}
+	}
+	if rg := id.ResourceGroupName(); rg != "" {
+		parts = append([]string{rg}, parts...)
+	}
+	return strings.Join(parts, "::")
+}
+
 // CollectionOf is the path that lists a resource's siblings, "" when its parent is not known
 // yet (a parent that Azure names).
 func CollectionOf(r *Resource) string {

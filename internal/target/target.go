@@ -361,7 +361,7 @@ func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
 	case 1:
 		return found[0], nil
 	case 0:
-		what := "a resource"
+		what := "resource"
 		if armType != "" {
 			if ti, ok := b.cat.Find(armType); ok {
 				what = ti.ShortName
