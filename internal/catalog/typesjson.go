@@ -12,10 +12,16 @@ import (
 // and functions of one provider namespace at one API version.
 type TypesFile struct {
 	Resources []*Resource
+	// byType indexes Resources by lower-cased ARM type (the first of each); set by
+	// ParseTypesFile, the file is immutable after.
+	byType map[string]*Resource
 }
 
 // Resource returns the resource of the file with the given ARM type, compared case-insensitively.
 func (f *TypesFile) Resource(armType string) *Resource {
+	if f.byType != nil {
+		return f.byType[strings.ToLower(armType)]
+	}
 	for _, r := range f.Resources {
 		if strings.EqualFold(r.ARMType, armType) {
 			return r
@@ -236,6 +242,12 @@ func ParseTypesFile(data []byte) (*TypesFile, error) {
 			return nil, err
 		}
 		res.Functions = append(res.Functions, &Function{Name: e.Name, Input: in, Output: out})
+	}
+	file.byType = make(map[string]*Resource, len(file.Resources))
+	for _, r := range file.Resources {
+		if key := strings.ToLower(r.ARMType); file.byType[key] == nil {
+			file.byType[key] = r
+		}
 	}
 	return file, nil
 }

@@ -312,7 +312,18 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	p.refuseReadOnly()
 	p.order()
 	p.fingerprint()
+	p.release()
 	return p, nil
+}
+
+// release lets go of what the plan no longer needs once made: the live bodies of the
+// resources it leaves alone (their versions are kept), which are most of a large plan.
+func (p *Plan) release() {
+	for _, c := range p.Changes {
+		if c.Action == NoOp {
+			c.live, c.body = nil, nil
+		}
+	}
 }
 
 // changeOf decides the action of one declared resource.
@@ -637,7 +648,7 @@ func reasonList(rs []Reason) string {
 // live resource, and the masked bodies for readers of the plan.
 func (p *Plan) fingerprint() {
 	for _, c := range p.Changes {
-		if c.live != nil {
+		if c.live != nil && c.Action != NoOp { // saved plans compare the versions of what they change
 			c.LiveVersion = LiveVersion(c.live, p.schemaOf(c))
 		}
 		if !c.Puts() || c.body == nil {
