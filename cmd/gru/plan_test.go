@@ -62,9 +62,8 @@ func TestSecretsNeverLeave(t *testing.T) {
 	gruOK(0, "apply", "-f", "--replace-secrets", "--json")
 	gruOK(0, "list", "--json")
 	gruOK(0, "output", "--type", "KeyVault::Secret", "--name", "db-password")
-	if out := gruOK(0, "output", "--type", "KeyVault::Secret", "--name", "db-password", "--field", "properties.value"); strings.TrimSpace(out) != "(sensitive)" {
-		t.Errorf("output --field of a secret: %q", out)
-	}
+	// Azure never returns a Key Vault secret's value, and neither does the emulator.
+	gruOK(1, "output", "--type", "KeyVault::Secret", "--name", "db-password", "--field", "properties.value")
 	gruOK(0, "output", "--type", "Sql::Server", "--name", "sql-secrets")
 	gen := t.TempDir()
 	gruOK(0, "gencode", "--our", "-o", gen)

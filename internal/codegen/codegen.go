@@ -164,12 +164,25 @@ func (e *envNames) object(t *catalog.Type, v any, path string) any {
 			}
 		}
 		if t != nil {
-			// What live never returns and a create needs: required secrets, write-only ones.
+			// What live never returns and a create needs: required secrets, write-only ones, a
+			// secret's own value.
 			for _, p := range t.Properties {
-				if _, has := lookup(x, p.Name); has || p.Flags.Has(catalog.FlagReadOnly) || p.Type == nil || p.Type.Kind != catalog.KindString {
+				if _, has := lookup(x, p.Name); has || p.Flags.Has(catalog.FlagReadOnly) || p.Type == nil {
 					continue
 				}
-				if secret.Sensitive(t, p.Name) && (p.Flags.Has(catalog.FlagRequired) || p.Flags.Has(catalog.FlagWriteOnly)) {
+				if p.Type.Kind == catalog.KindObject && p.Flags.Has(catalog.FlagRequired) {
+					// A required object live left empty (a Key Vault secret's properties): what
+					// secrets it needs.
+					if sub := e.object(p.Type, map[string]any{}, join(path, p.Name)).(map[string]any); len(sub) > 0 {
+						x[p.Name] = sub
+					}
+					continue
+				}
+				if p.Type.Kind != catalog.KindString {
+					continue
+				}
+				ownValue := strings.EqualFold(p.Name, "value") && strings.Contains(strings.ToLower(t.Name), "secret") // a secret's own value
+				if secret.Sensitive(t, p.Name) && (p.Flags.Has(catalog.FlagRequired) || p.Flags.Has(catalog.FlagWriteOnly) || ownValue) {
 					x[p.Name] = e.ref(join(path, p.Name), false)
 				}
 			}
