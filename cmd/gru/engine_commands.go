@@ -222,6 +222,15 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 	return cmd
 }
 
+// refusedRun ends a run whose plan is refused: with --json the plan is written (its refusals
+// in it), and the error says so.
+func refusedRun(out io.Writer, g *globalOptions, p *gru.Plan) error {
+	if g.json {
+		writeRun(out, p, nil)
+	}
+	return refused(g, p)
+}
+
 // refused is the error of a refused plan: its reasons were written with the plan, in text;
 // with --json they are in the JSON, and said again here.
 func refused(g *globalOptions, p *gru.Plan) error {
@@ -392,10 +401,7 @@ outcome are written as JSON, and the exit status is the same.`,
 				writePlan(out, p)
 			}
 			if len(p.Refusals) > 0 {
-				if g.json {
-					writeRun(out, p, nil)
-				}
-				return refused(g, p)
+				return refusedRun(out, g, p)
 			}
 			if !p.Pending() {
 				if g.json {
@@ -509,10 +515,7 @@ the endpoint stops answering, nothing new starts.`,
 				writePlan(out, p)
 			}
 			if len(p.Refusals) > 0 {
-				if g.json {
-					writeRun(out, p, nil)
-				}
-				return refused(g, p)
+				return refusedRun(out, g, p)
 			}
 			if err := confirm(cmd, force, fmt.Sprintf("Delete these %d resources?", len(p.Changes))); err != nil {
 				return err

@@ -214,8 +214,8 @@ func (r *run) put(ctx context.Context, c *plan.Change) error {
 		depID = r.ids[c.Identity.Dependency]
 	}
 	r.mu.Unlock()
-	if target.HasUnknown(body) {
-		return fmt.Errorf("%s: the body still holds an ID that is not known (%s): what it depends on was not made", c.Key, unknownsIn(body))
+	if unknown := target.Unknowns(body); len(unknown) > 0 {
+		return fmt.Errorf("%s: the body still holds an ID that is not known (%v): what it depends on was not made", c.Key, unknown)
 	}
 	// A resource Azure names is found once its dependency is made; a replaced one has a new
 	// name: the one planned is gone.
@@ -261,27 +261,6 @@ func (r *run) put(ctx context.Context, c *plan.Change) error {
 		return fmt.Errorf("%s: ARM accepted the write but provisioning ended %s: run gru apply again to repair it", c.Key, armclient.Field(live["properties"].(map[string]any), "provisioningState"))
 	}
 	return nil
-}
-
-func unknownsIn(v any) string {
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case target.Unknown:
-			out = append(out, x.String())
-		}
-	}
-	walk(v)
-	return strings.Join(out, ", ")
 }
 
 // delete deletes a resource; one ARM refuses as still in use is tried again, after a wait, as

@@ -111,15 +111,15 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// EnvFiles are the files of a project folder that GruCloud reads into process.env, in order:
+// envFiles are the files of a project folder that GruCloud reads into process.env, in order:
 // a variable set in the environment, or in an earlier file, is kept.
-var EnvFiles = []string{"default.env", "auth.env", "dev.env"}
+func envFiles() []string { return []string{"default.env", "auth.env", "dev.env"} }
 
 // setProcess defines process.env: the environment, and the variables of the project's env
 // files (dotenv format) that the environment does not set, as GruCloud does.
 func (l *loader) setProcess() error {
 	env := map[string]any{}
-	for _, file := range EnvFiles {
+	for _, file := range envFiles() {
 		path := filepath.Join(l.dir, file)
 		if !exists(path) {
 			continue

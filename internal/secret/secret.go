@@ -183,31 +183,7 @@ func Resolve(t *catalog.Type, value any) *catalog.Type {
 // t of the value where there is one (nil: names alone decide). Objects keep their keys; a key
 // listing ({"keyName": "key1", "value": "..."}) keeps its name and loses its value.
 func Redact(v any, t *catalog.Type) any {
-	t = Resolve(t, v)
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			if Property(t, k, false) != None {
-				out[k] = maskValue(val)
-				continue
-			}
-			out[k] = Redact(val, Child(t, k))
-		}
-		if _, named := x["keyName"]; named {
-			if val, has := x["value"]; has {
-				out["value"] = maskValue(val)
-			}
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, val := range x {
-			out[i] = Redact(val, Items(t))
-		}
-		return out
-	}
-	return v
+	return redact(v, t, func(t *catalog.Type, k string) bool { return Property(t, k, false) != None })
 }
 
 // RedactSensitive is Redact for what is a secret by its secure mark or its name only: the
@@ -215,16 +191,21 @@ func Redact(v any, t *catalog.Type) any {
 // searched. Saved plans fingerprint bodies with it, so that a change there is seen, while no
 // password is hashed.
 func RedactSensitive(v any, t *catalog.Type) any {
+	return redact(v, t, Sensitive)
+}
+
+// redact copies v, masking the properties that secret says are secrets.
+func redact(v any, t *catalog.Type, secret func(t *catalog.Type, key string) bool) any {
 	t = Resolve(t, v)
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
-			if Sensitive(t, k) {
+			if secret(t, k) {
 				out[k] = maskValue(val)
 				continue
 			}
-			out[k] = RedactSensitive(val, Child(t, k))
+			out[k] = redact(val, Child(t, k), secret)
 		}
 		if _, named := x["keyName"]; named {
 			if val, has := x["value"]; has {
@@ -235,7 +216,7 @@ func RedactSensitive(v any, t *catalog.Type) any {
 	case []any:
 		out := make([]any, len(x))
 		for i, val := range x {
-			out[i] = RedactSensitive(val, Items(t))
+			out[i] = redact(val, Items(t), secret)
 		}
 		return out
 	}

@@ -125,23 +125,7 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 
 // ForValidation is a body with every Unknown written as its text, for the validator.
 func ForValidation(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = ForValidation(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = ForValidation(e)
-		}
-		return out
-	case Unknown:
-		return x.String()
-	}
-	return v
+	return replaceUnknowns(v, func(u Unknown) any { return u.String() })
 }
 
 // Desired is the body a PUT of r sends (read-only properties dropped), each Unknown whose
@@ -160,46 +144,68 @@ func (r *Resource) Desired(known func(key string) string) map[string]any {
 
 // Resolve returns a copy of v with each Unknown that known can answer replaced by the ID.
 func Resolve(v any, known func(key string) string) any {
+	return replaceUnknowns(v, func(u Unknown) any {
+		if id := known(u.IDOf); id != "" {
+			return id
+		}
+		return u
+	})
+}
+
+// replaceUnknowns returns a copy of a JSON value with each Unknown replaced by what with says.
+func replaceUnknowns(v any, with func(Unknown) any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = Resolve(e, known)
+			out[k] = replaceUnknowns(e, with)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = Resolve(e, known)
+			out[i] = replaceUnknowns(e, with)
 		}
 		return out
 	case Unknown:
-		if id := known(x.IDOf); id != "" {
-			return id
-		}
+		return with(x)
 	}
 	return v
 }
 
-// HasUnknown reports whether a value still holds an Unknown.
+// Unknowns lists the Unknowns a value holds.
+func Unknowns(v any) []Unknown {
+	var out []Unknown
+	eachUnknown(v, func(u Unknown) bool { out = append(out, u); return true })
+	return out
+}
+
+// HasUnknown reports whether a value still holds an Unknown (it reads, copies nothing: every
+// plan asks it of every body).
 func HasUnknown(v any) bool {
+	return !eachUnknown(v, func(Unknown) bool { return false })
+}
+
+// eachUnknown calls f on the Unknowns of a value until f returns false; it reports whether
+// it went through them all.
+func eachUnknown(v any, f func(Unknown) bool) bool {
 	switch x := v.(type) {
 	case map[string]any:
 		for _, e := range x {
-			if HasUnknown(e) {
-				return true
+			if !eachUnknown(e, f) {
+				return false
 			}
 		}
 	case []any:
 		for _, e := range x {
-			if HasUnknown(e) {
-				return true
+			if !eachUnknown(e, f) {
+				return false
 			}
 		}
 	case Unknown:
-		return true
+		return f(x)
 	}
-	return false
+	return true
 }
 
 // setPath writes dependency IDs at a pathId such as properties.subnet.id or
