@@ -308,7 +308,7 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 	}
 	// IDs in the body.
 	body, _ := validate.StripReadOnly(r.schema, r.live).(map[string]any)
-	r.body = clean(body)
+	r.body = clean(withoutOwnChildren(body, r.typ.ARMType, byID))
 	pathKeys := map[string]catalog.Dependency{}
 	for _, d := range known {
 		if d.PathID != "" {
@@ -374,12 +374,48 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 			}
 		}
 	}
-	props, _ := r.live["properties"].(map[string]any)
+	// A parent's inline children (a network's subnets) depend on it, not it on them.
+	props := map[string]any{}
+	if live, ok := r.live["properties"].(map[string]any); ok {
+		for k, v := range live {
+			props[k] = v
+		}
+	}
+	for _, list := range catalog.InlineChildren(r.typ.ARMType) {
+		delete(props, list)
+	}
 	scan(map[string]any{"properties": props}, "")
 	walk(r.body, "")
 	dropEmpty(r.body)
 	sort.SliceStable(r.deps, func(i, j int) bool { return r.deps[i].key < r.deps[j].key })
 	return nil
+}
+
+// withoutOwnChildren leaves out of a body's inline lists (a network's subnets) the children
+// written as resources of their own: the network would otherwise declare each subnet twice.
+func withoutOwnChildren(body map[string]any, armType string, byID map[string]*resource) map[string]any {
+	props, _ := body["properties"].(map[string]any)
+	for _, list := range catalog.InlineChildren(armType) {
+		entries, ok := props[list].([]any)
+		if !ok {
+			continue
+		}
+		var kept []any
+		for _, raw := range entries {
+			entry, _ := raw.(map[string]any)
+			id, _ := entry["id"].(string)
+			if parsed, err := armid.Parse(id); err == nil && byID[parsed.Key()] != nil {
+				continue
+			}
+			kept = append(kept, raw)
+		}
+		if len(kept) == 0 {
+			delete(props, list)
+		} else {
+			props[list] = kept
+		}
+	}
+	return body
 }
 
 // dropEmpty removes the objects left empty once read-only values and derived IDs are gone.

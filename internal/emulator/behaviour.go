@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,6 +166,9 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 			return nil, newError(http.StatusBadRequest, "PrivateLinkServiceNotSupported", "The resource type '%s' does not support private endpoints.", link.target.ResourceType())
 		}
 		ep := link.entry["properties"].(map[string]any)
+		if err := checkGroupIDs(link.target, asStrings(ep["groupIds"])); err != nil {
+			return nil, err
+		}
 		conn, err := e.connectionOf(r, link.target, id)
 		if err != nil {
 			return nil, err
@@ -209,7 +214,7 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 		for _, w := range writes {
 			rec := newRecord(w.id, r.apiVersion)
 			rec.setBody(w.body)
-			if err := e.store.put(r.Context(), rec, nil); err != nil {
+			if err := e.store.put(r.Context(), nil, rec); err != nil {
 				return err
 			}
 		}
@@ -277,7 +282,7 @@ func (e *Emulator) shapeConnection(r *request, id *armid.ID, out map[string]any,
 			}
 		}
 		rec.setBody(body)
-		return e.store.put(r.Context(), rec, nil)
+		return e.store.put(r.Context(), nil, rec)
 	}, nil
 }
 
@@ -351,4 +356,222 @@ func (e *Emulator) providerAction(r *request, namespace, action string) error {
 		return nil
 	}
 	return newError(http.StatusBadRequest, "UnsupportedAction", "The emulator does not implement the action '%s' of %s.", action, namespace)
+}
+
+// holdsInUse says whether a reference under a property of this name keeps what it names from
+// being deleted. Most do (a NIC's subnet, a subnet's security group, an app's plan); a
+// private endpoint's link does not: deleting the linked resource leaves the endpoint with a
+// disconnected connection. Nor do the destinations of diagnostic settings.
+func holdsInUse(property string) bool {
+	switch property {
+	case "privateLinkServiceId", "workspaceId", "storageAccountId", "eventHubAuthorizationRuleId", "marketplacePartnerId":
+		return false
+	}
+	return true
+}
+
+// mustBeResourceID names the properties whose value Azure takes only as a resource ID,
+// whatever it looks like.
+func mustBeResourceID(property string) bool {
+	return property == "privateLinkServiceId"
+}
+
+// providedByAzure: IDs of what Azure itself offers in every subscription, which no client
+// creates: anything under a location (platform images, ...), and the built-in role
+// definitions the emulator serves.
+func providedByAzure(id *armid.ID) bool {
+	for p := id; p != nil; p = p.Parent {
+		if strings.EqualFold(p.Type, "locations") {
+			return true
+		}
+	}
+	return strings.EqualFold(id.ResourceType(), "Microsoft.Authorization/roleDefinitions") && builtInRoles()[strings.ToLower(id.Name)] != ""
+}
+
+// builtInRoles are the role definitions Azure provides, by GUID: the common ones, with their
+// real IDs, so that role assignments written for Azure name roles that exist here too.
+func builtInRoles() map[string]string {
+	return map[string]string{
+		"8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+		"b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+		"acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+		"18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+		"f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+		"ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+		"b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
+		"2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+		"974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
+		"19e7f393-937e-4f77-808e-94535e297925": "Storage Queue Data Reader",
+		"0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
+		"76199698-9eea-4c19-bc75-cec21354c6b6": "Storage Table Data Reader",
+		"17d1049b-9a84-46fb-8f53-869881c3d3ab": "Storage Account Contributor",
+		"00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
+		"4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+		"b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
+		"14b46e9e-c2b7-41b4-b07b-48a6ebf60603": "Key Vault Crypto Officer",
+		"12338af0-0e69-4776-bea7-57ae8d297424": "Key Vault Crypto User",
+		"a4417e6f-fecd-4de8-b567-7b0420556985": "Key Vault Certificates Officer",
+		"21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
+		"f25e0fa2-a7c8-4377-a976-54943a77a395": "Key Vault Contributor",
+		"7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+		"8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
+		"4d97b98b-1d4f-4787-a291-c67834d212e7": "Network Contributor",
+		"9980e02c-c2be-4d73-94e8-173b1dc7cf3c": "Virtual Machine Contributor",
+		"de139f84-1756-47ae-9be6-808fbbe84772": "Website Contributor",
+		"f1a07417-d97a-45cb-824c-7a7467783830": "Managed Identity Operator",
+		"e40ec5ca-96e0-45a2-b4ff-59039f2c2b59": "Managed Identity Contributor",
+		"73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
+		"92aaf0da-9dab-42b6-94a3-d43ce8d16293": "Log Analytics Contributor",
+		"43d0d8ad-25c7-4714-9337-8ba259a9fe05": "Monitoring Reader",
+		"749f88d5-cbae-40b8-bcfc-e573ddc772fa": "Monitoring Contributor",
+		"3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+		"5e0bd9bd-7b93-4f28-af87-19fc36ad61bd": "Cognitive Services OpenAI User",
+		"a97b65f3-24c7-4388-baec-2e87135dc908": "Cognitive Services User",
+		"090c5cfd-751d-490a-894a-3ce6f1109419": "Azure Service Bus Data Owner",
+		"69a216fc-b8fb-44d8-bc22-1f3c2cd27a39": "Azure Service Bus Data Sender",
+		"4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0": "Azure Service Bus Data Receiver",
+		"f526a384-b230-433a-b45c-95f59c4a2dec": "Azure Event Hubs Data Owner",
+		"2b629674-e913-4c01-ae53-ef4638d8f975": "Azure Event Hubs Data Sender",
+		"a638d3c7-ab3a-418d-83e6-5f17a39d4fde": "Azure Event Hubs Data Receiver",
+		"5bd9cd88-fe45-4216-938b-f97437e15450": "DocumentDB Account Contributor",
+		"b12aa53e-6015-4669-85d0-8515ebb3ae7f": "Private DNS Zone Contributor",
+		"befefa01-2a29-4197-83a8-272ff33ce314": "DNS Zone Contributor",
+	}
+}
+
+const (
+	typeVirtualNetwork = "microsoft.network/virtualnetworks"
+	typeSubnet         = "microsoft.network/virtualnetworks/subnets"
+)
+
+// checkNetworkRules applies a virtual network's rules to a PUT of the network or of one of its
+// subnets: address prefixes in CIDR notation, written as the network address; each subnet
+// inside the network's address space; no two subnets overlapping. ARM's codes and wording.
+func (e *Emulator) checkNetworkRules(r *request, id *armid.ID, rt *resourceType, out map[string]any) error {
+	var network map[string]any
+	var subnets []map[string]any
+	switch strings.ToLower(rt.info.ARMType) {
+	case typeVirtualNetwork:
+		network = out
+		props, _ := out["properties"].(map[string]any)
+		list, _ := props["subnets"].([]any)
+		for _, s := range list {
+			if m, ok := s.(map[string]any); ok {
+				subnets = append(subnets, m)
+			}
+		}
+	case typeSubnet:
+		others, parent, err := e.siblings(r.Context(), id, r.now)
+		if err != nil || parent == nil {
+			return err
+		}
+		network, subnets = parent, append(others, out)
+	default:
+		return nil
+	}
+	networkName, _ := network["name"].(string)
+	props, _ := network["properties"].(map[string]any)
+	space, _ := props["addressSpace"].(map[string]any)
+	var spaces []netip.Prefix
+	for _, raw := range asStrings(space["addressPrefixes"]) {
+		p, err := parseCIDR(raw, id)
+		if err != nil {
+			return err
+		}
+		spaces = append(spaces, p)
+	}
+	type subnet struct {
+		name   string
+		prefix netip.Prefix
+	}
+	var seen []subnet
+	for _, s := range subnets {
+		name, _ := s["name"].(string)
+		sp, _ := s["properties"].(map[string]any)
+		raws := asStrings(sp["addressPrefixes"])
+		if one, ok := sp["addressPrefix"].(string); ok {
+			raws = append(raws, one)
+		}
+		for _, raw := range raws {
+			p, err := parseCIDR(raw, id)
+			if err != nil {
+				return err
+			}
+			inside := false
+			for _, sp := range spaces {
+				inside = inside || sp.Bits() <= p.Bits() && sp.Contains(p.Addr())
+			}
+			if !inside && len(spaces) > 0 {
+				return newError(http.StatusBadRequest, "NetcfgSubnetRangeOutsideVnet",
+					"Subnet '%s' is not valid because its IP address range %s is outside the IP address range of virtual network '%s' (%s).", name, raw, networkName, strings.Join(asStrings(space["addressPrefixes"]), ", "))
+			}
+			for _, other := range seen {
+				if other.prefix.Overlaps(p) {
+					return newError(http.StatusBadRequest, "NetcfgSubnetRangesOverlap",
+						"Subnet '%s' is not valid because its IP address range %s overlaps with that of an existing subnet '%s' (%s) in virtual network '%s'.", name, raw, other.name, other.prefix, networkName)
+				}
+			}
+			seen = append(seen, subnet{name, p})
+		}
+	}
+	return nil
+}
+
+// parseCIDR reads an address prefix as the network provider does.
+func parseCIDR(s string, id *armid.ID) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return p, newError(http.StatusBadRequest, "InvalidCIDRNotation", "The address prefix %s in resource %s has an invalid CIDR notation.", s, id)
+	}
+	if p.Masked() != p {
+		return p, newError(http.StatusBadRequest, "InvalidCIDRNotation", "The address prefix %s in resource %s has an invalid CIDR notation. For the given prefix length, the address prefix should be %s.", s, id, p.Masked())
+	}
+	return p, nil
+}
+
+func asStrings(v any) []string {
+	list, _ := v.([]any)
+	var out []string
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// privateLinkGroups are the sub-resources (group IDs) a private endpoint can connect to on
+// the types whose list is known; nil for the others, which are not checked.
+func privateLinkGroups(armType string) []string {
+	switch strings.ToLower(armType) {
+	case typeStorageAccount:
+		return []string{"blob", "blob_secondary", "file", "file_secondary", "queue", "queue_secondary", "table", "table_secondary", "web", "web_secondary", "dfs", "dfs_secondary"}
+	case "microsoft.keyvault/vaults":
+		return []string{"vault"}
+	case "microsoft.containerregistry/registries":
+		return []string{"registry"}
+	case "microsoft.sql/servers":
+		return []string{"sqlServer"}
+	case "microsoft.web/sites":
+		return []string{"sites"}
+	}
+	return nil
+}
+
+// checkGroupIDs: a connection to a first-party resource names exactly one of the group IDs
+// its type offers, spelt as Azure spells it.
+func checkGroupIDs(target *armid.ID, groups []string) error {
+	offered := privateLinkGroups(target.ResourceType())
+	if offered == nil {
+		return nil
+	}
+	if len(groups) > 1 {
+		return newError(http.StatusBadRequest, "OnlyOneGroupIdPermitted", "The private link service connection has the following group Ids: %s. Only one group Id is permitted when connecting to a first-party resource (%s).", strings.Join(groups, ", "), target)
+	}
+	for _, g := range groups {
+		if !slices.Contains(offered, g) {
+			return newError(http.StatusBadRequest, "InvalidValuesForRequestParameters", "Call to %s failed. Error message: Values for request parameters are invalid: GroupId: %s. The group IDs of this type are: %s.", target.ResourceType(), g, strings.Join(offered, ", "))
+		}
+	}
+	return nil
 }

@@ -110,7 +110,7 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	st, err := openStore(ctx, opts.DBPath)
+	st, err := openStore(ctx, opts.DBPath, opts.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,37 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	for _, s := range opts.Subscriptions {
 		e.subs[strings.ToLower(s)] = s
 	}
+	if err := e.seedBuiltIns(ctx); err != nil {
+		st.close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// seedBuiltIns writes what Azure provides in every subscription: the built-in role
+// definitions (not top-level resources: /resources does not list them).
+func (e *Emulator) seedBuiltIns(ctx context.Context) error {
+	var recs []*record
+	for _, sub := range e.opts.Subscriptions {
+		for guid, name := range builtInRoles() {
+			id := armid.Subscription(sub).Provider("Microsoft.Authorization", "roleDefinitions", guid)
+			rec := newRecord(id, "2022-04-01")
+			rec.TopLevel = false
+			rec.setBody(map[string]any{
+				"id": id.String(), "name": guid, "type": "Microsoft.Authorization/roleDefinitions",
+				"properties": map[string]any{
+					"roleName": name, "type": "BuiltInRole", "assignableScopes": []any{"/"},
+					"description": "A built-in role of Azure, served by the gru emulator under its real ID; its permissions are not modelled.",
+					"permissions": []any{},
+				},
+			})
+			recs = append(recs, rec)
+		}
+	}
+	if err := e.store.put(ctx, nil, recs...); err != nil {
+		return fmt.Errorf("writing the built-in role definitions: %w", err)
+	}
+	return nil
 }
 
 // Close closes the database.

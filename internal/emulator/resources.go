@@ -97,6 +97,9 @@ func (e *Emulator) checkScope(r *request, id *armid.ID) error {
 		if rec == nil {
 			return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
 		}
+		if !rec.GoneAt.IsZero() && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodDelete {
+			return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", rg)
+		}
 	}
 	p := id.Parent
 	if p == nil || p.IsSubscription() || p.IsResourceGroup() {
@@ -179,6 +182,9 @@ func readBody(r *request) (map[string]any, error) {
 	if err != nil {
 		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content could not be read: %v", err)
 	}
+	if depth := nesting(data); depth > MaxBodyDepth {
+		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: it nests %d levels deep; the reader's MaxDepth of %d has been exceeded.", depth, MaxBodyDepth)
+	}
 	v, err := validate.Decode("request", data)
 	if err != nil {
 		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: %v", err)
@@ -187,7 +193,67 @@ func readBody(r *request) (map[string]any, error) {
 	if !ok {
 		return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: expected a JSON object.")
 	}
-	return obj, nil
+	return envelope(obj)
+}
+
+// MaxBodyDepth is how deeply a request body may nest objects and arrays, as ARM's reader.
+const MaxBodyDepth = 64
+
+// nesting is the deepest nesting of objects and arrays in JSON text (strings skipped).
+func nesting(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			deepest = max(deepest, depth)
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+// envelope spells the envelope's property names as ARM does (ARM matches them without
+// regard to case): "Location" is the location. A name given twice in two spellings is refused.
+func envelope(body map[string]any) (map[string]any, error) {
+	// The top-level properties ARM itself reads.
+	envelopeNames := []string{"id", "name", "type", "location", "tags", "properties", "sku", "kind", "identity", "plan", "zones", "extendedLocation", "managedBy", "etag"}
+	for k, v := range body {
+		for _, name := range envelopeNames {
+			if k == name || !strings.EqualFold(k, name) {
+				continue
+			}
+			if _, both := body[name]; both {
+				return nil, newError(http.StatusBadRequest, "InvalidRequestContent", "The request content was invalid and could not be deserialized: the property '%s' is given twice, as '%s' and '%s'.", name, name, k)
+			}
+			delete(body, k)
+			body[name] = v
+		}
+	}
+	return body, nil
+}
+
+// envelopeProblems keeps the problems of the name and of the envelope's location and tags.
+func envelopeProblems(problems []validate.Problem) []validate.Problem {
+	var out []validate.Problem
+	for _, p := range problems {
+		if p.Path == "name" || p.Path == "location" || p.Path == "tags" || strings.HasPrefix(p.Path, "tags.") || strings.HasPrefix(p.Path, "tags[") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // validationError turns the validator's errors into one ARM error with a detail for each.
@@ -225,16 +291,17 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		if err := validationError(validate.Body(rt.schema, body, validate.Options{Name: id.Name})); err != nil {
 			return err
 		}
+	} else if rt.fallback != nil {
+		// At a version gru does not hold, another version's schema still says which names
+		// and envelope (location, tags) ARM accepts: those rules do not change with versions.
+		if err := validationError(envelopeProblems(validate.Body(rt.fallback, body, validate.Options{Name: id.Name}))); err != nil {
+			return err
+		}
 	}
 	if existing != nil && !existing.GoneAt.IsZero() {
 		return newError(http.StatusConflict, "Conflict", "The resource '%s' is being deleted; try again when the deletion is over.", id)
 	}
 	rec, out := e.render(r, id, rt, body, existing)
-	follow, err := e.shape(r, id, rt, out, existing)
-	if err != nil {
-		return err
-	}
-	rec.setBody(out)
 	latency := e.latency(rt.info.ARMType)
 	var op *operation
 	if latency > 0 {
@@ -242,19 +309,10 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		op = &operation{ID: newID(), Kind: "put", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.ReadyAt, Status: "Succeeded"}
 		if r.failOperation {
 			failOperation(op)
-			if props, ok := out["properties"].(map[string]any); ok {
-				props["provisioningState"] = "Failed"
-				rec.setBody(out)
-			}
 		}
 	}
-	if err := e.store.put(r.Context(), rec, op); err != nil {
+	if err := e.write(r, id, rt, rec, out, existing, op); err != nil {
 		return err
-	}
-	if follow != nil {
-		if err := follow(); err != nil {
-			return err
-		}
 	}
 	style := putStyleOf(rt.info.ARMType)
 	status := http.StatusOK
@@ -271,6 +329,64 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		status = http.StatusCreated
 	}
 	writeJSON(r.w, status, view(rec, r.now))
+	return nil
+}
+
+// write stores a rendered resource after the checks ARM makes of what a body refers to: the
+// IDs it holds name resources that exist, the rules of its type hold; with it go the changes
+// it makes to other resources (inline children, a parent's list, private endpoint
+// connections), and the operation that provisions it.
+func (e *Emulator) write(r *request, id *armid.ID, rt *resourceType, rec *record, out map[string]any, existing *record, op *operation) error {
+	ctx := r.Context()
+	if err := malformedReference(out); err != nil {
+		return err
+	}
+	if err := e.checkNetworkRules(r, id, rt, out); err != nil {
+		return err
+	}
+	inline, own, err := e.inlineChildren(ctx, id, rt.info.ARMType, out, r.apiVersion, r.now)
+	if err != nil {
+		return err
+	}
+	refs := referencesIn(rec.Key, own)
+	if err := e.checkReferences(ctx, id, refs, r.now); err != nil {
+		return err
+	}
+	rec.Refs = referenceKeys(refs)
+	follow, err := e.shape(r, id, rt, out, existing)
+	if err != nil {
+		return err
+	}
+	if op != nil && op.Status == "Failed" {
+		if props, ok := out["properties"].(map[string]any); ok {
+			props["provisioningState"] = "Failed"
+		}
+	}
+	rec.setBody(out)
+	recs := []*record{rec}
+	if inline != nil {
+		recs = append(recs, inline.children...)
+	}
+	parent, err := e.parentWithChild(ctx, id, out, r.now)
+	if err != nil {
+		return err
+	}
+	if parent != nil {
+		recs = append(recs, parent)
+	}
+	if err := e.store.put(ctx, op, recs...); err != nil {
+		return err
+	}
+	if inline != nil {
+		for _, stale := range inline.stale {
+			if _, err := e.store.remove(ctx, stale.Key(), time.Time{}, r.now, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if follow != nil {
+		return follow()
+	}
 	return nil
 }
 
@@ -297,8 +413,7 @@ func (e *Emulator) patchResource(r *request, id *armid.ID, rt *resourceType) err
 	}
 	merged := mergePatch(current, patch)
 	rec, out := e.render(r, id, rt, merged, existing)
-	rec.setBody(out)
-	if err := e.store.put(r.Context(), rec, nil); err != nil {
+	if err := e.write(r, id, rt, rec, out, existing, nil); err != nil {
 		return err
 	}
 	writeJSON(r.w, http.StatusOK, view(rec, r.now))
@@ -345,35 +460,56 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 		r.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if err := e.release(r, id, rt, rec); err != nil {
-		return err
-	}
-	latency := e.latency(rt.info.ARMType)
-	// Deleting a resource group is always long-running in ARM, even when quick.
-	if latency == 0 && !id.IsResourceGroup() {
-		if _, err := e.store.remove(r.Context(), rec.Key, time.Time{}, r.now, nil); err != nil {
-			return err
-		}
-		r.w.WriteHeader(http.StatusOK)
-		return nil
-	}
-	op := &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: r.now.Add(latency), Status: "Succeeded"}
-	goneAt := op.DoneAt
-	if latency == 0 {
-		goneAt = time.Time{}
-	}
-	if r.failOperation {
-		// A failed deletion leaves the resource in place.
-		failOperation(op)
-		if err := e.store.put(r.Context(), rec, op); err != nil {
+	if !rec.GoneAt.IsZero() {
+		// A deletion is in progress: the answer is a new operation that ends with it.
+		op := &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.GoneAt, Status: "Succeeded"}
+		if err := e.store.put(r.Context(), op); err != nil {
 			return err
 		}
 		e.asyncHeaders(r, op, rec, true)
 		r.w.WriteHeader(http.StatusAccepted)
 		return nil
 	}
+	if err := e.checkNotInUse(r.Context(), id, r.now); err != nil {
+		return err
+	}
+	latency := e.latency(rt.info.ARMType)
+	// Deleting a resource group is always long-running in ARM, even when quick.
+	async := latency > 0 || id.IsResourceGroup()
+	var op *operation
+	goneAt := time.Time{}
+	if async {
+		op = &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: r.now.Add(latency), Status: "Succeeded"}
+		if latency > 0 {
+			goneAt = op.DoneAt
+		}
+	}
+	if async && r.failOperation {
+		// A failed deletion leaves the resource in place.
+		failOperation(op)
+		if err := e.store.put(r.Context(), op, rec); err != nil {
+			return err
+		}
+		e.asyncHeaders(r, op, rec, true)
+		r.w.WriteHeader(http.StatusAccepted)
+		return nil
+	}
+	if err := e.release(r, id, rt, rec); err != nil {
+		return err
+	}
+	if parent, err := e.parentWithChild(r.Context(), id, nil, r.now); err != nil {
+		return err
+	} else if parent != nil {
+		if err := e.store.put(r.Context(), nil, parent); err != nil {
+			return err
+		}
+	}
 	if _, err := e.store.remove(r.Context(), rec.Key, goneAt, r.now, op); err != nil {
 		return err
+	}
+	if !async {
+		r.w.WriteHeader(http.StatusOK)
+		return nil
 	}
 	e.asyncHeaders(r, op, rec, true)
 	r.w.WriteHeader(http.StatusAccepted)

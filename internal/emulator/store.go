@@ -3,20 +3,33 @@ package emulator
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
 
-// store keeps the emulator's resources and long-running operations in SQLite. Every change is
-// one transaction; with a file, the journal is a write-ahead log, so a crash of the process
-// loses no write that was acknowledged. One connection serialises access: requests are safe
-// to run concurrently, and SQLite's single writer is never contended.
+// store keeps the emulator's resources, the references between them and the long-running
+// operations in SQLite. Every change is one transaction; with a file, the journal is a
+// write-ahead log, so a crash of the process loses no write that was acknowledged. One
+// connection writes, so SQLite's single writer is never contended; with a file, reads go
+// through a pool of their own and run beside the writes.
+//
+// Every lookup a request makes is by index, so a request costs the same in a store of ten
+// resources or of a million: by key, by parent, by scope, by type and name (global names),
+// by the target of a reference (in-use checks). Rows of ended deletions and operations long
+// over are purged as writes go by.
 type store struct {
-	db *sql.DB
+	db     *sql.DB // the writer (and the reader, in memory)
+	reader *sql.DB
+	// clock is the emulator's; purgedAt is when the last purge ran by it (UnixNano), so that
+	// writes purge at most once a second.
+	clock    func() time.Time
+	purgedAt atomic.Int64
 }
 
 // record is one stored resource.
@@ -30,6 +43,10 @@ type record struct {
 	TopLevel   bool   // starts a provider block (listed by /resources)
 	APIVersion string
 	Body       string // the resource as GET returns it, JSON
+	// Refs are the keys of the resources the body references, in what a client can write:
+	// they hold those resources in use. Nil (a record read back) leaves the stored ones as
+	// they are.
+	Refs []string
 	// ReadyAt is when provisioning ends, and Pending the provisioning state until then
 	// (Creating, Updating); GoneAt is when a deletion in progress ends (zero: none).
 	ReadyAt time.Time
@@ -64,8 +81,11 @@ CREATE TABLE IF NOT EXISTS resources (
 	pending TEXT NOT NULL,
 	gone_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS resources_by_parent ON resources(parent_key, type);
-CREATE INDEX IF NOT EXISTS resources_by_scope ON resources(sub, grp, type);
+CREATE TABLE IF NOT EXISTS refs (
+	from_key TEXT NOT NULL,
+	to_key TEXT NOT NULL,
+	PRIMARY KEY (from_key, to_key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS operations (
 	id TEXT PRIMARY KEY,
 	kind TEXT NOT NULL,
@@ -78,8 +98,21 @@ CREATE TABLE IF NOT EXISTS operations (
 );
 `
 
+// indexes come after migrate, which adds the columns older databases lack.
+const indexes = `
+CREATE INDEX IF NOT EXISTS resources_by_parent ON resources(parent_key, type);
+CREATE INDEX IF NOT EXISTS resources_by_scope ON resources(sub, grp, type);
+CREATE INDEX IF NOT EXISTS resources_by_name ON resources(type, name);
+CREATE INDEX IF NOT EXISTS resources_gone ON resources(gone_at) WHERE gone_at <> 0;
+CREATE INDEX IF NOT EXISTS refs_by_target ON refs(to_key);
+CREATE INDEX IF NOT EXISTS operations_by_end ON operations(done_at);
+`
+
+// schemaVersion is the store's layout (SQLite's user_version): 2 added resources.name and refs.
+const schemaVersion = 2
+
 // openStore opens (creating if need be) the database at path, or an in-memory one for "".
-func openStore(ctx context.Context, path string) (*store, error) {
+func openStore(ctx context.Context, path string, clock func() time.Time) (*store, error) {
 	dsn := "file::memory:"
 	if path != "" {
 		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)"
@@ -91,14 +124,95 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	s := &store{db: db, reader: db, clock: clock}
+	if err := s.prepare(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("preparing the emulator database %s: %w", path, err)
 	}
-	return &store{db: db}, nil
+	if path != "" {
+		reader, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("opening the emulator database %s: %w", path, err)
+		}
+		reader.SetMaxOpenConns(4)
+		reader.SetMaxIdleConns(4)
+		s.reader = reader
+	}
+	return s, nil
 }
 
-func (s *store) close() error { return s.db.Close() }
+// prepare creates the tables, brings an older database to the current layout, and indexes.
+func (s *store) prepare(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version < schemaVersion {
+		if err := s.migrate(ctx); err != nil {
+			return fmt.Errorf("bringing the database to layout %d: %w", schemaVersion, err)
+		}
+	}
+	_, err := s.db.ExecContext(ctx, indexes)
+	return err
+}
+
+// migrate adds the name column (filled from the keys) to a database written before it; the
+// references of bodies stored before refs existed are found again.
+func (s *store) migrate(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var has int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'name'").Scan(&has); err != nil {
+			return err
+		}
+		if has == 0 {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN name TEXT NOT NULL DEFAULT ''"); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
+		if err != nil {
+			return err
+		}
+		type row struct{ key, body string }
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.key, &r.body); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		for _, r := range all {
+			if _, err := tx.ExecContext(ctx, "UPDATE resources SET name = ? WHERE key = ?", lastName(r.key), r.key); err != nil {
+				return err
+			}
+			var body any
+			json.Unmarshal([]byte(r.body), &body)
+			if err := insertRefs(ctx, tx, r.key, referenceKeys(referencesIn(r.key, body))); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
+		return err
+	})
+}
+
+// lastName is the last segment of a key: the resource's name, lower-cased.
+func lastName(key string) string { return key[strings.LastIndexByte(key, '/')+1:] }
+
+func (s *store) close() error {
+	var err error
+	if s.reader != s.db {
+		err = s.reader.Close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 const recordColumns = "key, id, parent_key, type, sub, grp, top_level, api_version, body, ready_at, pending, gone_at"
 
@@ -128,7 +242,7 @@ func fromNanos(n int64) time.Time {
 
 // get returns the live resource with a key, nil when there is none (or its deletion ended).
 func (s *store) get(ctx context.Context, key string, now time.Time) (*record, error) {
-	row := s.db.QueryRowContext(ctx, "SELECT "+recordColumns+" FROM resources WHERE key = ? AND (gone_at = 0 OR gone_at > ?)", key, now.UnixNano())
+	row := s.reader.QueryRowContext(ctx, "SELECT "+recordColumns+" FROM resources WHERE key = ? AND (gone_at = 0 OR gone_at > ?)", key, now.UnixNano())
 	r, err := scanRecord(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -136,16 +250,53 @@ func (s *store) get(ctx context.Context, key string, now time.Time) (*record, er
 	return r, err
 }
 
-// put writes a resource, replacing one with the same key, and records an operation if given.
-func (s *store) put(ctx context.Context, r *record, op *operation) error {
+// put writes resources, replacing those with the same keys, with their references, and
+// records an operation if given: all or nothing.
+func (s *store) put(ctx context.Context, op *operation, recs ...*record) error {
+	s.purgeNow(ctx)
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO resources ("+recordColumns+") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-			r.Key, r.ID, r.ParentKey, r.Type, r.Sub, r.Group, r.TopLevel, r.APIVersion, r.Body, nanos(r.ReadyAt), r.Pending, nanos(r.GoneAt))
-		if err != nil {
-			return err
+		for _, r := range recs {
+			_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO resources ("+recordColumns+", name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+				r.Key, r.ID, r.ParentKey, r.Type, r.Sub, r.Group, r.TopLevel, r.APIVersion, r.Body, nanos(r.ReadyAt), r.Pending, nanos(r.GoneAt), lastName(r.Key))
+			if err != nil {
+				return err
+			}
+			if r.Refs == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key = ?", r.Key); err != nil {
+				return err
+			}
+			if err := insertRefs(ctx, tx, r.Key, r.Refs); err != nil {
+				return err
+			}
 		}
 		return insertOperation(ctx, tx, op)
 	})
+}
+
+func insertRefs(ctx context.Context, tx *sql.Tx, from string, to []string) error {
+	for _, k := range to {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO refs (from_key, to_key) VALUES (?, ?)", from, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// user returns the ID of a live resource outside key's subtree whose body references key or
+// something below it ("" when none), and the key it references: what holds it in use.
+func (s *store) user(ctx context.Context, key string, now time.Time) (string, string, error) {
+	var id, used string
+	err := s.reader.QueryRowContext(ctx, `SELECT r.id, f.to_key FROM refs f JOIN resources r ON r.key = f.from_key
+		WHERE (f.to_key = ? OR (f.to_key > ? AND f.to_key < ?))
+		AND NOT (f.from_key = ? OR (f.from_key > ? AND f.from_key < ?))
+		AND (r.gone_at = 0 OR r.gone_at > ?) ORDER BY r.key LIMIT 1`,
+		key, key+"/", key+"0", key, key+"/", key+"0", now.UnixNano()).Scan(&id, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	return id, used, err
 }
 
 func insertOperation(ctx context.Context, tx *sql.Tx, op *operation) error {
@@ -167,6 +318,9 @@ func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now ti
 		var err error
 		if goneAt.IsZero() {
 			res, err = tx.ExecContext(ctx, "DELETE FROM resources WHERE key = ? OR (key > ? AND key < ?)", key, key+"/", key+"0")
+			if err == nil {
+				_, err = tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key = ? OR (from_key > ? AND from_key < ?)", key, key+"/", key+"0")
+			}
 		} else {
 			res, err = tx.ExecContext(ctx, "UPDATE resources SET gone_at = ? WHERE (key = ? OR (key > ? AND key < ?)) AND (gone_at = 0 OR gone_at > ?)",
 				goneAt.UnixNano(), key, key+"/", key+"0", now.UnixNano())
@@ -180,10 +334,33 @@ func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now ti
 	return n, err
 }
 
-// purge deletes the rows whose deletion has ended.
+// operationsKept is how long an ended operation can still be polled.
+const operationsKept = time.Hour
+
+// purgeNow purges, at most once a second: the rows of ended deletions (and their references)
+// and the operations that ended over an hour ago. A failed purge is tried again later.
+func (s *store) purgeNow(ctx context.Context) {
+	now := s.clock()
+	last := s.purgedAt.Load()
+	if now.UnixNano()-last < int64(time.Second) || !s.purgedAt.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	s.purge(ctx, now)
+}
+
+// purge deletes the rows whose deletion ended before now, and the operations that ended
+// operationsKept before it.
 func (s *store) purge(ctx context.Context, now time.Time) error {
-	_, err := s.db.ExecContext(ctx, "DELETE FROM resources WHERE gone_at <> 0 AND gone_at <= ?", now.UnixNano())
-	return err
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)", now.UnixNano()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE gone_at <> 0 AND gone_at <= ?", now.UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM operations WHERE done_at < ?", now.Add(-operationsKept).UnixNano())
+		return err
+	})
 }
 
 // children lists the live resources of a type directly below a parent, by key, from after
@@ -208,7 +385,7 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 }
 
 func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -226,15 +403,14 @@ func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, er
 
 // named lists the live resources of a type with a name, in any subscription or group.
 func (s *store) named(ctx context.Context, typ, name string, now time.Time) ([]*record, error) {
-	suffix := "/" + strings.ToLower(name)
-	return s.query(ctx, "SELECT "+recordColumns+" FROM resources WHERE type = ? AND substr(key, length(key) - length(?) + 1) = ? AND (gone_at = 0 OR gone_at > ?)",
-		strings.ToLower(typ), suffix, suffix, now.UnixNano())
+	return s.query(ctx, "SELECT "+recordColumns+" FROM resources WHERE type = ? AND name = ? AND (gone_at = 0 OR gone_at > ?)",
+		strings.ToLower(typ), strings.ToLower(name), now.UnixNano())
 }
 
 func (s *store) operation(ctx context.Context, id string) (*operation, error) {
 	var op operation
 	var started, done int64
-	err := s.db.QueryRowContext(ctx, "SELECT id, kind, resource_key, resource_id, started_at, done_at, status, error FROM operations WHERE id = ?", id).
+	err := s.reader.QueryRowContext(ctx, "SELECT id, kind, resource_key, resource_id, started_at, done_at, status, error FROM operations WHERE id = ?", id).
 		Scan(&op.ID, &op.Kind, &op.ResourceKey, &op.ResourceID, &started, &done, &op.Status, &op.Error)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -393,7 +393,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 // keepInlineChildren copies into a body, where the project says nothing, the child resources
 // live lists inline (a network's subnets): a PUT without them would delete them.
 func keepInlineChildren(r *target.Resource, body, live map[string]any) map[string]any {
-	names := target.InlineChildren(r.Type.ARMType)
+	names := catalog.InlineChildren(r.Type.ARMType)
 	if len(names) == 0 {
 		return body
 	}

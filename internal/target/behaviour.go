@@ -22,19 +22,3 @@ func EndpointOf(live map[string]any) string {
 	id, _ := pe["id"].(string)
 	return id
 }
-
-// InlineChildren lists the properties of a type's body that hold child resources a project may
-// declare as resources of their own (a network's subnets, a security group's rules, a route
-// table's routes). Azure takes a PUT without them as asking to delete those children: an
-// update sends what is live there unless the project says otherwise.
-func InlineChildren(armType string) []string {
-	switch strings.ToLower(armType) {
-	case "microsoft.network/virtualnetworks":
-		return []string{"subnets", "virtualNetworkPeerings"}
-	case "microsoft.network/networksecuritygroups":
-		return []string{"securityRules"}
-	case "microsoft.network/routetables":
-		return []string{"routes"}
-	}
-	return nil
-}
