@@ -1,0 +1,3 @@
+package armops
+
+//go:generate go run ./gen -out data
