@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +24,8 @@ type Operation struct {
 	// Responses maps each status code the operation lists ("200", "default") to the schema of
 	// its body; nil for a response without one (a 202, a 204).
 	Responses map[string]*SchemaRef
+	// Examples are the operation's x-ms-examples: title -> example file in the file system.
+	Examples map[string]string
 
 	segs     []string
 	literals int
@@ -103,7 +106,8 @@ func fileOperations(fsys fs.FS, file string) ([]*Operation, error) {
 				continue // path-level parameters, extensions
 			}
 			var op struct {
-				OperationID string `json:"operationId"`
+				OperationID string                       `json:"operationId"`
+				Examples    map[string]map[string]string `json:"x-ms-examples"`
 				Responses   map[string]struct {
 					Ref    string          `json:"$ref"`
 					Schema json.RawMessage `json:"schema"`
@@ -113,6 +117,14 @@ func fileOperations(fsys fs.FS, file string) ([]*Operation, error) {
 				return nil, fmt.Errorf("%s: %s %s: %w", file, method, p, err)
 			}
 			o := &Operation{SpecFile: file, Path: p, Method: strings.ToUpper(method), OperationID: op.OperationID, APIVersion: doc.Info.Version, Responses: map[string]*SchemaRef{}}
+			for title, ref := range op.Examples {
+				if r, ok := ref["$ref"]; ok {
+					if o.Examples == nil {
+						o.Examples = map[string]string{}
+					}
+					o.Examples[title] = path.Join(path.Dir(file), r)
+				}
+			}
 			for code, resp := range op.Responses {
 				switch {
 				case resp.Ref != "":
@@ -150,9 +162,10 @@ func splitPath(p string) []string {
 
 // matchSegments matches a concrete path against a template: literal segments without regard
 // to case, a parameter one segment, or, as the template's first segment ({scope},
-// {resourceUri}), one or more.
+// {resourceUri}) before a literal one, one or more. A template of parameters alone (the
+// generic /{resourceId}) matches no more than its number of segments.
 func matchSegments(tmpl, segs []string) bool {
-	if len(tmpl) > 0 && isParam(tmpl[0]) {
+	if len(tmpl) > 1 && isParam(tmpl[0]) && !isParam(tmpl[1]) {
 		for n := 1; n <= len(segs)-len(tmpl)+1; n++ {
 			if matchFixed(tmpl[1:], segs[n:]) {
 				return true
@@ -176,9 +189,10 @@ func matchFixed(tmpl, segs []string) bool {
 }
 
 // Match finds the operation that serves a request: of the operations of method whose path
-// template matches path (a path without its query), those of apiVersion if any (exact is then
-// true), else those of the version nearest to it in time; of these, the template with the most
-// literal segments (blobServices/default before blobServices/{name}). nil when none matches.
+// template matches path (a path without its query), those whose template has the most literal
+// segments (blobServices/default before blobServices/{name}, a provider's path before the
+// generic {scope} ones); of these, the one of apiVersion if any (exact is then true), else the
+// one of the version nearest to it in time (the newer of two as near). nil when none matches.
 func (s *Specs) Match(method, path, apiVersion string) (op *Operation, exact bool) {
 	segs := splitPath(path)
 	var cands []*Operation
@@ -193,6 +207,9 @@ func (s *Specs) Match(method, path, apiVersion string) (op *Operation, exact boo
 	want := versionDate(apiVersion)
 	best := cands[0]
 	better := func(a, b *Operation) bool {
+		if a.literals != b.literals {
+			return a.literals > b.literals
+		}
 		ea, eb := strings.EqualFold(a.APIVersion, apiVersion), strings.EqualFold(b.APIVersion, apiVersion)
 		if ea != eb {
 			return ea
@@ -206,7 +223,7 @@ func (s *Specs) Match(method, path, apiVersion string) (op *Operation, exact boo
 				return a.APIVersion > b.APIVersion
 			}
 		}
-		return a.literals > b.literals
+		return false
 	}
 	for _, c := range cands[1:] {
 		if better(c, best) {

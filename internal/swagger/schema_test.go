@@ -31,7 +31,7 @@ const widgetSpec = `{
   "paths": {
     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}": {
       "parameters": [],
-      "put": {"operationId": "Widgets_Create", "responses": {
+      "put": {"operationId": "Widgets_Create", "x-ms-examples": {"Create a widget": {"$ref": "./examples/x.json"}}, "responses": {
         "200": {"schema": {"$ref": "#/definitions/Widget"}},
         "201": {"schema": {"$ref": "#/definitions/Widget"}},
         "default": {"schema": {"$ref": "../../../common/types.json#/definitions/ErrorResponse"}}}},
@@ -43,6 +43,9 @@ const widgetSpec = `{
     },
     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Contoso.Widgets/widgets/{widgetName}/parts/{partName}": {
       "get": {"operationId": "Parts_Get", "responses": {"200": {"schema": {"$ref": "#/definitions/Part"}}}}
+    },
+    "/{resourceId}": {
+      "get": {"operationId": "Generic_GetById", "responses": {"200": {"schema": {"type": "object"}}}}
     },
     "/{scope}/providers/Contoso.Widgets/notes/{noteName}": {
       "get": {"operationId": "Notes_Get", "responses": {"200": {"schema": {"type": "object", "properties": {"text": {"type": "string"}}}}}}
@@ -111,6 +114,9 @@ func TestValidateResponseSchemas(t *testing.T) {
 	op, _ := s.Match("PUT", widgetPath, "2024-01-01")
 	if op == nil {
 		t.Fatal("no operation")
+	}
+	if f := op.Examples["Create a widget"]; f != "widgets/stable/2024-01-01/examples/x.json" {
+		t.Errorf("example file %q", f)
 	}
 	valid := `{"id": "/x", "name": "w1", "type": "Contoso.Widgets/widgets", "location": "eastus", "tags": {"a": "b"},
 		"systemData": {"createdAt": "2024-01-01T10:00:00.1234567Z"},
@@ -193,8 +199,8 @@ func TestCheckResponseStatusAndBody(t *testing.T) {
 
 func TestMatchOperations(t *testing.T) {
 	s := testSpecs(t)
-	if n := len(s.Operations()); n != 2*6 {
-		t.Errorf("%d operations, want 12 (the examples folder and a non-swagger file are not read)", n)
+	if n := len(s.Operations()); n != 2*7 {
+		t.Errorf("%d operations, want 14 (the examples folder and a non-swagger file are not read)", n)
 	}
 	for _, tc := range []struct {
 		method, path, version string
@@ -209,6 +215,9 @@ func TestMatchOperations(t *testing.T) {
 		{"GET", widgetPath + "/parts/p1", "2024-01-01", "Parts_Get", "2024-01-01", true},
 		{"GET", "/subscriptions/s/resourceGroups/rg/providers/Contoso.Widgets/notes/n", "2024-01-01", "Notes_Get", "2024-01-01", true},
 		{"GET", "/providers/Contoso.Widgets/notes/n", "2024-01-01", "", "", false},
+		{"GET", "/subscriptions/s/resourceGroups/rg/providers/Contoso.Widgets/notes/n", "2022-01-01", "Notes_Get", "2022-01-01", true},
+		{"GET", "/anything", "2024-01-01", "Generic_GetById", "2024-01-01", true},
+		{"GET", "/subscriptions/s/providers/Contoso.Widgets/locations/global/operationStatuses/x", "2024-01-01", "", "", false},
 		{"POST", widgetPath, "2024-01-01", "", "", false},
 		{"GET", widgetPath + "/gadgets/g", "2024-01-01", "", "", false},
 	} {
