@@ -464,13 +464,15 @@ func replayCases(t *testing.T, corpus string) (cases []*replayCase, parentOf map
 	return cases, parentOf, skipped
 }
 
-// replayCatalogs are the emulator's catalogue (the embedded one, as gru ships it; with
-// -replay.types, the corpus's type data too, so that every example is validated at its
-// version) and the corpus's type data for the write-only check.
-var replayReportFlag = flag.String("replay.report", "", "write the replay's outcome for each example to this file, as JSON lines")
+var (
+	replayReportFlag = flag.String("replay.report", "", "write the replay's outcome for each example to this file, as JSON lines")
+	replayTypesFlag  = flag.Bool("replay.types", false, "give the replayed emulator the corpus's type data, so that it validates every example at its own API version")
+)
 
-var replayTypesFlag = flag.Bool("replay.types", false, "give the replayed emulator the corpus's type data, so that it validates every example at its own API version")
-
+// replayAll replays the cases in parallel, each in an emulator of its own. The emulators share
+// a catalogue: the embedded one, as gru ships it (examples at versions it does not hold are
+// stored without validation), or with -replay.types the corpus's type data. The corpus's type
+// data also serves the write-only check.
 func replayAll(t *testing.T, corpus string, cases []*replayCase, parentOf map[string][]*replayCase) []replayResult {
 	t.Helper()
 	typesDir := filepath.Join(corpus, "bicep-types", "generated")
