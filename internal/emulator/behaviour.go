@@ -25,25 +25,6 @@ const (
 	connectionsSegment = "privateEndpointConnections"
 )
 
-// putStyle is how a resource provider answers a PUT.
-type putStyle struct {
-	// createdStatus is the status of a create that completes at once.
-	createdStatus int
-	// accepted: a long-running PUT is answered 202 Accepted with a Location header and no
-	// body, instead of ARM's usual 201 Created with Azure-AsyncOperation and the resource.
-	accepted bool
-}
-
-// putStyleOf returns the PUT style of a type.
-func putStyleOf(armType string) putStyle {
-	if strings.EqualFold(armType, typeStorageAccount) {
-		// The storage provider's spec (and so armstorage's AccountsClient.BeginCreate)
-		// allows only 200 and 202 for a create.
-		return putStyle{createdStatus: http.StatusOK, accepted: true}
-	}
-	return putStyle{createdStatus: http.StatusCreated}
-}
-
 // isConnection reports a private endpoint connection: the child through which a resource that
 // supports private links accepts endpoints.
 func isConnection(armType string) bool {
@@ -183,13 +164,14 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 		} else {
 			connID = link.target.Child(connectionsSegment, id.Name+"."+newID())
 			message, _ := ep["requestMessage"].(string)
-			state = map[string]any{"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"}
+			state = map[string]any{"status": "Approved", "description": "Auto-Approved", "actionRequired": "None"}
 			if link.manual {
-				state = map[string]any{"status": "Pending", "description": message, "actionsRequired": "None"}
+				state = map[string]any{"status": "Pending", "description": message, "actionRequired": "None"}
 			}
 		}
 		keep[connID.Key()] = true
-		ep["privateLinkServiceConnectionState"] = state
+		state = e.spellState(connType.ARMType, state)
+		ep["privateLinkServiceConnectionState"] = e.spellState(typePrivateEndpoint, state)
 		ep["provisioningState"] = "Succeeded"
 		writes = append(writes, pending{connID, map[string]any{
 			"id": connID.String(), "name": connID.Name, "type": connType.ARMType,
@@ -219,7 +201,7 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 			}
 		}
 		for _, key := range stale {
-			if _, err := e.store.remove(r.Context(), key, time.Time{}, r.now, nil); err != nil {
+			if _, err := e.store.remove(r.Context(), key, time.Time{}, r.now, nil, ""); err != nil {
 				return err
 			}
 		}
@@ -254,6 +236,33 @@ func connectionEndpoint(rec *record) string {
 	return body.Properties.PrivateEndpoint.ID
 }
 
+// spellState spells a connection state's "actions required" as the type's spec does: Storage
+// says actionRequired, Network and most others actionsRequired.
+func (e *Emulator) spellState(armType string, state map[string]any) map[string]any {
+	key := "actionsRequired"
+	if ti, ok := e.catalog.Find(armType); ok {
+		if schema, err := e.catalog.Schema(context.Background(), ti, ""); err == nil && schema.Body != nil {
+			t := schema.Body
+			for _, name := range []string{"properties", "privateLinkServiceConnectionState"} {
+				if p := t.Property(name); p != nil && p.Type != nil {
+					t = p.Type
+				}
+			}
+			if t.Property("actionRequired") != nil {
+				key = "actionRequired"
+			}
+		}
+	}
+	out := make(map[string]any, len(state))
+	for k, v := range state {
+		if k == "actionRequired" || k == "actionsRequired" {
+			k = key
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // shapeConnection keeps what the server owns in a connection (its endpoint) through a PUT,
 // and shows the new state on the endpoint's side too.
 func (e *Emulator) shapeConnection(r *request, id *armid.ID, out map[string]any, existing *record) (func() error, error) {
@@ -278,7 +287,7 @@ func (e *Emulator) shapeConnection(r *request, id *armid.ID, out map[string]any,
 		json.Unmarshal([]byte(rec.Body), &body)
 		for _, link := range endpointLinks(body) {
 			if link.target.Equal(id.Parent) && state != nil {
-				link.entry["properties"].(map[string]any)["privateLinkServiceConnectionState"] = state
+				link.entry["properties"].(map[string]any)["privateLinkServiceConnectionState"] = e.spellState(typePrivateEndpoint, state)
 			}
 		}
 		rec.setBody(body)
@@ -300,7 +309,7 @@ func (e *Emulator) release(r *request, id *armid.ID, rt *resourceType, rec *reco
 			return err
 		}
 		if conn != nil {
-			if _, err := e.store.remove(r.Context(), conn.Key, time.Time{}, r.now, nil); err != nil {
+			if _, err := e.store.remove(r.Context(), conn.Key, time.Time{}, r.now, nil, ""); err != nil {
 				return err
 			}
 		}
@@ -332,7 +341,7 @@ func (e *Emulator) resourceAction(r *request, rt *resourceType, rec *record, nam
 func storageKey(accountKey, keyName string) map[string]any {
 	a := sha256.Sum256([]byte("gru-emulator storage key 1|" + accountKey + "|" + keyName))
 	b := sha256.Sum256([]byte("gru-emulator storage key 2|" + accountKey + "|" + keyName))
-	return map[string]any{"keyName": keyName, "value": base64.StdEncoding.EncodeToString(append(a[:], b[:]...)), "permissions": "FULL"}
+	return map[string]any{"keyName": keyName, "value": base64.StdEncoding.EncodeToString(append(a[:], b[:]...)), "permissions": "Full"}
 }
 
 // providerAction answers the POST actions of a provider namespace in a subscription.

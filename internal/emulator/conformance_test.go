@@ -80,25 +80,12 @@ func (r *recorder) exchanges() []exchange {
 // conformanceFlowsExpectedToFail are the flows the emulator cannot run today, with why. A flow
 // listed here that passes fails the test: take it off the list. Under -replay.strict (or
 // GRU_REPLAY_STRICT=1) the listed flows fail the test too, as do the known violations below.
-var conformanceFlowsExpectedToFail = map[string]string{
-	"storage accounts: list by subscription": "GET /subscriptions/{s}/providers/Microsoft.Storage/storageAccounts is answered 405: the emulator has no subscription-wide list of a type",
-	"virtual networks: list all":             "GET /subscriptions/{s}/providers/Microsoft.Network/virtualNetworks is answered 405: the emulator has no subscription-wide list of a type",
-	"storage accounts: delete":               "DELETE of a storage account is answered 202 when the emulator has a latency for the type (as gru's local cloud has): the storage spec, and so armstorage's AccountsClient.Delete, wants 200 or 204",
-}
+var conformanceFlowsExpectedToFail = map[string]string{}
 
 // conformanceKnownViolations are the schema violations the emulator's responses have today,
 // as "operationId rule path" (array indexes written []). A violation not listed fails the
 // test; a listed one that no longer occurs fails it too: take it off the list.
-var conformanceKnownViolations = map[string]bool{
-	// The 405 of a flow expected to fail: the storage spec lists no error response (the
-	// network spec's default response takes the 405 of VirtualNetworks_ListAll).
-	"StorageAccounts_List status $": true,
-	// 202, where the spec lists 200 and 204.
-	"StorageAccounts_Delete status $": true,
-	// A GET while a PUT on an existing account runs says Updating, which the storage spec's
-	// closed enum (Creating, ResolvingDNS, Succeeded) lacks.
-	"StorageAccounts_GetProperties enum $.properties.provisioningState": true,
-}
+var conformanceKnownViolations = map[string]bool{}
 
 // asyncStatusSchema is the schema of the operation status an Azure-AsyncOperation header
 // points at, which no provider's spec describes: ARM's common type.

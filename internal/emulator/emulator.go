@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/armops"
 	"github.com/gru-iac/gru/internal/catalog"
 )
 
@@ -76,6 +77,7 @@ type Emulator struct {
 	opts    Options
 	store   *store
 	catalog *catalog.Catalog
+	ops     *armops.Table     // how the specs declare each operation
 	subs    map[string]string // lower-cased ID -> ID
 	limiter *limiter          // nil without a throttle
 	faults  *faults           // nil without faults
@@ -110,11 +112,15 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	ops, err := armops.Open()
+	if err != nil {
+		return nil, err
+	}
 	st, err := openStore(ctx, opts.DBPath, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, subs: map[string]string{}, faults: newFaults(opts.FaultRate, opts.Seed)}
+	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, ops: ops, subs: map[string]string{}, faults: newFaults(opts.FaultRate, opts.Seed)}
 	if opts.Throttle != nil {
 		e.limiter = &limiter{cfg: *opts.Throttle, buckets: map[string]*bucketState{}}
 	}

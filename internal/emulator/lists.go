@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/armops"
 )
 
-// filterClause is one "field eq 'value'" of a $filter.
+// filterClause is one "field eq 'value'" of a $filter, or a function: atScope() (value
+// empty) or assignedTo('principal').
 type filterClause struct{ field, value string }
 
 // parseFilter reads the $filter forms ARM's resource lists take: clauses
@@ -21,15 +23,24 @@ func parseFilter(s string) ([]filterClause, error) {
 	}
 	var out []filterClause
 	for _, part := range splitAnd(s) {
-		f := strings.SplitN(strings.TrimSpace(part), " ", 3)
+		part = strings.TrimSpace(part)
+		if strings.EqualFold(part, "atScope()") {
+			out = append(out, filterClause{field: "atscope()"})
+			continue
+		}
+		if lower := strings.ToLower(part); strings.HasPrefix(lower, "assignedto('") && strings.HasSuffix(lower, "')") {
+			out = append(out, filterClause{field: "principalid", value: part[len("assignedTo('") : len(part)-2]})
+			continue
+		}
+		f := strings.SplitN(part, " ", 3)
 		if len(f) != 3 || !strings.EqualFold(f[1], "eq") || len(f[2]) < 2 || f[2][0] != '\'' || f[2][len(f[2])-1] != '\'' {
 			return nil, newError(http.StatusBadRequest, "InvalidFilterInQueryString", "The $filter '%s' is not supported: write field eq 'value' clauses joined by and.", s)
 		}
 		field := strings.ToLower(f[0])
 		switch field {
-		case "resourcetype", "name", "location", "tagname", "tagvalue":
+		case "resourcetype", "name", "location", "tagname", "tagvalue", "principalid", "rolename":
 		default:
-			return nil, newError(http.StatusBadRequest, "InvalidFilterInQueryString", "The $filter field '%s' is not supported; use resourceType, name, location, tagName or tagValue.", f[0])
+			return nil, newError(http.StatusBadRequest, "InvalidFilterInQueryString", "The $filter field '%s' is not supported; use resourceType, name, location, tagName, tagValue, principalId or roleName, or atScope() or assignedTo('...').", f[0])
 		}
 		out = append(out, filterClause{field: field, value: strings.ReplaceAll(f[2][1:len(f[2])-1], "''", "'")})
 	}
@@ -53,10 +64,14 @@ func splitAnd(s string) []string {
 // tagName clause before it.
 func matches(clauses []filterClause, rec *record) bool {
 	var body struct {
-		Name     string            `json:"name"`
-		Type     string            `json:"type"`
-		Location string            `json:"location"`
-		Tags     map[string]string `json:"tags"`
+		Name       string            `json:"name"`
+		Type       string            `json:"type"`
+		Location   string            `json:"location"`
+		Tags       map[string]string `json:"tags"`
+		Properties struct {
+			PrincipalID string `json:"principalId"`
+			RoleName    string `json:"roleName"`
+		} `json:"properties"`
 	}
 	json.Unmarshal([]byte(rec.Body), &body)
 	tagName := ""
@@ -68,6 +83,19 @@ func matches(clauses []filterClause, rec *record) bool {
 			}
 		case "name":
 			if !strings.EqualFold(body.Name, c.value) {
+				return false
+			}
+		case "principalid":
+			if !strings.EqualFold(body.Properties.PrincipalID, c.value) {
+				return false
+			}
+		case "rolename":
+			if !strings.EqualFold(body.Properties.RoleName, c.value) {
+				return false
+			}
+		case "atscope()":
+			// What applies at the scope listed: what is defined there (a subscription), not below it.
+			if rec.ParentKey != "/subscriptions/"+rec.Sub {
 				return false
 			}
 		case "location":
@@ -139,6 +167,49 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 	return nil
 }
 
+// listOfType answers GET /subscriptions/{s}/providers/{namespace}/{type}: every resource of
+// the type in the subscription, in any resource group or below any resource, filtered and
+// paged, where the specs serve that list (storageAccounts.list, virtualNetworks.listAll,
+// roleAssignments with $filter).
+func (e *Emulator) listOfType(r *request, sub, armType string) error {
+	probe, err := armid.Parse("/subscriptions/" + sub + "/providers/" + armType + "/_")
+	if err != nil {
+		return newError(http.StatusBadRequest, "InvalidResourceId", "%v", err)
+	}
+	rt, err := e.typeOf(r, probe)
+	if err != nil {
+		return err
+	}
+	if _, ok := e.ops.Collection(rt.info.ARMType, r.apiVersion, armops.Subscription); !ok {
+		if _, known := e.ops.Name(rt.info.ARMType); known {
+			return newError(http.StatusMethodNotAllowed, "MethodNotAllowed", "The resource type '%s' has no list at subscription scope: list it in a resource group or below its parent.", rt.info.ARMType)
+		}
+	}
+	clauses, err := parseFilter(r.URL.Query().Get("$filter"))
+	if err != nil {
+		return err
+	}
+	after := r.URL.Query().Get("$skiptoken")
+	var page []*record
+	for len(page) <= e.opts.PageSize {
+		batch, err := e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
+		if err != nil {
+			return err
+		}
+		for _, rec := range batch {
+			if matches(clauses, rec) {
+				page = append(page, rec)
+			}
+		}
+		if len(batch) < 500 {
+			break
+		}
+		after = batch[len(batch)-1].Key
+	}
+	e.writePage(r, page)
+	return nil
+}
+
 // commonLocations are the regions the emulator offers for every type.
 func commonLocations() []string {
 	return []string{"East US", "East US 2", "West US", "West US 2", "Central US", "North Europe", "West Europe", "UK South", "France Central", "Germany West Central", "Southeast Asia", "Japan East", "Australia East"}
@@ -155,6 +226,8 @@ func (e *Emulator) provider(r *request, sub, rest string) error {
 	}
 	switch {
 	case action == "" && r.Method == http.MethodGet:
+	case action != "" && !strings.Contains(action, "/") && r.Method == http.MethodGet && sub != "":
+		return e.listOfType(r, sub, ns+"/"+action)
 	case strings.EqualFold(action, "register") && r.Method == http.MethodPost:
 	case action != "" && r.Method == http.MethodPost && sub != "":
 		return e.providerAction(r, ns, action)

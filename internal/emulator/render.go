@@ -76,12 +76,7 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 			"lastModifiedBy": "gru-emulator", "lastModifiedByType": "Application", "lastModifiedAt": now,
 		}
 	}
-	rec := newRecord(stored, r.apiVersion)
-	rec.Pending = "Creating"
-	if existing != nil {
-		rec.Pending = "Updating"
-	}
-	return rec, out
+	return newRecord(stored, r.apiVersion), out
 }
 
 // schemaOrFallback is the request's schema, else the default version's.
@@ -136,7 +131,7 @@ func view(rec *record, now time.Time) map[string]any {
 	state := ""
 	switch {
 	case !rec.GoneAt.IsZero() && now.Before(rec.GoneAt):
-		state = "Deleting"
+		state = rec.Pending
 	case now.Before(rec.ReadyAt):
 		state = rec.Pending
 	}

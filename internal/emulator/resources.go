@@ -302,10 +302,15 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		return newError(http.StatusConflict, "Conflict", "The resource '%s' is being deleted; try again when the deletion is over.", id)
 	}
 	rec, out := e.render(r, id, rt, body, existing)
-	latency := e.latency(rt.info.ARMType)
+	ans := e.putAnswer(r, id, rt.info.ARMType, existing == nil, e.latency(rt.info.ARMType))
 	var op *operation
-	if latency > 0 {
-		rec.ReadyAt = r.now.Add(latency)
+	if ans.async {
+		rec.ReadyAt = r.now.Add(e.latency(rt.info.ARMType))
+		state := "Creating"
+		if existing != nil {
+			state = "Updating"
+		}
+		rec.Pending = rt.transientState(state)
 		op = &operation{ID: newID(), Kind: "put", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.ReadyAt, Status: "Succeeded"}
 		if r.failOperation {
 			failOperation(op)
@@ -314,21 +319,14 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	if err := e.write(r, id, rt, rec, out, existing, op); err != nil {
 		return err
 	}
-	style := putStyleOf(rt.info.ARMType)
-	status := http.StatusOK
-	if existing == nil {
-		status = style.createdStatus
+	if ans.async {
+		e.asyncHeaders(r, op, rec, ans)
 	}
-	if op != nil && style.accepted {
-		e.asyncHeaders(r, op, rec, true)
-		r.w.WriteHeader(http.StatusAccepted)
+	if !ans.body() {
+		r.w.WriteHeader(ans.status)
 		return nil
 	}
-	if op != nil {
-		e.asyncHeaders(r, op, rec, false)
-		status = http.StatusCreated
-	}
-	writeJSON(r.w, status, view(rec, r.now))
+	writeJSON(r.w, ans.status, view(rec, r.now))
 	return nil
 }
 
@@ -379,7 +377,7 @@ func (e *Emulator) write(r *request, id *armid.ID, rt *resourceType, rec *record
 	}
 	if inline != nil {
 		for _, stale := range inline.stale {
-			if _, err := e.store.remove(ctx, stale.Key(), time.Time{}, r.now, nil); err != nil {
+			if _, err := e.store.remove(ctx, stale.Key(), time.Time{}, r.now, nil, ""); err != nil {
 				return err
 			}
 		}
@@ -457,41 +455,43 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 		return err
 	}
 	if rec == nil {
-		r.w.WriteHeader(http.StatusNoContent)
+		r.w.WriteHeader(e.goneAnswer(r, id, rt.info.ARMType))
 		return nil
 	}
+	latency := e.latency(rt.info.ARMType)
+	ans := e.deleteAnswer(r, id, rt.info.ARMType, latency)
 	if !rec.GoneAt.IsZero() {
 		// A deletion is in progress: the answer is a new operation that ends with it.
 		op := &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: rec.GoneAt, Status: "Succeeded"}
 		if err := e.store.put(r.Context(), op); err != nil {
 			return err
 		}
-		e.asyncHeaders(r, op, rec, true)
-		r.w.WriteHeader(http.StatusAccepted)
+		if !ans.async {
+			ans = answer{async: true, status: http.StatusAccepted, location: true, asyncOperation: true}
+		}
+		e.asyncHeaders(r, op, rec, ans)
+		r.w.WriteHeader(ans.status)
 		return nil
 	}
 	if err := e.checkNotInUse(r.Context(), id, r.now); err != nil {
 		return err
 	}
-	latency := e.latency(rt.info.ARMType)
-	// Deleting a resource group is always long-running in ARM, even when quick.
-	async := latency > 0 || id.IsResourceGroup()
 	var op *operation
 	goneAt := time.Time{}
-	if async {
+	if ans.async {
 		op = &operation{ID: newID(), Kind: "delete", ResourceKey: rec.Key, ResourceID: rec.ID, StartedAt: r.now, DoneAt: r.now.Add(latency), Status: "Succeeded"}
 		if latency > 0 {
 			goneAt = op.DoneAt
 		}
 	}
-	if async && r.failOperation {
+	if ans.async && r.failOperation {
 		// A failed deletion leaves the resource in place.
 		failOperation(op)
 		if err := e.store.put(r.Context(), op, rec); err != nil {
 			return err
 		}
-		e.asyncHeaders(r, op, rec, true)
-		r.w.WriteHeader(http.StatusAccepted)
+		e.asyncHeaders(r, op, rec, ans)
+		r.w.WriteHeader(ans.status)
 		return nil
 	}
 	if err := e.release(r, id, rt, rec); err != nil {
@@ -504,21 +504,19 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 			return err
 		}
 	}
-	if _, err := e.store.remove(r.Context(), rec.Key, goneAt, r.now, op); err != nil {
+	if _, err := e.store.remove(r.Context(), rec.Key, goneAt, r.now, op, rt.transientState("Deleting")); err != nil {
 		return err
 	}
-	if !async {
-		r.w.WriteHeader(http.StatusOK)
-		return nil
+	if ans.async {
+		e.asyncHeaders(r, op, rec, ans)
 	}
-	e.asyncHeaders(r, op, rec, true)
-	r.w.WriteHeader(http.StatusAccepted)
+	r.w.WriteHeader(ans.status)
 	return nil
 }
 
 // asyncHeaders writes the headers of ARM's asynchronous operation protocol: where to poll the
 // operation's status (Azure-AsyncOperation), where its result will be (Location), and when to ask.
-func (e *Emulator) asyncHeaders(r *request, op *operation, rec *record, location bool) {
+func (e *Emulator) asyncHeaders(r *request, op *operation, rec *record, ans answer) {
 	id, _ := armid.Parse(rec.ID)
 	sub := id.SubscriptionID()
 	if sub == "" {
@@ -527,8 +525,10 @@ func (e *Emulator) asyncHeaders(r *request, op *operation, rec *record, location
 	ns := id.BlockStart().Namespace
 	base := fmt.Sprintf("%s/subscriptions/%s/providers/%s/locations/global/", baseURL(r), sub, ns)
 	q := "?api-version=" + url.QueryEscape(r.apiVersion)
-	r.w.Header().Set("Azure-AsyncOperation", base+"operationStatuses/"+op.ID+q)
-	if location {
+	if ans.asyncOperation {
+		r.w.Header().Set("Azure-AsyncOperation", base+"operationStatuses/"+op.ID+q)
+	}
+	if ans.location {
 		r.w.Header().Set("Location", base+"operationResults/"+op.ID+q)
 	}
 	retryAfter(r.w, op.DoneAt.Sub(r.now))

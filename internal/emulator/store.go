@@ -48,7 +48,8 @@ type record struct {
 	// they are.
 	Refs []string
 	// ReadyAt is when provisioning ends, and Pending the provisioning state until then
-	// (Creating, Updating); GoneAt is when a deletion in progress ends (zero: none).
+	// (Creating, Updating; "": the state shown does not change); GoneAt is when a deletion in
+	// progress ends (zero: none), Pending then the state shown until it does (Deleting).
 	ReadyAt time.Time
 	Pending string
 	GoneAt  time.Time
@@ -103,6 +104,7 @@ const indexes = `
 CREATE INDEX IF NOT EXISTS resources_by_parent ON resources(parent_key, type);
 CREATE INDEX IF NOT EXISTS resources_by_scope ON resources(sub, grp, type);
 CREATE INDEX IF NOT EXISTS resources_by_name ON resources(type, name);
+CREATE INDEX IF NOT EXISTS resources_by_type ON resources(sub, type, key);
 CREATE INDEX IF NOT EXISTS resources_gone ON resources(gone_at) WHERE gone_at <> 0;
 CREATE INDEX IF NOT EXISTS refs_by_target ON refs(to_key);
 CREATE INDEX IF NOT EXISTS operations_by_end ON operations(done_at);
@@ -310,7 +312,7 @@ func insertOperation(ctx context.Context, tx *sql.Tx, op *operation) error {
 
 // remove deletes a resource and everything below it, at once (goneAt zero) or when goneAt
 // comes: until then they read as deleting. It returns how many resources it marked.
-func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now time.Time, op *operation) (int64, error) {
+func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now time.Time, op *operation, deleting string) (int64, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		// Keys below key start with key + "/": the range [key/, key0) holds exactly them.
@@ -322,8 +324,9 @@ func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now ti
 				_, err = tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key = ? OR (from_key > ? AND from_key < ?)", key, key+"/", key+"0")
 			}
 		} else {
-			res, err = tx.ExecContext(ctx, "UPDATE resources SET gone_at = ? WHERE (key = ? OR (key > ? AND key < ?)) AND (gone_at = 0 OR gone_at > ?)",
-				goneAt.UnixNano(), key, key+"/", key+"0", now.UnixNano())
+			// The resource shows its deleting state; what is inside it shows the state it had.
+			res, err = tx.ExecContext(ctx, "UPDATE resources SET gone_at = ?, pending = CASE WHEN key = ? THEN ? ELSE '' END WHERE (key = ? OR (key > ? AND key < ?)) AND (gone_at = 0 OR gone_at > ?)",
+				goneAt.UnixNano(), key, deleting, key, key+"/", key+"0", now.UnixNano())
 		}
 		if err != nil {
 			return err
@@ -382,6 +385,13 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	q += " ORDER BY key LIMIT ?"
 	args = append(args, limit)
 	return s.query(ctx, q, args...)
+}
+
+// ofType lists the live resources of a type in a subscription, wherever they are, by key,
+// from after a key, at most limit.
+func (s *store) ofType(ctx context.Context, sub, typ, after string, limit int, now time.Time) ([]*record, error) {
+	return s.query(ctx, "SELECT "+recordColumns+" FROM resources WHERE sub = ? AND type = ? AND key > ? AND (gone_at = 0 OR gone_at > ?) ORDER BY key LIMIT ?",
+		sub, typ, after, now.UnixNano(), limit)
 }
 
 func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, error) {

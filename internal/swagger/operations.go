@@ -250,6 +250,20 @@ func distance(a, b time.Time) time.Duration {
 	return d
 }
 
+// armErrorViolations checks an error body ARM writes: {"error": {"code", "message"}}.
+func armErrorViolations(body []byte, where string) []Violation {
+	var v struct {
+		Error *struct {
+			Code    *string `json:"code"`
+			Message *string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil || v.Error == nil || v.Error.Code == nil || v.Error.Message == nil {
+		return []Violation{{Path: "$", Rule: "body", Schema: where, Detail: "an error status without ARM's error body {\"error\": {\"code\", \"message\"}}"}}
+	}
+	return nil
+}
+
 // CheckResponse validates a response of an operation: its status code must be one the
 // operation lists (an error status may fall to "default"), and its body must match that
 // response's schema. An empty body where the response has a schema, or a body where it has
@@ -260,7 +274,12 @@ func (s *Specs) CheckResponse(op *Operation, status int, body []byte, opts Valid
 	where := op.SpecFile + "#/paths/" + EscapePointer(op.Path) + "/" + strings.ToLower(op.Method) + "/responses"
 	if !listed {
 		def, hasDefault := op.Responses["default"]
-		if status < 400 || !hasDefault {
+		if status >= 400 && !hasDefault {
+			// ARM itself answers any request with an error (a resource not found, a bad
+			// request) whether or not the provider's spec lists one: its error body.
+			return armErrorViolations(body, where), nil
+		}
+		if status < 400 {
 			var codes []string
 			for c := range op.Responses {
 				codes = append(codes, c)
