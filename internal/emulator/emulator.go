@@ -271,21 +271,6 @@ func (e *Emulator) serve(r *request) error {
 	return newError(http.StatusBadRequest, "InvalidResourceId", "%v", err)
 }
 
-func (e *Emulator) authenticate(r *http.Request) error {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
-	}
-	scheme, token, ok := strings.Cut(auth, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
-	}
-	if e.opts.Token != "" && token != e.opts.Token {
-		return newError(http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid.")
-	}
-	return nil
-}
-
 func (e *Emulator) subscription(id string) (string, error) {
 	s, ok := e.subs[strings.ToLower(id)]
 	if !ok {
