@@ -235,6 +235,9 @@ func (e *Emulator) serve(r *request) error {
 	if len(path) > armid.MaxLength {
 		return newError(http.StatusBadRequest, "InvalidResourceId", "the request path is longer than %d characters", armid.MaxLength)
 	}
+	if err := checkQuery(r.Request); err != nil {
+		return err
+	}
 	r.apiVersion = r.URL.Query().Get("api-version")
 	if r.apiVersion == "" {
 		return newError(http.StatusBadRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
