@@ -66,7 +66,9 @@ in a SQLite file, so the emulated cloud survives restarts.
 It listens on loopback only, unless --addr says otherwise, and requires a bearer token on
 every request (any token, or exactly --token). The Azure SDK sends bearer tokens only over
 HTTPS unless told otherwise: use --tls, or set InsecureAllowCredentialWithHTTP in the SDK's
-client options.`,
+client options. With --tls the certificate is self-signed for localhost, 127.0.0.1 and ::1,
+and kept beside the database (DB-cert.pem; its key DB-key.pem, mode 0600), so that each
+database has its own, kept across restarts.`,
 		Example: `  gru emulator serve
   gru emulator serve --addr 127.0.0.1:8443 --tls --token secret
   gru emulator serve --db /tmp/arm.db --latency 0`,
@@ -114,8 +116,9 @@ client options.`,
 			}
 			scheme, certFile := "http", ""
 			if useTLS {
-				certFile = filepath.Join(state, "emulator-cert.pem")
-				cert, err := emulator.SelfSignedCertificate(certFile)
+				var keyFile string
+				certFile, keyFile = emulator.CertificateFiles(db)
+				cert, err := emulator.Certificate(certFile, keyFile)
 				if err != nil {
 					return err
 				}
@@ -159,7 +162,7 @@ client options.`,
 	serve.Flags().StringVar(&db, "db", "", "SQLite file of the emulated cloud (default: local-arm.db in gru's state folder)")
 	serve.Flags().StringVar(&token, "token", "", "accept only this bearer token (default: any)")
 	serve.Flags().StringVar(&latency, "latency", "realistic", "how long long-running operations take: realistic, a duration for every type (0 for none), or Type=duration pairs")
-	serve.Flags().BoolVar(&useTLS, "tls", false, "serve HTTPS with a generated self-signed certificate")
+	serve.Flags().BoolVar(&useTLS, "tls", false, "serve HTTPS with a self-signed certificate kept beside the database (DB-cert.pem)")
 	serve.Flags().StringVar(&throttle, "throttle", "off", "limit requests per subscription: arm (ARM's limits since 2024), or reads:writes:deletes refill rates per second (capacity@rate for each to set the bucket size)")
 	serve.Flags().Float64Var(&faultRate, "fault-rate", 0, "share of requests that get an injected fault: 500, 503, dropped connection, failed operation (0 to 1)")
 	serve.Flags().Uint64Var(&seed, "seed", 1, "seed of the injected faults, to replay a drill")
