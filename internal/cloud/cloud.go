@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -109,7 +108,13 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
 			return nil, err
 		}
-		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, TypeLatency: emulator.RealisticLatencies()})
+		// The emulator listens on a loopback port, which every process of the machine can reach:
+		// it takes only a token made for this run, which no other process knows.
+		token, err := runToken()
+		if err != nil {
+			return nil, err
+		}
+		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, Token: token, TypeLatency: emulator.RealisticLatencies()})
 		if err != nil {
 			return nil, fmt.Errorf("starting the local cloud (%s): %w", db, err)
 		}
@@ -118,10 +123,10 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 			emu.Close()
 			return nil, err
 		}
-		srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+		srv := emulator.NewHTTPServer(emu, emulator.DefaultTimeouts)
 		go srv.Serve(ln)
 		endpoint := "http://" + ln.Addr().String()
-		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken("gru-local"), true
+		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken(token), true
 		opts.Subscription = emulator.LocalSubscriptionID
 		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
 		c, err := armclient.New(opts)
