@@ -20,7 +20,7 @@ func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*targe
 	if err != nil {
 		return nil, err
 	}
-	o := cloud.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), Subscription: g.subscription, Catalog: cat}
+	o := cloud.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), CAFile: g.caFile, Subscription: g.subscription, Catalog: cat}
 	if g.debug {
 		o.Debug = cmd.ErrOrStderr()
 	}

@@ -28,6 +28,10 @@ type Options struct {
 	// Endpoint is an emulator served elsewhere; Token its bearer token (default "gru").
 	Endpoint string
 	Token    string
+	// CAFile is a PEM certificate to trust, besides the system's, for an HTTPS Endpoint
+	// (default $GRU_EMULATOR_CA; for a loopback endpoint without either, the certificate that
+	// `gru emulator serve --tls` keeps beside the default local database, when there is one).
+	CAFile string
 	// Subscription for Azure (default $AZURE_SUBSCRIPTION_ID, then the Azure CLI's).
 	Subscription string
 	// Debug receives a log of every request, secrets redacted.
@@ -147,6 +151,11 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		}
 		opts.Endpoint, opts.Credential, opts.Subscription = o.Endpoint, armclient.StaticToken(token), sub
 		opts.InsecureHTTP = isLoopback(o.Endpoint)
+		roots, err := endpointRoots(o.Endpoint, o.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		opts.RootCAs = roots
 		opts.PollFrequency = time.Second
 		c, err := armclient.New(opts)
 		if err != nil {
