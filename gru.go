@@ -50,6 +50,9 @@ type Options struct {
 	Endpoint     string
 	Token        string
 	Subscription string
+	// CAFile is a PEM certificate to trust for an HTTPS Endpoint, besides the system's, such as
+	// the one `gru emulator serve --tls` keeps beside its database (default $GRU_EMULATOR_CA).
+	CAFile string
 	// TypesDir is a bicep-types-az generated/ folder for API versions gru does not embed.
 	TypesDir string
 	// Parallelism bounds the operations in flight (default 20).
@@ -74,7 +77,7 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := cloud.Connect(ctx, cloud.Options{Local: o.Local, LocalDB: o.LocalDB, Endpoint: o.Endpoint, Token: o.Token, Subscription: o.Subscription, Debug: o.Debug, Catalog: cat})
+	conn, err := cloud.Connect(ctx, cloud.Options{Local: o.Local, LocalDB: o.LocalDB, Endpoint: o.Endpoint, Token: o.Token, CAFile: o.CAFile, Subscription: o.Subscription, Debug: o.Debug, Catalog: cat})
 	if err != nil {
 		return nil, err
 	}

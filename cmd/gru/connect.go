@@ -20,7 +20,11 @@ func (g *globalOptions) connect(ctx context.Context, cmd *cobra.Command) (*targe
 	if err != nil {
 		return nil, err
 	}
-	o := cloud.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), Subscription: g.subscription, Catalog: cat}
+	token := os.Getenv("GRU_TOKEN")
+	if token == "" {
+		token = os.Getenv("GRU_EMULATOR_TOKEN") // the token `gru emulator serve` takes from the environment
+	}
+	o := cloud.Options{Local: g.local, Endpoint: g.endpoint, Token: token, CAFile: g.caFile, Subscription: g.subscription, Catalog: cat}
 	if g.debug {
 		o.Debug = cmd.ErrOrStderr()
 	}

@@ -5,11 +5,15 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -51,28 +55,50 @@ func newEmulatorCommand(g *globalOptions) *cobra.Command {
 		Use:   "emulator",
 		Short: "Run gru's local Azure Resource Manager emulator",
 	}
-	var addr, db, token, latency, throttle string
-	var useTLS bool
+	var addr, db, token, tokenFile, latency, throttle string
+	var useTLS, insecureNoToken bool
 	var faultRate float64
 	var seed uint64
+	var timeouts emulator.Timeouts
 	serve := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the ARM emulator over HTTP for gru and the Azure SDK",
 		Long: `Serve a local Azure Resource Manager that speaks the ARM protocol for every resource type in
 gru's catalogue: resource groups, resources at every scope, long-running operations, errors
 as ARM writes them. Bodies are validated against the catalogue's schemas. Everything is kept
-in a SQLite file, so the emulated cloud survives restarts.
+in a SQLite file (--db, else $GRU_LOCAL_DB, the database of --local, else local-arm.db in
+gru's state folder), readable by its owner alone, so the emulated cloud survives restarts.
 
-It listens on loopback only, unless --addr says otherwise, and requires a bearer token on
-every request (any token, or exactly --token). The Azure SDK sends bearer tokens only over
-HTTPS unless told otherwise: use --tls, or set InsecureAllowCredentialWithHTTP in the SDK's
-client options.`,
+Every request needs a bearer token: any token, unless the emulator is given one, which it
+then requires. The token is taken from, in this order:
+  --token-file FILE       the file's content, trailing blanks and newline removed
+  --token TOKEN           visible to every user of the machine in the process list
+  $GRU_EMULATOR_TOKEN     gru --endpoint sends it too, when $GRU_TOKEN is not set
+It listens on loopback only, unless --addr says otherwise. On any other address (0.0.0.0,
+::, a LAN address) it refuses to serve without a token, unless --insecure-no-token accepts
+that anyone who can reach the address may read and change the emulated cloud.
+
+The Azure SDK sends bearer tokens only over HTTPS unless told otherwise: use --tls, or set
+InsecureAllowCredentialWithHTTP in the SDK's client options. With --tls the emulator serves a
+self-signed certificate for localhost, 127.0.0.1 and ::1 (and the host of --addr), kept beside
+the database (DB-cert.pem; its key DB-key.pem, mode 0600), so that each database has its own
+and keeps it across restarts. gru trusts it for a loopback --endpoint when the emulator serves
+the default database; otherwise give it to gru with --ca-file or $GRU_EMULATOR_CA, and to the
+Azure SDK for Go with SSL_CERT_FILE or the client's root CAs.
+
+A client that stalls sending a request loses its connection (--read-timeout), as does a
+kept-alive connection idle for --idle-timeout. On SIGINT or SIGTERM the emulator stops
+accepting connections, lets the requests in flight finish (10 s at most), and closes the
+database, which folds SQLite's -wal and -shm files back into it.`,
 		Example: `  gru emulator serve
-  gru emulator serve --addr 127.0.0.1:8443 --tls --token secret
+  GRU_EMULATOR_TOKEN=secret gru emulator serve --addr 127.0.0.1:8443 --tls
+  gru emulator serve --addr 0.0.0.0:4280 --tls --token-file ~/.config/gru/emulator-token
   gru emulator serve --db /tmp/arm.db --latency 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+			ctx, stopSignals := signal.NotifyContext(cmd.Context(), syscall.SIGTERM)
+			defer stopSignals()
+			stderr := cmd.ErrOrStderr()
 			base, latencies, err := parseLatency(latency)
 			if err != nil {
 				return err
@@ -86,12 +112,27 @@ client options.`,
 			if faultRate < 0 || faultRate > 1 {
 				return fmt.Errorf("--fault-rate %v: want a share between 0 and 1", faultRate)
 			}
-			state, err := cloud.StateDir()
+			token, err := emulatorToken(cmd.Flags().Changed("token"), token, tokenFile, stderr)
 			if err != nil {
 				return err
 			}
+			host, loopback, err := listenHost(addr)
+			if err != nil {
+				return err
+			}
+			switch {
+			case !loopback && token == "" && !insecureNoToken:
+				return fmt.Errorf("--addr %s accepts connections from other machines, and without a token anyone who reaches it can read and change the emulated cloud: "+
+					"give a token (--token-file FILE, $GRU_EMULATOR_TOKEN or --token), or pass --insecure-no-token to accept that risk", addr)
+			case !loopback && token == "":
+				fmt.Fprintf(stderr, "WARNING: --insecure-no-token: the emulator on %s takes requests with any token, from anyone who can reach it.\n", addr)
+			case !loopback && !useTLS:
+				fmt.Fprintf(stderr, "WARNING: the token travels in clear text to %s: add --tls.\n", addr)
+			}
 			if db == "" {
-				db = filepath.Join(state, "local-arm.db")
+				if db, err = cloud.DefaultLocalDB(); err != nil {
+					return err
+				}
 			}
 			if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
 				return err
@@ -100,27 +141,28 @@ client options.`,
 			if err != nil {
 				return err
 			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listening on %s: %w", addr, err)
+			}
+			defer ln.Close()
+			scheme, certFile := "http", ""
+			if useTLS {
+				var keyFile string
+				certFile, keyFile = emulator.CertificateFiles(db)
+				cert, err := emulator.Certificate(certFile, keyFile, host)
+				if err != nil {
+					return err
+				}
+				ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+				scheme = "https"
+			}
 			emu, err := emulator.New(ctx, emulator.Options{
 				DBPath: db, Catalog: cat, Token: token, Latency: base, TypeLatency: latencies,
 				Throttle: limits, FaultRate: faultRate, Seed: seed,
 			})
 			if err != nil {
 				return err
-			}
-			defer emu.Close()
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("listening on %s: %w", addr, err)
-			}
-			scheme, certFile := "http", ""
-			if useTLS {
-				certFile = filepath.Join(state, "emulator-cert.pem")
-				cert, err := emulator.SelfSignedCertificate(certFile)
-				if err != nil {
-					return err
-				}
-				ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-				scheme = "https"
 			}
 			endpoint := scheme + "://" + ln.Addr().String()
 			out := cmd.OutOrStdout()
@@ -135,34 +177,95 @@ client options.`,
 				fmt.Fprintf(out, "  faults        %.0f%% of requests (seed %d)\n", 100*faultRate, seed)
 			}
 			if certFile != "" {
-				fmt.Fprintf(out, "  certificate   %s (trust it: SSL_CERT_FILE=%s, or add it to the client's root CAs)\n", certFile, certFile)
+				fmt.Fprintf(out, "  certificate   %s (trust it: gru --ca-file or GRU_EMULATOR_CA, the Azure SDK for Go SSL_CERT_FILE)\n", certFile)
 			}
 			fmt.Fprintf(out, "Point gru at it with --endpoint %s; the Azure SDK with a cloud.Configuration whose ResourceManager endpoint is %s.\n", endpoint, endpoint)
-			srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
-			select {
-			case err := <-done:
-				return err
-			case <-ctx.Done():
-				fmt.Fprintln(cmd.ErrOrStderr(), "stopping: waiting for requests in flight")
-				shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					return err
-				}
-				return nil
+			err = serveUntilDone(ctx, emulator.NewHTTPServer(emu, timeouts), ln, stderr)
+			if cerr := emu.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("closing the emulator database %s: %w", db, cerr)
 			}
+			return err
 		},
 	}
-	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:4280", "address to listen on (port 0 picks a free one)")
-	serve.Flags().StringVar(&db, "db", "", "SQLite file of the emulated cloud (default: local-arm.db in gru's state folder)")
-	serve.Flags().StringVar(&token, "token", "", "accept only this bearer token (default: any)")
-	serve.Flags().StringVar(&latency, "latency", "realistic", "how long long-running operations take: realistic, a duration for every type (0 for none), or Type=duration pairs")
-	serve.Flags().BoolVar(&useTLS, "tls", false, "serve HTTPS with a generated self-signed certificate")
-	serve.Flags().StringVar(&throttle, "throttle", "off", "limit requests per subscription: arm (ARM's limits since 2024), or reads:writes:deletes refill rates per second (capacity@rate for each to set the bucket size)")
-	serve.Flags().Float64Var(&faultRate, "fault-rate", 0, "share of requests that get an injected fault: 500, 503, dropped connection, failed operation (0 to 1)")
-	serve.Flags().Uint64Var(&seed, "seed", 1, "seed of the injected faults, to replay a drill")
+	f := serve.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:4280", "address to listen on (port 0 picks a free one); beyond loopback a token is required")
+	f.StringVar(&db, "db", "", "SQLite file of the emulated cloud (default: $GRU_LOCAL_DB, else local-arm.db in gru's state folder)")
+	f.StringVar(&token, "token", "", "accept only this bearer token; shows in the process list: prefer --token-file or $GRU_EMULATOR_TOKEN (default: any token)")
+	f.StringVar(&tokenFile, "token-file", "", "accept only the bearer token in this file (before --token and $GRU_EMULATOR_TOKEN)")
+	f.BoolVar(&insecureNoToken, "insecure-no-token", false, "serve an address beyond loopback without a token, to anyone who can reach it")
+	f.StringVar(&latency, "latency", "realistic", "how long long-running operations take: realistic, a duration for every type (0 for none), or Type=duration pairs")
+	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a self-signed certificate kept beside the database (DB-cert.pem)")
+	f.StringVar(&throttle, "throttle", "off", "limit requests per subscription: arm (ARM's limits since 2024), or reads:writes:deletes refill rates per second (capacity@rate for each to set the bucket size)")
+	f.Float64Var(&faultRate, "fault-rate", 0, "share of requests that get an injected fault: 500, 503, dropped connection, failed operation (0 to 1)")
+	f.Uint64Var(&seed, "seed", 1, "seed of the injected faults, to replay a drill")
+	f.DurationVar(&timeouts.Read, "read-timeout", emulator.DefaultTimeouts.Read, "longest time to read a request, body included")
+	f.DurationVar(&timeouts.Idle, "idle-timeout", emulator.DefaultTimeouts.Idle, "longest time a kept-alive connection waits for its next request")
 	cmd.AddCommand(serve)
 	return cmd
+}
+
+// shutdownGrace is how long requests in flight get to finish when the emulator stops.
+const shutdownGrace = 10 * time.Second
+
+// serveUntilDone serves until the listener fails or ctx ends (SIGINT, SIGTERM); then it stops
+// accepting connections and lets the requests in flight finish, shutdownGrace at most.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, stderr io.Writer) error {
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "stopping: waiting for requests in flight")
+	shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+		return fmt.Errorf("stopping the emulator: requests still in flight after %v were cut off: %w", shutdownGrace, err)
+	}
+	return nil
+}
+
+// emulatorToken is the token `serve` requires: the content of tokenFile, else --token (when
+// set on the command line), else $GRU_EMULATOR_TOKEN; "" for any token.
+func emulatorToken(flagSet bool, flagToken, tokenFile string, stderr io.Writer) (string, error) {
+	if tokenFile != "" && flagSet {
+		return "", errors.New("--token and --token-file both give a token: choose one")
+	}
+	if tokenFile != "" {
+		data, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %w", err)
+		}
+		token := strings.TrimRight(string(data), " \t\r\n")
+		if token == "" || strings.ContainsAny(token, " \t\r\n") {
+			return "", fmt.Errorf("--token-file %s: want one token on one line", tokenFile)
+		}
+		if info, err := os.Stat(tokenFile); err == nil && runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(stderr, "warning: the token file %s can be read by other users (chmod 600 it)\n", tokenFile)
+		}
+		return token, nil
+	}
+	if flagSet {
+		if flagToken == "" {
+			return "", errors.New("--token is empty: give a token, or leave the flag out to accept any")
+		}
+		return flagToken, nil
+	}
+	return os.Getenv("GRU_EMULATOR_TOKEN"), nil
+}
+
+// listenHost is the host of a listening address, and whether only this machine can reach it
+// (localhost or a loopback IP; an empty host, 0.0.0.0, ::, any other IP or name is reachable).
+func listenHost(addr string) (string, bool, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", false, fmt.Errorf("--addr %q: want host:port, such as 127.0.0.1:4280: %w", addr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return host, true, nil
+	}
+	ip := net.ParseIP(host)
+	return host, ip != nil && ip.IsLoopback(), nil
 }

@@ -207,11 +207,13 @@ func TestEmulatorServeTLSAndToken(t *testing.T) {
 	}
 	bin := buildGru(t)
 	state := t.TempDir()
-	endpoint, _ := startEmulator(t, bin, state, "--db", filepath.Join(state, "arm.db"), "--tls", "--token", "t")
+	db := filepath.Join(state, "arm.db")
+	endpoint, _ := startEmulator(t, bin, state, "--db", db, "--tls", "--token", "t")
 	if !strings.HasPrefix(endpoint, "https://") {
 		t.Fatalf("endpoint %s", endpoint)
 	}
-	pemData, err := os.ReadFile(filepath.Join(state, "gru", "emulator-cert.pem"))
+	certFile, _ := emulator.CertificateFiles(db)
+	pemData, err := os.ReadFile(certFile)
 	if err != nil {
 		t.Fatal(err)
 	}

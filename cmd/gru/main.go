@@ -58,6 +58,7 @@ type globalOptions struct {
 	typesDir     string
 	local        bool
 	endpoint     string
+	caFile       string
 	subscription string
 	debug        bool
 	dir          string
@@ -89,7 +90,9 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
 	pf := root.PersistentFlags()
 	pf.BoolVar(&g.local, "local", false, "work against gru's local cloud: an emulator in this process, its data in $GRU_LOCAL_DB or gru's state folder")
-	pf.StringVar(&g.endpoint, "endpoint", "", "work against an ARM emulator served elsewhere (gru emulator serve); the token is $GRU_TOKEN")
+	pf.StringVar(&g.endpoint, "endpoint", "", "work against an ARM emulator served elsewhere (gru emulator serve); the token is $GRU_TOKEN, else $GRU_EMULATOR_TOKEN")
+	pf.StringVar(&g.caFile, "ca-file", "", "a PEM certificate to trust for an https --endpoint, such as the DB-cert.pem of gru emulator serve --tls (default $GRU_EMULATOR_CA; "+
+		"on loopback, the certificate of the emulator of the default local database)")
 	pf.StringVar(&g.subscription, "subscription", "", "Azure subscription (default $AZURE_SUBSCRIPTION_ID, else the Azure CLI's default)")
 	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
 	pf.StringVarP(&g.dir, "dir", "C", ".", "the project folder")

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +48,9 @@ type Options struct {
 	InsecureHTTP bool
 	// Transport sends requests (default: azcore's HTTP client).
 	Transport policy.Transporter
+	// RootCAs are the certificate authorities the default transport trusts (default: the
+	// system's), e.g. the system's and an emulator's own certificate.
+	RootCAs *x509.CertPool
 	// Catalog gives each type's default API version and which properties are secret
 	// (default: the embedded catalogue).
 	Catalog *catalog.Catalog
@@ -113,7 +117,7 @@ func New(opts Options) (*Client, error) {
 		if opts.ResponseTimeout <= 0 {
 			opts.ResponseTimeout = time.Minute
 		}
-		opts.Transport = defaultTransport(opts.ResponseTimeout)
+		opts.Transport = defaultTransport(opts.ResponseTimeout, opts.RootCAs)
 	}
 	p := newPacer(limits)
 	perRetry := []policy.Policy{newBreaker(opts.Endpoint, opts.Unreachable), p}
@@ -263,7 +267,7 @@ func (c *Client) write(ctx context.Context, method, id, version string, body any
 // defaultTransport is azcore's default HTTP client with bounds on the silences it waits
 // through: a connection within 10 s, a TLS handshake within 10 s, response headers within
 // the response timeout (ARM answers long operations at once, with a URL to poll).
-func defaultTransport(responseTimeout time.Duration) *http.Client {
+func defaultTransport(responseTimeout time.Duration, roots *x509.CertPool) *http.Client {
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -274,7 +278,7 @@ func defaultTransport(responseTimeout time.Duration) *http.Client {
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: responseTimeout,
 		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, Renegotiation: tls.RenegotiateFreelyAsClient},
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, Renegotiation: tls.RenegotiateFreelyAsClient, RootCAs: roots},
 	}
 	return &http.Client{Transport: t}
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +28,10 @@ type Options struct {
 	// Endpoint is an emulator served elsewhere; Token its bearer token (default "gru").
 	Endpoint string
 	Token    string
+	// CAFile is a PEM certificate to trust, besides the system's, for an HTTPS Endpoint
+	// (default $GRU_EMULATOR_CA; for a loopback endpoint without either, the certificate that
+	// `gru emulator serve --tls` keeps beside the default local database, when there is one).
+	CAFile string
 	// Subscription for Azure (default $AZURE_SUBSCRIPTION_ID, then the Azure CLI's).
 	Subscription string
 	// Debug receives a log of every request, secrets redacted.
@@ -109,7 +112,13 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
 			return nil, err
 		}
-		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, TypeLatency: emulator.RealisticLatencies()})
+		// The emulator listens on a loopback port, which every process of the machine can reach:
+		// it takes only a token made for this run, which no other process knows.
+		token, err := runToken()
+		if err != nil {
+			return nil, err
+		}
+		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, Token: token, TypeLatency: emulator.RealisticLatencies()})
 		if err != nil {
 			return nil, fmt.Errorf("starting the local cloud (%s): %w", db, err)
 		}
@@ -118,10 +127,10 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 			emu.Close()
 			return nil, err
 		}
-		srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+		srv := emulator.NewHTTPServer(emu, emulator.DefaultTimeouts)
 		go srv.Serve(ln)
 		endpoint := "http://" + ln.Addr().String()
-		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken("gru-local"), true
+		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken(token), true
 		opts.Subscription = emulator.LocalSubscriptionID
 		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
 		c, err := armclient.New(opts)
@@ -142,6 +151,11 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		}
 		opts.Endpoint, opts.Credential, opts.Subscription = o.Endpoint, armclient.StaticToken(token), sub
 		opts.InsecureHTTP = isLoopback(o.Endpoint)
+		roots, err := endpointRoots(o.Endpoint, o.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		opts.RootCAs = roots
 		opts.PollFrequency = time.Second
 		c, err := armclient.New(opts)
 		if err != nil {

@@ -271,6 +271,9 @@ func (e *Emulator) serve(r *request) error {
 	if len(path) > armid.MaxLength {
 		return newError(http.StatusBadRequest, "InvalidResourceId", "the request path is longer than %d characters", armid.MaxLength)
 	}
+	if err := checkQuery(r.Request); err != nil {
+		return err
+	}
 	r.apiVersion = r.URL.Query().Get("api-version")
 	if r.apiVersion == "" {
 		return newError(http.StatusBadRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
@@ -305,21 +308,6 @@ func (e *Emulator) serve(r *request) error {
 	}
 	_, err = armid.Parse(path)
 	return newError(http.StatusBadRequest, "InvalidResourceId", "%v", err)
-}
-
-func (e *Emulator) authenticate(r *http.Request) error {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
-	}
-	scheme, token, ok := strings.Cut(auth, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return newError(http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
-	}
-	if e.opts.Token != "" && token != e.opts.Token {
-		return newError(http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid.")
-	}
-	return nil
 }
 
 func (e *Emulator) subscription(id string) (string, error) {

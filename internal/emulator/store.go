@@ -117,6 +117,9 @@ const schemaVersion = 2
 func openStore(ctx context.Context, path string, clock func() time.Time) (*store, error) {
 	dsn := "file::memory:"
 	if path != "" {
+		if err := prepareDBFile(path); err != nil {
+			return nil, err
+		}
 		dsn = "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)"
 	}
 	db, err := sql.Open("sqlite", dsn)
