@@ -165,7 +165,8 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 				return err
 			}
 			endpoint := scheme + "://" + ln.Addr().String()
-			out := cmd.OutOrStdout()
+			// The banner goes out in one write: a reader of the first line has it all.
+			out := &strings.Builder{}
 			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
 			fmt.Fprintf(out, "  database      %s\n", db)
 			fmt.Fprintf(out, "  subscription  %s\n", emulator.LocalSubscriptionID)
@@ -180,6 +181,7 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 				fmt.Fprintf(out, "  certificate   %s (trust it: gru --ca-file or GRU_EMULATOR_CA, the Azure SDK for Go SSL_CERT_FILE)\n", certFile)
 			}
 			fmt.Fprintf(out, "Point gru at it with --endpoint %s; the Azure SDK with a cloud.Configuration whose ResourceManager endpoint is %s.\n", endpoint, endpoint)
+			io.WriteString(cmd.OutOrStdout(), out.String())
 			err = serveUntilDone(ctx, emulator.NewHTTPServer(emu, timeouts), ln, stderr)
 			if cerr := emu.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("closing the emulator database %s: %w", db, cerr)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -85,7 +86,7 @@ func writePlan(w io.Writer, p *gru.Plan) {
 				why = append(why, r)
 			}
 		}
-		if c.DeletedWith != "" {
+		if c.DeletedWith != "" && !slices.ContainsFunc(why, func(r string) bool { return strings.Contains(r, c.DeletedWith) }) {
 			why = append(why, "deleted with "+c.DeletedWith)
 		}
 		if len(why) > 0 {

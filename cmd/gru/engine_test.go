@@ -52,9 +52,11 @@ func TestStoragePrivateEndpointExample(t *testing.T) {
 	if code != 0 || strings.TrimSpace(out) != "Auto-Approved" {
 		t.Errorf("output: %d %q", code, out)
 	}
-	// The group goes whole, with the five resources in it: the plan lists them, one request.
-	if code, out, errOut := runGru(t, "", "destroy", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 6 done") ||
-		strings.Count(out, "(deleted with Resources::ResourceGroup myResourceGroup)") != 5 || strings.Count(out, "deleting ") != 2 {
+	// The group goes whole, with the five resources in it and the network interface Azure
+	// made for the endpoint: the plan lists them, one request.
+	if code, out, errOut := runGru(t, "", "destroy", "-f", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 7 done") ||
+		strings.Count(out, "(deleted with Resources::ResourceGroup myResourceGroup)") != 5 || strings.Count(out, "deleting ") != 2 ||
+		!strings.Contains(out, "Network::NetworkInterface myResourceGroup::myPrivateEndpoint.nic.") {
 		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = runGru(t, "", "list", "--local", "--json", "-C", example)

@@ -120,7 +120,7 @@ func TestReplacingAResourceGroup(t *testing.T) {
 	code, out, errOut := runGru(t, "", "plan", "--local", "-C", dir)
 	for _, want := range []string{
 		"-/+ replace   Resources::ResourceGroup rg-move  (location cannot change in place)",
-		"-/+ replace   Network::VirtualNetwork rg-move::vnet  (inside Resources::ResourceGroup rg-move, which is replaced; deleted with Resources::ResourceGroup rg-move)",
+		"-/+ replace   Network::VirtualNetwork rg-move::vnet  (inside Resources::ResourceGroup rg-move, which is replaced)",
 		"-/+ replace   Network::Subnet rg-move::vnet::sn",
 		"-/+ replace   Storage::StorageAccount rg-move::moveacct",
 		"Plan: 0 to create, 0 to update, 4 to replace, 0 to delete, 0 unchanged.",

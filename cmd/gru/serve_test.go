@@ -347,9 +347,16 @@ func TestEmulatorServeUsesTheLocalDatabase(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "state", "gru", "local-arm.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the state folder's database was opened: %v", err)
 	}
-	s.mu.Lock()
-	printed := strings.Join(s.stdout, "\n")
-	s.mu.Unlock()
+	// The banner's lines are read one by one: wait for the database's.
+	var printed string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		s.mu.Lock()
+		printed = strings.Join(s.stdout, "\n")
+		s.mu.Unlock()
+		if strings.Contains(printed, "database      ") {
+			break
+		}
+	}
 	if !strings.Contains(printed, "database      "+local) {
 		t.Errorf("printed:\n%s", printed)
 	}

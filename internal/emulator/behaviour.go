@@ -134,6 +134,12 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 	}
 	var writes []pending
 	keep := map[string]bool{}
+	targets := map[string]*armid.ID{}
+	nic, err := e.endpointInterface(r, id, out, existing)
+	if err != nil {
+		return nil, err
+	}
+	var dns []any
 	for _, link := range endpointLinks(out) {
 		target, err := e.store.get(r.Context(), link.target.Key(), r.now)
 		if err != nil {
@@ -170,6 +176,12 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 			}
 		}
 		keep[connID.Key()] = true
+		targets[link.target.Key()] = link.target
+		for _, g := range asStrings(ep["groupIds"]) {
+			if fqdn := privateLinkFQDN(link.target, g); fqdn != "" {
+				dns = append(dns, map[string]any{"fqdn": fqdn, "ipAddresses": []any{nic.address}})
+			}
+		}
 		state = e.spellState(connType.ARMType, state)
 		ep["privateLinkServiceConnectionState"] = e.spellState(typePrivateEndpoint, state)
 		ep["provisioningState"] = "Succeeded"
@@ -182,6 +194,12 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 			},
 		}})
 	}
+	props := out["properties"].(map[string]any)
+	props["networkInterfaces"] = []any{map[string]any{"id": nic.id.String()}}
+	if dns == nil {
+		dns = []any{}
+	}
+	props["customDnsConfigs"] = dns
 	var stale []string
 	if existing != nil {
 		var before map[string]any
@@ -189,24 +207,180 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 		for _, link := range endpointLinks(before) {
 			if conn, err := e.connectionOf(r, link.target, id); err == nil && conn != nil && !keep[conn.Key] {
 				stale = append(stale, conn.Key)
+				targets[link.target.Key()] = link.target
 			}
 		}
 	}
 	return func() error {
+		recs := []*record{nic.record}
 		for _, w := range writes {
 			rec := newRecord(w.id, r.apiVersion)
 			rec.setBody(w.body)
-			if err := e.store.put(r.Context(), nil, rec); err != nil {
-				return err
-			}
+			recs = append(recs, rec)
+		}
+		if err := e.store.put(r.Context(), nil, recs...); err != nil {
+			return err
 		}
 		for _, key := range stale {
 			if _, err := e.store.remove(r.Context(), key, time.Time{}, r.now, nil, ""); err != nil {
 				return err
 			}
 		}
-		return nil
+		return e.listConnections(r, targets)
 	}, nil
+}
+
+// endpointNIC is the network interface Azure makes for a private endpoint in its subnet.
+type endpointNIC struct {
+	id      *armid.ID
+	address string
+	record  *record
+}
+
+// endpointInterface makes (or keeps) a private endpoint's network interface, named
+// <endpoint>.nic.<guid> beside it, with an address of its subnet. The interface holds the
+// subnet in use; the endpoint holds the interface.
+func (e *Emulator) endpointInterface(r *request, id *armid.ID, out map[string]any, existing *record) (*endpointNIC, error) {
+	props, _ := out["properties"].(map[string]any)
+	subnet, _ := props["subnet"].(map[string]any)
+	subnetID, _ := subnet["id"].(string)
+	sid, err := armid.Parse(subnetID)
+	if err != nil {
+		return nil, newError(http.StatusBadRequest, "InvalidRequestFormat", "Private endpoint '%s' has no properties.subnet.id: an endpoint takes an address in a subnet.", id.Name)
+	}
+	nicID := id.Parent.Provider("Microsoft.Network", "networkInterfaces", id.Name+".nic."+guid(id.Key()+"|nic"))
+	address := ""
+	if existing != nil {
+		if prev, err := e.store.get(r.Context(), nicID.Key(), r.now); err == nil && prev != nil {
+			var body map[string]any
+			json.Unmarshal([]byte(prev.Body), &body)
+			configs, _ := body["properties"].(map[string]any)["ipConfigurations"].([]any)
+			if len(configs) > 0 {
+				address, _ = configs[0].(map[string]any)["properties"].(map[string]any)["privateIPAddress"].(string)
+			}
+		}
+	}
+	if address == "" {
+		if address, err = e.freeAddress(r, sid); err != nil {
+			return nil, err
+		}
+	}
+	config := nicID.Child("ipConfigurations", "privateEndpointIpConfig."+guid(id.Key()+"|ipconfig"))
+	body := map[string]any{
+		"id": nicID.String(), "name": nicID.Name, "type": "Microsoft.Network/networkInterfaces",
+		"location": out["location"], "etag": etag(nicID.Key(), r.now),
+		"properties": map[string]any{
+			"provisioningState": "Succeeded", "resourceGuid": guid(nicID.Key()),
+			"ipConfigurations": []any{map[string]any{
+				"id": config.String(), "name": config.Name, "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
+				"properties": map[string]any{
+					"provisioningState": "Succeeded", "privateIPAddress": address, "privateIPAllocationMethod": "Dynamic",
+					"subnet": map[string]any{"id": sid.String()}, "primary": true, "privateIPAddressVersion": "IPv4",
+				},
+			}},
+			"privateEndpoint": map[string]any{"id": id.String()}, "nicType": "Standard",
+			"enableIPForwarding": false, "enableAcceleratedNetworking": false, "vnetEncryptionSupported": false,
+			"dnsSettings": map[string]any{"dnsServers": []any{}, "appliedDnsServers": []any{}},
+		},
+	}
+	rec := newRecord(nicID, "2025-09-01")
+	rec.setBody(body)
+	rec.Refs = []string{sid.Key()}
+	return &endpointNIC{id: nicID, address: address, record: rec}, nil
+}
+
+// freeAddress picks an address of a subnet for a new interface: Azure keeps the first four
+// and the last; the others go in order of use.
+func (e *Emulator) freeAddress(r *request, subnet *armid.ID) (string, error) {
+	rec, err := e.store.get(r.Context(), subnet.Key(), r.now)
+	if err != nil || rec == nil {
+		return "", err
+	}
+	var body map[string]any
+	json.Unmarshal([]byte(rec.Body), &body)
+	props, _ := body["properties"].(map[string]any)
+	prefixes := asStrings(props["addressPrefixes"])
+	if p, ok := props["addressPrefix"].(string); ok {
+		prefixes = append([]string{p}, prefixes...)
+	}
+	if len(prefixes) == 0 {
+		return "", nil
+	}
+	prefix, err := netip.ParsePrefix(prefixes[0])
+	if err != nil {
+		return "", nil
+	}
+	used, err := e.store.users(r.Context(), subnet.Key())
+	if err != nil {
+		return "", err
+	}
+	addr := prefix.Masked().Addr()
+	for i := 0; i < 4+used; i++ {
+		addr = addr.Next()
+	}
+	if !prefix.Contains(addr.Next()) {
+		return "", newError(http.StatusBadRequest, "SubnetIsFull", "Subnet %s has no free address left for the private endpoint's network interface.", subnet)
+	}
+	return addr.String(), nil
+}
+
+// privateLinkFQDN is the name a private endpoint's DNS configuration gives a target's group.
+func privateLinkFQDN(target *armid.ID, group string) string {
+	name := strings.ToLower(target.Name)
+	switch strings.ToLower(target.ResourceType()) {
+	case typeStorageAccount:
+		service, secondary := strings.CutSuffix(group, "_secondary")
+		if secondary {
+			name += "-secondary"
+		}
+		return name + "." + service + ".core.windows.net"
+	case "microsoft.keyvault/vaults":
+		return name + ".vault.azure.net"
+	case "microsoft.containerregistry/registries":
+		return name + ".azurecr.io"
+	case "microsoft.sql/servers":
+		return name + ".database.windows.net"
+	case "microsoft.web/sites":
+		return name + ".azurewebsites.net"
+	}
+	return ""
+}
+
+// listConnections writes into each target's properties.privateEndpointConnections the
+// connections it has, as Azure shows them on the resource.
+func (e *Emulator) listConnections(r *request, targets map[string]*armid.ID) error {
+	for _, target := range targets {
+		rec, err := e.store.get(r.Context(), target.Key(), r.now)
+		if err != nil || rec == nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		conns, err := e.store.children(r.Context(), target.Key(), strings.ToLower(target.ResourceType()+"/"+connectionsSegment), "", 1000, r.now)
+		if err != nil {
+			return err
+		}
+		list := []any{}
+		for _, c := range conns {
+			var body map[string]any
+			json.Unmarshal([]byte(c.Body), &body)
+			list = append(list, body)
+		}
+		var body map[string]any
+		json.Unmarshal([]byte(rec.Body), &body)
+		props, _ := body["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+			body["properties"] = props
+		}
+		props["privateEndpointConnections"] = list
+		rec.setBody(body)
+		if err := e.store.put(r.Context(), nil, rec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // connectionOf finds the connection a private endpoint has on a target, nil if none.
@@ -291,18 +465,22 @@ func (e *Emulator) shapeConnection(r *request, id *armid.ID, out map[string]any,
 			}
 		}
 		rec.setBody(body)
-		return e.store.put(r.Context(), nil, rec)
+		if err := e.store.put(r.Context(), nil, rec); err != nil {
+			return err
+		}
+		return e.listConnections(r, map[string]*armid.ID{id.Parent.Key(): id.Parent})
 	}, nil
 }
 
 // release runs before a resource is deleted: deleting a private endpoint removes its
-// connections from the resources it linked to.
+// connections from the resources it linked to, and its network interface.
 func (e *Emulator) release(r *request, id *armid.ID, rt *resourceType, rec *record) error {
 	if !strings.EqualFold(rt.info.ARMType, typePrivateEndpoint) {
 		return nil
 	}
 	var body map[string]any
 	json.Unmarshal([]byte(rec.Body), &body)
+	targets := map[string]*armid.ID{}
 	for _, link := range endpointLinks(body) {
 		conn, err := e.connectionOf(r, link.target, id)
 		if err != nil {
@@ -312,9 +490,38 @@ func (e *Emulator) release(r *request, id *armid.ID, rt *resourceType, rec *reco
 			if _, err := e.store.remove(r.Context(), conn.Key, time.Time{}, r.now, nil, ""); err != nil {
 				return err
 			}
+			targets[link.target.Key()] = link.target
 		}
 	}
-	return nil
+	props, _ := body["properties"].(map[string]any)
+	nics, _ := props["networkInterfaces"].([]any)
+	for _, raw := range nics {
+		nic, _ := raw.(map[string]any)
+		if nicID, err := armid.Parse(fmt.Sprint(nic["id"])); err == nil {
+			if _, err := e.store.remove(r.Context(), nicID.Key(), time.Time{}, r.now, nil, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return e.listConnections(r, targets)
+}
+
+// heldByService are the keys of resources a service made for a resource, which it holds in
+// use: a private endpoint's network interface cannot be deleted on its own.
+func heldByService(armType string, out map[string]any) []string {
+	if !strings.EqualFold(armType, typePrivateEndpoint) {
+		return nil
+	}
+	props, _ := out["properties"].(map[string]any)
+	nics, _ := props["networkInterfaces"].([]any)
+	var keys []string
+	for _, raw := range nics {
+		nic, _ := raw.(map[string]any)
+		if id, err := armid.Parse(fmt.Sprint(nic["id"])); err == nil {
+			keys = append(keys, id.Key())
+		}
+	}
+	return keys
 }
 
 // unreturned removes from a stored body what a provider never returns although its schema does
@@ -583,4 +790,29 @@ func checkGroupIDs(target *armid.ID, groups []string) error {
 		}
 	}
 	return nil
+}
+
+// computeForType fills the properties a service computes that clients read to use a resource:
+// a storage account's endpoints and primary location, a Key Vault's URI.
+func (e *Emulator) computeForType(armType string, id *armid.ID, out map[string]any) {
+	props, _ := out["properties"].(map[string]any)
+	if props == nil {
+		return
+	}
+	name := strings.ToLower(id.Name)
+	switch strings.ToLower(armType) {
+	case typeStorageAccount:
+		endpoints := map[string]any{}
+		for _, service := range []string{"blob", "queue", "table", "file", "dfs"} {
+			endpoints[service] = "https://" + name + "." + service + ".core.windows.net/"
+		}
+		endpoints["web"] = "https://" + name + ".z6.web.core.windows.net/"
+		props["primaryEndpoints"] = endpoints
+		if loc, ok := out["location"].(string); ok {
+			props["primaryLocation"] = loc
+		}
+		props["statusOfPrimary"] = "available"
+	case "microsoft.keyvault/vaults":
+		props["vaultUri"] = "https://" + name + ".vault.azure.net/"
+	}
 }

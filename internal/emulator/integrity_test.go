@@ -98,7 +98,8 @@ func TestResourcesInUseCannotBeDeleted(t *testing.T) {
 	network(t, srv)
 	must(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "blob"))
 	msg := refused(t, srv, "DELETE", subnetA+netV, "", 400, "InUseSubnetCannotBeDeleted")
-	if !strings.Contains(msg, "privateEndpoints/pe") {
+	// The endpoint's network interface holds the subnet, as in Azure.
+	if !strings.Contains(msg, "networkInterfaces/pe.nic.") {
 		t.Errorf("the message does not name the user: %s", msg)
 	}
 	refused(t, srv, "DELETE", vnet+netV, "", 400, "InUseSubnetCannotBeDeleted")
@@ -111,6 +112,44 @@ func TestResourcesInUseCannotBeDeleted(t *testing.T) {
 	must(t, srv, "DELETE", vnet+netV, "")
 	if status, _, _ := call(t, srv, "GET", subnetA+netV, "t", ""); status != 404 {
 		t.Errorf("the subnet outlived its network: %d", status)
+	}
+}
+
+func TestPrivateEndpointsComputedProperties(t *testing.T) {
+	srv := newServer(t, Options{})
+	network(t, srv)
+	pe := must(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "blob"))
+	props := pe["properties"].(map[string]any)
+	nics, _ := props["networkInterfaces"].([]any)
+	if len(nics) != 1 {
+		t.Fatalf("networkInterfaces: %v", props["networkInterfaces"])
+	}
+	nicID := nics[0].(map[string]any)["id"].(string)
+	nic := must(t, srv, "GET", nicID+netV, "")
+	config := nic["properties"].(map[string]any)["ipConfigurations"].([]any)[0].(map[string]any)["properties"].(map[string]any)
+	if config["privateIPAddress"] != "10.0.0.4" || config["subnet"].(map[string]any)["id"] != subnetA {
+		t.Errorf("the interface's address: %v", config)
+	}
+	dns := fmt.Sprint(props["customDnsConfigs"])
+	if !strings.Contains(dns, "netacct.blob.core.windows.net") || !strings.Contains(dns, "10.0.0.4") {
+		t.Errorf("customDnsConfigs: %s", dns)
+	}
+	refused(t, srv, "DELETE", nicID+netV, "", 400, "InUseNetworkInterfaceCannotBeDeleted")
+	acct := must(t, srv, "GET", account+stV, "")
+	ap := acct["properties"].(map[string]any)
+	if conns, _ := ap["privateEndpointConnections"].([]any); len(conns) != 1 {
+		t.Errorf("the account lists %v", ap["privateEndpointConnections"])
+	}
+	if fmt.Sprint(ap["primaryEndpoints"].(map[string]any)["blob"]) != "https://netacct.blob.core.windows.net/" || ap["creationTime"] == nil {
+		t.Errorf("the account's computed properties: %v", ap)
+	}
+	must(t, srv, "DELETE", endpoint+netV, "")
+	if status, _, _ := call(t, srv, "GET", nicID+netV, "t", ""); status != 404 {
+		t.Errorf("the interface outlived its endpoint: %d", status)
+	}
+	acct = must(t, srv, "GET", account+stV, "")
+	if conns, _ := acct["properties"].(map[string]any)["privateEndpointConnections"].([]any); len(conns) != 0 {
+		t.Errorf("after the endpoint's deletion the account lists %v", conns)
 	}
 }
 

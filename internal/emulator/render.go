@@ -58,17 +58,18 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 		props["provisioningState"] = "Succeeded"
 		out["properties"] = props
 	}
+	var previous map[string]any
+	if existing != nil {
+		json.Unmarshal([]byte(existing.Body), &previous)
+	}
+	computeProperties(rt.schemaOrFallback(), out, previous, stored.Key(), r.now)
+	e.computeForType(rt.info.ARMType, stored, out)
 	now := r.now.UTC().Format(time.RFC3339Nano)
 	if rt.hasProperty("systemData") {
 		created := now
-		if existing != nil {
-			var prev struct {
-				SystemData struct {
-					CreatedAt string `json:"createdAt"`
-				} `json:"systemData"`
-			}
-			if json.Unmarshal([]byte(existing.Body), &prev) == nil && prev.SystemData.CreatedAt != "" {
-				created = prev.SystemData.CreatedAt
+		if sd, ok := previous["systemData"].(map[string]any); ok {
+			if at, ok := sd["createdAt"].(string); ok && at != "" {
+				created = at
 			}
 		}
 		out["systemData"] = map[string]any{

@@ -355,6 +355,7 @@ func (e *Emulator) write(r *request, id *armid.ID, rt *resourceType, rec *record
 	if err != nil {
 		return err
 	}
+	rec.Refs = append(rec.Refs, heldByService(rt.info.ARMType, out)...)
 	if op != nil && op.Status == "Failed" {
 		if props, ok := out["properties"].(map[string]any); ok {
 			props["provisioningState"] = "Failed"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/storage/armstorage"
 
@@ -236,5 +238,135 @@ func TestGenericResourcesWithTheSDK(t *testing.T) {
 	}
 	if _, err := client.GetByID(ctx, vnetID, version, nil); armCode(err) != "ResourceNotFound" {
 		t.Errorf("after delete: %v", err)
+	}
+}
+
+// TestSpecDeclaredAnswersWithTheSDK drives Microsoft's SDK clients through what the specs
+// declare, with the latencies of gru's local cloud: subscription-wide lists, a synchronous
+// resource group create, a synchronous storage account delete, listKeys as the spec spells
+// it, and a private endpoint's network interface.
+func TestSpecDeclaredAnswersWithTheSDK(t *testing.T) {
+	_, _, co := serve(t, Options{TypeLatency: RealisticLatencies()})
+	ctx := context.Background()
+	cred := armclient.StaticToken("t")
+	rgs, _ := armresources.NewResourceGroupsClient(LocalSubscriptionID, cred, co)
+	accounts, _ := armstorage.NewAccountsClient(LocalSubscriptionID, cred, co)
+	vnets, _ := armnetwork.NewVirtualNetworksClient(LocalSubscriptionID, cred, co)
+	endpoints, _ := armnetwork.NewPrivateEndpointsClient(LocalSubscriptionID, cred, co)
+	nics, _ := armnetwork.NewInterfacesClient(LocalSubscriptionID, cred, co)
+
+	// A resource group is created synchronously, whatever its latency.
+	var raw *http.Response
+	rctx := runtime.WithCaptureResponse(ctx, &raw)
+	if _, err := rgs.CreateOrUpdate(rctx, "sdk", armresources.ResourceGroup{Location: to.Ptr("westeurope")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if raw.StatusCode != http.StatusCreated || raw.Header.Get("Azure-AsyncOperation") != "" {
+		t.Errorf("resource group create: %d, Azure-AsyncOperation %q", raw.StatusCode, raw.Header.Get("Azure-AsyncOperation"))
+	}
+	for _, name := range []string{"sdkacct1", "sdkacct2"} {
+		p, err := accounts.BeginCreate(ctx, "sdk", name, armstorage.AccountCreateParameters{
+			Kind: to.Ptr(armstorage.KindStorageV2), Location: to.Ptr("westeurope"), SKU: &armstorage.SKU{Name: to.Ptr(armstorage.SKUNameStandardLRS)},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.PollUntilDone(ctx, fastPoll); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var listed []string
+	for pager := accounts.NewListPager(nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("storage accounts of the subscription: %v", err)
+		}
+		for _, a := range page.Value {
+			listed = append(listed, *a.Name)
+		}
+	}
+	if strings.Join(listed, ",") != "sdkacct1,sdkacct2" {
+		t.Errorf("storage accounts of the subscription: %v", listed)
+	}
+	keys, err := accounts.ListKeys(ctx, "sdk", "sdkacct1", nil)
+	if err != nil || len(keys.Keys) != 2 || *keys.Keys[0].Permissions != armstorage.KeyPermissionFull {
+		t.Errorf("listKeys: %v %+v", err, keys)
+	}
+
+	vp, err := vnets.BeginCreateOrUpdate(ctx, "sdk", "net", armnetwork.VirtualNetwork{
+		Location: to.Ptr("westeurope"),
+		Properties: &armnetwork.VirtualNetworkPropertiesFormat{
+			AddressSpace: &armnetwork.AddressSpace{AddressPrefixes: []*string{to.Ptr("10.1.0.0/16")}},
+			Subnets:      []*armnetwork.Subnet{{Name: to.Ptr("endpoints"), Properties: &armnetwork.SubnetPropertiesFormat{AddressPrefix: to.Ptr("10.1.2.0/24")}}},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vnet, err := vp.PollUntilDone(ctx, fastPoll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := 0
+	for pager := vnets.NewListAllPager(nil); pager.More(); {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("virtual networks of the subscription: %v", err)
+		}
+		all += len(page.Value)
+	}
+	if all != 1 {
+		t.Errorf("virtual networks of the subscription: %d", all)
+	}
+
+	ep, err := endpoints.BeginCreateOrUpdate(ctx, "sdk", "pe", armnetwork.PrivateEndpoint{
+		Location: to.Ptr("westeurope"),
+		Properties: &armnetwork.PrivateEndpointProperties{
+			Subnet: &armnetwork.Subnet{ID: vnet.Properties.Subnets[0].ID},
+			PrivateLinkServiceConnections: []*armnetwork.PrivateLinkServiceConnection{{
+				Name: to.Ptr("blob"),
+				Properties: &armnetwork.PrivateLinkServiceConnectionProperties{
+					PrivateLinkServiceID: to.Ptr("/subscriptions/" + LocalSubscriptionID + "/resourceGroups/sdk/providers/Microsoft.Storage/storageAccounts/sdkacct1"),
+					GroupIDs:             []*string{to.Ptr("blob")},
+				},
+			}},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pe, err := ep.PollUntilDone(ctx, fastPoll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pe.Properties.NetworkInterfaces) != 1 || len(pe.Properties.CustomDNSConfigs) != 1 {
+		t.Fatalf("the endpoint's interfaces and DNS: %+v", pe.Properties)
+	}
+	nicID, err := arm.ParseResourceID(*pe.Properties.NetworkInterfaces[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nic, err := nics.Get(ctx, nicID.ResourceGroupName, nicID.Name, nil)
+	if err != nil {
+		t.Fatalf("the endpoint's interface: %v", err)
+	}
+	ip := nic.Properties.IPConfigurations[0].Properties
+	if *ip.PrivateIPAddress != "10.1.2.4" || *pe.Properties.CustomDNSConfigs[0].IPAddresses[0] != "10.1.2.4" || !strings.EqualFold(*ip.Subnet.ID, *vnet.Properties.Subnets[0].ID) {
+		t.Errorf("the interface's address %s in %s", *ip.PrivateIPAddress, *ip.Subnet.ID)
+	}
+
+	// A storage account's DELETE is synchronous (200 or 204), whatever its latency.
+	dp, err := endpoints.BeginDelete(ctx, "sdk", "pe", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dp.PollUntilDone(ctx, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.Delete(rctx, "sdk", "sdkacct2", nil); err != nil || raw.StatusCode != http.StatusOK {
+		t.Errorf("storage account delete: %v %d", err, raw.StatusCode)
+	}
+	if _, err := accounts.Delete(rctx, "sdk", "sdkacct2", nil); err != nil || raw.StatusCode != http.StatusNoContent {
+		t.Errorf("storage account delete of nothing: %v %d", err, raw.StatusCode)
 	}
 }

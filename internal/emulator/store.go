@@ -390,6 +390,13 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	return s.query(ctx, q, args...)
 }
 
+// users counts the references to a key.
+func (s *store) users(ctx context.Context, key string) (int, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM refs WHERE to_key = ?", key).Scan(&n)
+	return n, err
+}
+
 // ofType lists the live resources of a type in a subscription, wherever they are, by key,
 // from after a key, at most limit.
 func (s *store) ofType(ctx context.Context, sub, typ, after string, limit int, now time.Time) ([]*record, error) {
