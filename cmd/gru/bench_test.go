@@ -81,10 +81,18 @@ func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.D
 		ops := writeBigProject(b, dir, 25)
 		serve, endpoint := launchEmulator(b, bin, state, append([]string{"--db", filepath.Join(state, "arm.db")}, serveArgs...)...)
 
+		// What an apply does before its first write: start, load the project, plan.
+		start := time.Now()
+		if out, err := exec.Command(bin, "plan", "--endpoint", endpoint, "-C", dir).CombinedOutput(); err != nil {
+			serve.Process.Kill()
+			b.Fatalf("plan before: %v\n%s", err, tailOf(string(out), 2000))
+		}
+		before := time.Since(start)
+
 		apply := exec.Command(bin, "apply", "-f", "--endpoint", endpoint, "-C", dir, "--debug")
 		var debug bytes.Buffer
 		apply.Stderr = &debug
-		start := time.Now()
+		start = time.Now()
 		out, err := apply.Output()
 		took := time.Since(start)
 		if err != nil {
@@ -117,6 +125,8 @@ func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.D
 		b.ReportMetric(took.Seconds(), "apply-s")
 		b.ReportMetric(limit.Seconds(), "bound-s")
 		b.ReportMetric(took.Seconds()/limit.Seconds(), "x-bound")
+		b.ReportMetric(before.Seconds(), "plan-before-s")
+		b.ReportMetric((took-before).Seconds()/limit.Seconds(), "x-bound-after-plan")
 		b.ReportMetric(float64(p.Requests), "plan-requests")
 		b.ReportMetric(float64(ru.Maxrss)/1024, "apply-peak-MB")
 		b.ReportMetric(float64(strings.Count(debug.String(), "<-- 429")), "429s")
@@ -303,5 +313,47 @@ func BenchmarkPlan10000(b *testing.B) {
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 		b.ReportMetric(float64(p.Requests), "requests")
 		b.ReportMetric(float64(n), "resources")
+	}
+}
+
+// BenchmarkApplyScaling applies a project of 1,000 resources, then one of 10,000, to one
+// emulator database at --latency 0, destroying each after, for several cycles: the cost of a
+// request must not grow with the store, nor with the cycles before. It reports each apply's
+// time and the ratio of the 10,000 to the 1,000 (goal: at most 12) in the first and the last
+// cycle.
+func BenchmarkApplyScaling(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "gru")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	const cycles = 3
+	for i := 0; i < b.N; i++ {
+		state := b.TempDir()
+		serve, endpoint := launchEmulator(b, bin, state, "--db", filepath.Join(state, "arm.db"), "--latency", "0")
+		run := func(args ...string) time.Duration {
+			start := time.Now()
+			if out, err := exec.Command(bin, append(args, "--endpoint", endpoint)...).CombinedOutput(); err != nil {
+				serve.Process.Kill()
+				b.Fatalf("%v: %v\n%s", args, err, tailOf(string(out), 2000))
+			}
+			return time.Since(start)
+		}
+		small, large := b.TempDir(), b.TempDir()
+		writeWideProject(b, small, 5)
+		writeWideProject(b, large, 50)
+		for c := 1; c <= cycles; c++ {
+			t1 := run("apply", "-f", "--parallelism", "50", "-C", small)
+			run("destroy", "-f", "-C", small)
+			t10 := run("apply", "-f", "--parallelism", "50", "-C", large)
+			run("destroy", "-f", "-C", large)
+			b.Logf("cycle %d: 1,000 in %v, 10,000 in %v: %.1fx", c, t1.Round(time.Millisecond), t10.Round(time.Millisecond), t10.Seconds()/t1.Seconds())
+			if c == 1 || c == cycles {
+				b.ReportMetric(t1.Seconds(), fmt.Sprintf("apply1k-cycle%d-s", c))
+				b.ReportMetric(t10.Seconds(), fmt.Sprintf("apply10k-cycle%d-s", c))
+				b.ReportMetric(t10.Seconds()/t1.Seconds(), fmt.Sprintf("ratio-cycle%d", c))
+			}
+		}
+		serve.Process.Signal(syscall.SIGINT)
+		serve.Wait()
 	}
 }
