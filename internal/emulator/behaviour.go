@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
 )
 
 // This file is the one place for behaviour that differs between resource providers. Each
@@ -792,14 +793,26 @@ func checkGroupIDs(target *armid.ID, groups []string) error {
 	return nil
 }
 
-// computeForType fills the properties a service computes that clients read to use a resource:
-// a storage account's endpoints and primary location, a Key Vault's URI.
-func (e *Emulator) computeForType(armType string, id *armid.ID, out map[string]any) {
+// computeForType fills the properties a service computes, or defaults, that clients read to
+// use a resource: a storage account's endpoints, a vault's URI, a cluster's node resource
+// group, a site's host name. A default never overrides what the request says.
+func (e *Emulator) computeForType(r *request, armType string, id *armid.ID, out map[string]any) {
+	now := r.now
 	props, _ := out["properties"].(map[string]any)
 	if props == nil {
-		return
+		props = map[string]any{}
+	}
+	setDefault := func(m map[string]any, key string, v any) {
+		if _, has := m[key]; !has {
+			m[key] = v
+		}
+	}
+	// A parent lists its inline children, none at first.
+	for _, list := range catalog.InlineChildren(armType) {
+		setDefault(props, list, []any{})
 	}
 	name := strings.ToLower(id.Name)
+	location, _ := out["location"].(string)
 	switch strings.ToLower(armType) {
 	case typeStorageAccount:
 		endpoints := map[string]any{}
@@ -808,11 +821,236 @@ func (e *Emulator) computeForType(armType string, id *armid.ID, out map[string]a
 		}
 		endpoints["web"] = "https://" + name + ".z6.web.core.windows.net/"
 		props["primaryEndpoints"] = endpoints
-		if loc, ok := out["location"].(string); ok {
-			props["primaryLocation"] = loc
-		}
+		props["primaryLocation"] = location
 		props["statusOfPrimary"] = "available"
+		setDefault(props, "supportsHttpsTrafficOnly", true)
+		setDefault(props, "minimumTlsVersion", "TLS1_2")
+		setDefault(props, "allowBlobPublicAccess", false)
+		created := now.UTC().Format(time.RFC3339Nano)
+		setDefault(props, "keyCreationTime", map[string]any{"key1": created, "key2": created})
+		if kind, _ := out["kind"].(string); strings.EqualFold(kind, "StorageV2") || strings.EqualFold(kind, "BlobStorage") {
+			setDefault(props, "accessTier", "Hot")
+		}
+		setDefault(props, "networkAcls", map[string]any{"bypass": "AzureServices", "defaultAction": "Allow", "ipRules": []any{}, "virtualNetworkRules": []any{}})
+		sku, _ := out["sku"].(map[string]any)
+		if skuName := strings.ToUpper(fmt.Sprint(sku["name"])); strings.Contains(skuName, "GRS") || strings.Contains(skuName, "GZRS") {
+			if pair := pairedRegion(location); pair != "" {
+				props["secondaryLocation"] = pair
+				props["statusOfSecondary"] = "available"
+			}
+		}
 	case "microsoft.keyvault/vaults":
 		props["vaultUri"] = "https://" + name + ".vault.azure.net/"
+	case "microsoft.compute/virtualmachinescalesets":
+		if mode, _ := props["orchestrationMode"].(string); !strings.EqualFold(mode, "Flexible") {
+			setDefault(props, "singlePlacementGroup", true)
+		}
+	case "microsoft.containerservice/managedclusters":
+		setDefault(props, "nodeResourceGroup", fmt.Sprintf("MC_%s_%s_%s", id.ResourceGroupName(), id.Name, location))
+		setDefault(props, "maxAgentPools", 100)
+		if v, ok := props["kubernetesVersion"]; ok {
+			setDefault(props, "currentKubernetesVersion", v)
+		}
+		if prefix, ok := props["dnsPrefix"].(string); ok {
+			setDefault(props, "fqdn", strings.ToLower(prefix)+"-"+guid(id.Key())[:8]+".hcp."+location+".azmk8s.io")
+		}
+		if pools, ok := props["agentPoolProfiles"].([]any); ok {
+			for _, raw := range pools {
+				if pool, ok := raw.(map[string]any); ok {
+					agentPoolDefaults(pool, setDefault)
+				}
+			}
+		}
+	case "microsoft.containerservice/managedclusters/agentpools":
+		agentPoolDefaults(props, setDefault)
+	case "microsoft.network/publicipaddresses":
+		setDefault(props, "publicIPAddressVersion", "IPv4")
+		setDefault(props, "idleTimeoutInMinutes", 4)
+		method := "Dynamic"
+		if sku, _ := out["sku"].(map[string]any); sku != nil && strings.EqualFold(fmt.Sprint(sku["name"]), "Standard") {
+			method = "Static"
+		}
+		setDefault(props, "publicIPAllocationMethod", method)
+		setDefault(props, "ddosSettings", map[string]any{"protectionMode": "VirtualNetworkInherited"})
+	case "microsoft.network/virtualnetworks/virtualnetworkpeerings":
+		setDefault(props, "peeringState", "Connected")
+		setDefault(props, "peeringSyncLevel", "FullyInSync")
+		// Each side's address space, as the networks have them now.
+		space := func(network string) any {
+			nid, err := armid.Parse(network)
+			if err != nil {
+				return nil
+			}
+			rec, err := e.store.get(r.Context(), nid.Key(), r.now)
+			if err != nil || rec == nil {
+				return nil
+			}
+			var body map[string]any
+			json.Unmarshal([]byte(rec.Body), &body)
+			np, _ := body["properties"].(map[string]any)
+			return np["addressSpace"]
+		}
+		remote, _ := props["remoteVirtualNetwork"].(map[string]any)
+		if s := space(fmt.Sprint(remote["id"])); s != nil {
+			props["remoteAddressSpace"], props["remoteVirtualNetworkAddressSpace"] = s, s
+		}
+		if s := space(id.Parent.String()); s != nil {
+			props["localAddressSpace"], props["localVirtualNetworkAddressSpace"] = s, s
+		}
+	case "microsoft.dbforpostgresql/flexibleservers":
+		props["fullyQualifiedDomainName"] = name + ".postgres.database.azure.com"
+		setDefault(props, "version", "16")
+		setDefault(props, "minorVersion", "4")
+		setDefault(props, "availabilityZone", "1")
+		setDefault(props, "replicationRole", "Primary")
+		setDefault(props, "replicaCapacity", 5)
+		setDefault(props, "maintenanceWindow", map[string]any{"customWindow": "Disabled", "dayOfWeek": 0, "startHour": 0, "startMinute": 0})
+		setDefault(props, "authConfig", map[string]any{"activeDirectoryAuth": "Disabled", "passwordAuth": "Enabled"})
+		setDefault(props, "backup", map[string]any{"backupRetentionDays": 7, "geoRedundantBackup": "Disabled", "earliestRestoreDate": now.UTC().Format(time.RFC3339)})
+		setDefault(props, "highAvailability", map[string]any{"mode": "Disabled", "state": "NotEnabled"})
+		setDefault(props, "network", map[string]any{"publicNetworkAccess": "Enabled"})
+		setDefault(props, "storage", map[string]any{"storageSizeGB": 128, "autoGrow": "Disabled", "tier": "P10", "iops": 500})
+		setDefault(props, "dataEncryption", map[string]any{"type": "SystemManaged"})
+	case "microsoft.containerregistry/registries":
+		props["loginServer"] = name + ".azurecr.io"
+		setDefault(props, "adminUserEnabled", false)
+		setDefault(props, "dataEndpointEnabled", false)
+		setDefault(props, "publicNetworkAccess", "Enabled")
+		setDefault(props, "networkRuleBypassOptions", "AzureServices")
+		setDefault(props, "zoneRedundancy", "Disabled")
+		setDefault(props, "encryption", map[string]any{"status": "disabled"})
+		setDefault(props, "policies", map[string]any{
+			"quarantinePolicy": map[string]any{"status": "disabled"}, "trustPolicy": map[string]any{"type": "Notary", "status": "disabled"},
+			"retentionPolicy": map[string]any{"days": 7, "status": "disabled"}, "exportPolicy": map[string]any{"status": "enabled"},
+		})
+		if sku, _ := out["sku"].(map[string]any); strings.EqualFold(fmt.Sprint(sku["name"]), "Premium") {
+			setDefault(props, "networkRuleSet", map[string]any{"defaultAction": "Allow", "ipRules": []any{}})
+		}
+	case "microsoft.documentdb/databaseaccounts":
+		setDefault(props, "instanceId", guid(id.Key()+"|instance"))
+		setDefault(props, "documentEndpoint", "https://"+name+".documents.azure.com:443/")
+		setDefault(props, "disableKeyBasedMetadataWriteAccess", false)
+		setDefault(props, "enableFreeTier", false)
+		setDefault(props, "enableAnalyticalStorage", false)
+		setDefault(props, "minimalTlsVersion", "Tls12")
+		setDefault(props, "networkAclBypass", "None")
+		setDefault(props, "networkAclBypassResourceIds", []any{})
+		setDefault(props, "ipRules", []any{})
+		setDefault(props, "cors", []any{})
+		setDefault(props, "consistencyPolicy", map[string]any{"defaultConsistencyLevel": "Session", "maxIntervalInSeconds": 5, "maxStalenessPrefix": 100})
+		setDefault(props, "backupPolicy", map[string]any{"type": "Periodic", "periodicModeProperties": map[string]any{"backupIntervalInMinutes": 240, "backupRetentionIntervalInHours": 8, "backupStorageRedundancy": "Geo"}})
+		created := now.UTC().Format(time.RFC3339Nano)
+		keys := map[string]any{}
+		for _, k := range []string{"primaryMasterKey", "secondaryMasterKey", "primaryReadonlyMasterKey", "secondaryReadonlyMasterKey"} {
+			keys[k] = map[string]any{"generationTime": created}
+		}
+		setDefault(props, "keysMetadata", keys)
+	case "microsoft.dbforpostgresql/servergroupsv2":
+		// Azure Cosmos DB for PostgreSQL: the administrator is always citus.
+		setDefault(props, "administratorLogin", "citus")
+		setDefault(props, "state", "Ready")
+		setDefault(props, "maintenanceWindow", map[string]any{"customWindow": "Disabled", "dayOfWeek": 0, "startHour": 0, "startMinute": 0})
+		setDefault(props, "nodeEnablePublicIpAccess", false)
+		setDefault(props, "nodeServerEdition", "MemoryOptimized")
+		setDefault(props, "nodeStorageQuotaInMb", 524288)
+		setDefault(props, "nodeVCores", 4)
+		setDefault(props, "serverNames", []any{})
+	case "microsoft.network/networkinterfaces":
+		setDefault(props, "enableIPForwarding", false)
+		setDefault(props, "enableAcceleratedNetworking", false)
+		setDefault(props, "dnsSettings", map[string]any{"dnsServers": []any{}, "appliedDnsServers": []any{}})
+		setDefault(props, "nicType", "Standard")
+	case "microsoft.network/routetables":
+		setDefault(props, "disableBgpRoutePropagation", false)
+	case typeSubnet:
+		setDefault(props, "delegations", []any{})
+		setDefault(props, "privateEndpointNetworkPolicies", "Disabled")
+		setDefault(props, "privateLinkServiceNetworkPolicies", "Enabled")
+	case "microsoft.network/bastionhosts":
+		setDefault(props, "dnsName", "bst-"+guid(id.Key())+".bastion.azure.com")
+		setDefault(props, "scaleUnits", 2)
+		for _, flag := range []string{"disableCopyPaste", "enableIpConnect", "enableKerberos", "enableSessionRecording", "enableShareableLink", "enableTunneling"} {
+			setDefault(props, flag, false)
+		}
+	case "microsoft.web/sites", "microsoft.web/sites/slots":
+		host := name
+		if id.Parent != nil && strings.EqualFold(id.Type, "slots") {
+			host = strings.ToLower(id.Parent.Name) + "-" + name
+		}
+		setDefault(props, "defaultHostName", host+".azurewebsites.net")
+		setDefault(props, "hostNames", []any{host + ".azurewebsites.net"})
+		setDefault(props, "enabledHostNames", []any{host + ".azurewebsites.net", host + ".scm.azurewebsites.net"})
+		setDefault(props, "enabled", true)
+		setDefault(props, "httpsOnly", false)
+		setDefault(props, "clientAffinityEnabled", true)
+		setDefault(props, "clientCertEnabled", false)
+		setDefault(props, "hostNamesDisabled", false)
+		setDefault(props, "containerSize", 0)
+		setDefault(props, "dailyMemoryTimeQuota", 0)
+		setDefault(props, "hyperV", false)
+		setDefault(props, "isXenon", false)
+		setDefault(props, "reserved", false)
+		setDefault(props, "state", "Running")
+		setDefault(props, "usageState", "Normal")
+		setDefault(props, "availabilityState", "Normal")
+		setDefault(props, "resourceGroup", id.ResourceGroupName())
+		setDefault(props, "repositorySiteName", id.Name)
+		setDefault(props, "redundancyMode", "None")
+		setDefault(props, "scmSiteAlsoStopped", false)
+		setDefault(props, "storageAccountRequired", false)
+		setDefault(props, "clientCertMode", "Required")
+		setDefault(props, "publicNetworkAccess", "Enabled")
+		setDefault(props, "keyVaultReferenceIdentity", "SystemAssigned")
+		for _, flag := range []string{"vnetContentShareEnabled", "vnetImagePullEnabled", "vnetRouteAllEnabled", "vnetBackupRestoreEnabled"} {
+			setDefault(props, flag, false)
+		}
+		// Addresses of the documentation ranges: the emulator has no real ones.
+		setDefault(props, "outboundIpAddresses", "203.0.113.10,203.0.113.11")
+		setDefault(props, "possibleOutboundIpAddresses", "203.0.113.10,203.0.113.11,203.0.113.12,203.0.113.13")
+		setDefault(props, "customDomainVerificationId", strings.ToUpper(strings.ReplaceAll(guid(id.Key()+"|domain"), "-", "")))
+		setDefault(props, "hostNameSslStates", []any{
+			map[string]any{"name": host + ".azurewebsites.net", "sslState": "Disabled", "hostType": "Standard"},
+			map[string]any{"name": host + ".scm.azurewebsites.net", "sslState": "Disabled", "hostType": "Repository"},
+		})
 	}
+	if len(props) > 0 {
+		out["properties"] = props
+	}
+}
+
+// agentPoolDefaults are what AKS fills in an agent pool the request leaves open.
+func agentPoolDefaults(pool map[string]any, setDefault func(map[string]any, string, any)) {
+	setDefault(pool, "maxPods", 110)
+	setDefault(pool, "osType", "Linux")
+	setDefault(pool, "type", "VirtualMachineScaleSets")
+	if v, ok := pool["orchestratorVersion"]; ok {
+		setDefault(pool, "currentOrchestratorVersion", v)
+	}
+}
+
+// pairedRegion is the region Azure pairs with a region (where geo-redundant storage keeps its
+// secondary), "" for a region not listed.
+func pairedRegion(region string) string {
+	pairs := [][2]string{
+		{"eastus", "westus"}, {"eastus2", "centralus"}, {"westus2", "westcentralus"}, {"westus3", "eastus"},
+		{"northcentralus", "southcentralus"}, {"canadacentral", "canadaeast"}, {"brazilsouth", "southcentralus"},
+		{"northeurope", "westeurope"}, {"uksouth", "ukwest"}, {"francecentral", "francesouth"},
+		{"germanywestcentral", "germanynorth"}, {"switzerlandnorth", "switzerlandwest"}, {"norwayeast", "norwaywest"},
+		{"swedencentral", "swedensouth"}, {"southeastasia", "eastasia"}, {"japaneast", "japanwest"},
+		{"koreacentral", "koreasouth"}, {"centralindia", "southindia"}, {"australiaeast", "australiasoutheast"},
+		{"southafricanorth", "southafricawest"}, {"uaenorth", "uaecentral"},
+	}
+	region = NormalizeLocation(region)
+	for _, p := range pairs {
+		switch region {
+		case p[0]:
+			return p[1]
+		case p[1]:
+			if p[0] == "westus3" || p[0] == "brazilsouth" {
+				continue // one-way pairs
+			}
+			return p[0]
+		}
+	}
+	return ""
 }

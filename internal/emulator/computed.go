@@ -29,19 +29,20 @@ func computeProperties(schema *catalog.Resource, out map[string]any, previous ma
 	if schema == nil || schema.Body == nil {
 		return
 	}
-	if p := schema.Body.Property("etag"); p != nil && p.Flags.Has(catalog.FlagReadOnly) {
+	bodyType := variantOf(schema.Body, out)
+	if p := bodyType.Property("etag"); p != nil && p.Flags.Has(catalog.FlagReadOnly) {
 		out["etag"] = etag(seed, now)
 	}
-	props := schema.Body.Property("properties")
+	props := bodyType.Property("properties")
 	if props == nil || props.Type == nil || props.Flags.Has(catalog.FlagReadOnly) {
 		return
 	}
 	body, _ := out["properties"].(map[string]any)
 	if body == nil {
-		return
+		body = map[string]any{}
 	}
 	before, _ := previous["properties"].(map[string]any)
-	for _, p := range objectProperties(props.Type) {
+	for _, p := range objectProperties(variantOf(props.Type, body)) {
 		if !p.Flags.Has(catalog.FlagReadOnly) || p.Type == nil {
 			continue
 		}
@@ -56,6 +57,26 @@ func computeProperties(schema *catalog.Resource, out map[string]any, previous ma
 			body[p.Name] = v
 		}
 	}
+	if len(body) > 0 {
+		out["properties"] = body
+	}
+}
+
+// variantOf is the type a value has: for a discriminated object, the variant its
+// discriminator names (with the common properties), else the type itself.
+func variantOf(t *catalog.Type, v map[string]any) *catalog.Type {
+	if t.Kind != catalog.KindDiscriminatedObject {
+		return t
+	}
+	value, _ := v[t.Discriminator].(string)
+	for _, variant := range t.Variants {
+		if strings.EqualFold(variant.Value, value) && variant.Type != nil {
+			merged := &catalog.Type{Kind: catalog.KindObject, Name: variant.Type.Name}
+			merged.Properties = append(append(merged.Properties, t.BaseProperties...), objectProperties(variant.Type)...)
+			return merged
+		}
+	}
+	return &catalog.Type{Kind: catalog.KindObject, Properties: t.BaseProperties}
 }
 
 // objectProperties lists an object's properties, a discriminated object's common ones.
@@ -87,9 +108,14 @@ func computedValue(p catalog.Property, seed string, now time.Time) (any, bool) {
 	case catalog.KindString:
 		switch {
 		case strings.HasSuffix(name, "time") || strings.HasSuffix(name, "date") || strings.HasSuffix(name, "timestamp") ||
-			strings.HasSuffix(name, "utc") || name == "createdon" || name == "changedon" || name == "createdat" || name == "updatedat" || strings.HasSuffix(name, "modifiedon"):
+			strings.HasSuffix(name, "utc") || name == "createdon" || name == "changedon" || name == "createdat" || name == "updatedat" || strings.HasSuffix(name, "modifiedon") ||
+			name == "timecreated" || name == "timemodified" || name == "timeupdated":
 			return now.UTC().Format(time.RFC3339Nano), true
 		case name == "uniqueid" || name == "vmid" || strings.HasSuffix(name, "guid") || name == "tenantid" || name == "principalid" || name == "clientid" || name == "objectid" || name == "customerid":
+			return guid(seed + "|" + name), true
+		case strings.HasSuffix(p.Name, "Id") && !strings.HasSuffix(name, "resourceid") && !strings.HasSuffix(name, "subnetid"):
+			// A read-only identifier the service assigns (a correlation, policy, host or
+			// reservation ID); references to other resources end in ResourceId.
 			return guid(seed + "|" + name), true
 		}
 	case catalog.KindArray:

@@ -50,7 +50,7 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 			}
 		}
 	}
-	if rt.hasProperty("properties", "provisioningState") {
+	if rt.hasProperty(out, "properties", "provisioningState") {
 		props, _ := out["properties"].(map[string]any)
 		if props == nil {
 			props = map[string]any{}
@@ -63,9 +63,9 @@ func (e *Emulator) render(r *request, id *armid.ID, rt *resourceType, body map[s
 		json.Unmarshal([]byte(existing.Body), &previous)
 	}
 	computeProperties(rt.schemaOrFallback(), out, previous, stored.Key(), r.now)
-	e.computeForType(rt.info.ARMType, stored, out)
+	e.computeForType(r, rt.info.ARMType, stored, out)
 	now := r.now.UTC().Format(time.RFC3339Nano)
-	if rt.hasProperty("systemData") {
+	if rt.hasProperty(out, "systemData") {
 		created := now
 		if sd, ok := previous["systemData"].(map[string]any); ok {
 			if at, ok := sd["createdAt"].(string); ok && at != "" {
@@ -107,19 +107,24 @@ func (rec *record) setBody(body map[string]any) {
 	rec.Body = string(data)
 }
 
-// hasProperty reports whether the schema has a property path; without a schema (an API
-// version gru does not hold), the usual ARM envelope is assumed.
-func (rt *resourceType) hasProperty(path ...string) bool {
+// hasProperty reports whether the schema has a property path in a body (for discriminated
+// objects, in the variant the body names); without a schema (an API version gru does not
+// hold), the usual ARM envelope is assumed.
+func (rt *resourceType) hasProperty(body map[string]any, path ...string) bool {
 	if rt.schema == nil || rt.schema.Body == nil {
 		return true
 	}
 	t := rt.schema.Body
 	for _, name := range path {
-		p := t.Property(name)
+		if t == nil {
+			return false
+		}
+		p := variantOf(t, body).Property(name)
 		if p == nil {
 			return false
 		}
 		t = p.Type
+		body, _ = body[name].(map[string]any)
 	}
 	return true
 }
