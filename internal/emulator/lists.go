@@ -146,10 +146,18 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 	if err != nil {
 		return err
 	}
+	return e.writeFiltered(r, clauses, func(after string) ([]*record, error) {
+		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, 500, r.now)
+	})
+}
+
+// writeFiltered writes a page of the records that match a filter, reading them in batches by
+// key from the request's $skiptoken on.
+func (e *Emulator) writeFiltered(r *request, clauses []filterClause, batchAfter func(after string) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
 	for len(page) <= e.opts.PageSize {
-		batch, err := e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, 500, r.now)
+		batch, err := batchAfter(after)
 		if err != nil {
 			return err
 		}
@@ -189,25 +197,9 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	after := r.URL.Query().Get("$skiptoken")
-	var page []*record
-	for len(page) <= e.opts.PageSize {
-		batch, err := e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
-		if err != nil {
-			return err
-		}
-		for _, rec := range batch {
-			if matches(clauses, rec) {
-				page = append(page, rec)
-			}
-		}
-		if len(batch) < 500 {
-			break
-		}
-		after = batch[len(batch)-1].Key
-	}
-	e.writePage(r, page)
-	return nil
+	return e.writeFiltered(r, clauses, func(after string) ([]*record, error) {
+		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
+	})
 }
 
 // commonLocations are the regions the emulator offers for every type.
