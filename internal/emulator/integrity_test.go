@@ -234,7 +234,18 @@ func TestDeletedRowsArePurged(t *testing.T) {
 	defer srv.Close()
 	must(t, srv, "PUT", group+rgV, `{"location":"westeurope"}`)
 	now = now.Add(2 * time.Second)
+	must(t, srv, "PUT", account+stV, acctBody)
+	now = now.Add(2 * time.Second)
 	must(t, srv, "DELETE", group+rgV, "")
+	// While the group goes, what is inside it goes with it: never listed without its group.
+	for _, step := range []time.Duration{500 * time.Millisecond, time.Second} {
+		now = now.Add(step)
+		groupThere := call200(t, srv, group+rgV)
+		listed := must(t, srv, "GET", sub+"/resources?api-version=2021-04-01", "")["value"].([]any)
+		if !groupThere && len(listed) > 0 {
+			t.Errorf("%v into the deletion, /resources lists %v without its group", step, listed)
+		}
+	}
 	now = now.Add(2 * time.Hour)
 	must(t, srv, "PUT", sub+"/resourceGroups/other"+rgV, `{"location":"westeurope"}`)
 	var rows, ops int
@@ -244,4 +255,10 @@ func TestDeletedRowsArePurged(t *testing.T) {
 	if rows != 0 || ops != 0 {
 		t.Errorf("after the deletion ended: %d rows of the deleted group, %d operations (want none)", rows, ops)
 	}
+}
+
+func call200(t *testing.T, srv *httptest.Server, path string) bool {
+	t.Helper()
+	status, _, _ := call(t, srv, "GET", path, "t", "")
+	return status == 200
 }
