@@ -227,3 +227,34 @@ func TestReplacingAPrivateEndpoint(t *testing.T) {
 		t.Errorf("the connections after the move: %s", out)
 	}
 }
+
+// TestSubnetsInlineAndApart: a network that lists one subnet inline while the project declares
+// another as a resource of its own converges: the network's PUT keeps the declared subnet, the
+// plan after apply is empty, and applying again deletes nothing.
+func TestSubnetsInlineAndApart(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg-mixed" },
+  { type: "VirtualNetwork", group: "Network", name: "vnet", dependencies: () => ({ resourceGroup: "rg-mixed" }),
+    properties: () => ({ properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] },
+      subnets: [{ name: "front", properties: { addressPrefix: "10.0.0.0/24" } }] } }) },
+  { type: "Subnet", group: "Network", name: "back", dependencies: () => ({ resourceGroup: "rg-mixed", virtualNetwork: "rg-mixed::vnet" }),
+    properties: () => ({ properties: { addressPrefix: "10.0.1.0/24" } }) },
+];
+`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	for i := 0; i < 2; i++ {
+		if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir); code != 0 {
+			t.Fatalf("plan %d after apply: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+		if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 || !strings.Contains(out, "Nothing to do") {
+			t.Fatalf("apply %d again: exit %d\n%s%s", i+2, code, out, errOut)
+		}
+	}
+	code, out, _ := runGru(t, "", "list", "--local", "--json", "-C", dir)
+	if code != 0 || !strings.Contains(out, "/subnets/back") {
+		t.Errorf("after three applies: %s", out)
+	}
+}

@@ -242,9 +242,22 @@ type matched struct {
 	live *inventory.Live
 	ids  map[string]string // by resource key
 	body map[*target.Resource]map[string]any
+	// declared holds the lower-cased IDs of the project's resources.
+	declared map[string]bool
 }
 
 func (m *matched) known(key string) string { return m.ids[key] }
+
+// declares says whether the project declares a resource of this ID.
+func (m *matched) declares(id string) bool {
+	if m.declared == nil {
+		m.declared = make(map[string]bool, len(m.ids))
+		for _, id := range m.ids {
+			m.declared[strings.ToLower(id)] = true
+		}
+	}
+	return m.declared[strings.ToLower(id)]
+}
 
 // match reads what is live of a target and matches each resource with its live body, waiting
 // for those still provisioning.
@@ -350,7 +363,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.live = l
 	c.State = provisioningState(l)
-	c.body = keepInlineChildren(r, c.body, l)
+	c.body = keepInlineChildren(r, c.body, l, m.declares)
 	c.Diffs = compare(r.Schema.Body, c.body, l)
 	if withDrift {
 		c.Drift = drift(r.Schema.Body, c.body, l, "")
@@ -390,9 +403,11 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	return c
 }
 
-// keepInlineChildren copies into a body, where the project says nothing, the child resources
-// live lists inline (a network's subnets): a PUT without them would delete them.
-func keepInlineChildren(r *target.Resource, body, live map[string]any) map[string]any {
+// keepInlineChildren copies into a body the child resources live lists inline (a network's
+// subnets) that a PUT without them would delete: the whole live list where the project says
+// nothing of it, and, where the project lists some children inline, the live ones it declares
+// as resources of their own (a network with one subnet inline and another declared apart).
+func keepInlineChildren(r *target.Resource, body, live map[string]any, declares func(id string) bool) map[string]any {
 	names := catalog.InlineChildren(r.Type.ARMType)
 	if len(names) == 0 {
 		return body
@@ -406,11 +421,7 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any) map[strin
 		propsType = secret.Child(r.Schema.Body, "properties")
 	}
 	var out map[string]any
-	for _, name := range names {
-		_, v, live := lookupKey(liveProps, name)
-		if _, _, declared := lookupKey(bodyProps, name); declared || !live || v == nil {
-			continue
-		}
+	set := func(name string, v any) {
 		if out == nil { // the body is shared: copy what changes
 			out = maps.Clone(body)
 			props := maps.Clone(bodyProps)
@@ -419,7 +430,42 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any) map[strin
 			}
 			out["properties"] = props
 		}
-		out["properties"].(map[string]any)[name] = validate.StripReadOnlyOf(secret.Child(propsType, name), v)
+		out["properties"].(map[string]any)[name] = v
+	}
+	for _, name := range names {
+		_, v, isLive := lookupKey(liveProps, name)
+		if !isLive || v == nil {
+			continue
+		}
+		itemType := secret.Child(propsType, name)
+		key, declaredList, declared := lookupKey(bodyProps, name)
+		if !declared {
+			set(name, validate.StripReadOnlyOf(itemType, v))
+			continue
+		}
+		list, _ := declaredList.([]any)
+		inline := map[string]bool{}
+		for _, e := range list {
+			if entry, ok := e.(map[string]any); ok {
+				inline[strings.ToLower(fmt.Sprint(entry["name"]))] = true
+			}
+		}
+		merged := list
+		liveList, _ := v.([]any)
+		for _, e := range liveList {
+			entry, _ := e.(map[string]any)
+			id, _ := entry["id"].(string)
+			if entry == nil || inline[strings.ToLower(fmt.Sprint(entry["name"]))] || !declares(id) {
+				continue
+			}
+			if len(merged) == len(list) {
+				merged = slices.Clone(list)
+			}
+			merged = append(merged, validate.StripReadOnlyOf(itemType, []any{entry}).([]any)[0])
+		}
+		if len(merged) != len(list) {
+			set(key, merged)
+		}
 	}
 	if out == nil {
 		return body
