@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -22,14 +23,23 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// The first Ctrl-C (or SIGTERM) cancels the run, which starts nothing new and lets what is
+	// in flight finish; a second one ends gru at once (the default action, restored).
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		<-ctx.Done()
-		stop() // a second Ctrl-C ends gru at once
+		if _, ok := <-signals; !ok {
+			return // the run ended first: nothing to say
+		}
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
 		fmt.Fprintln(os.Stderr, "interrupted: starting nothing new, letting what is in flight finish (Ctrl-C again to quit now)")
+		cancel()
 	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(signals)
+	close(signals)
+	cancel()
 	os.Exit(code)
 }
 
