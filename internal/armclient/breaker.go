@@ -2,6 +2,8 @@ package armclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,6 +39,31 @@ func (e *UnreachableError) Error() string {
 
 // NonRetriable tells azcore's retry policy not to retry.
 func (e *UnreachableError) NonRetriable() {}
+
+// UntrustedCertificateError is a TLS endpoint whose certificate gru does not trust. It is
+// not retried.
+type UntrustedCertificateError struct {
+	Endpoint string
+	Err      error
+}
+
+func (e *UntrustedCertificateError) Error() string {
+	return fmt.Sprintf("%s presents a certificate gru does not trust (%v): for a gru emulator started with --tls, pass --ca-file with the certificate kept beside its database (DB-cert.pem) or set GRU_EMULATOR_CA; otherwise check the endpoint", e.Endpoint, e.Err)
+}
+
+func (e *UntrustedCertificateError) Unwrap() error { return e.Err }
+
+// NonRetriable tells azcore's retry policy not to try again.
+func (e *UntrustedCertificateError) NonRetriable() {}
+
+// untrusted reports a TLS handshake that failed on the server's certificate.
+func untrusted(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var authority x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid)
+}
 
 // IsUnreachable reports an error of a request to an endpoint that does not answer.
 func IsUnreachable(err error) bool {
@@ -83,6 +110,11 @@ func (b *breaker) Do(req *policy.Request) (*http.Response, error) {
 	switch {
 	case err == nil:
 		b.answered()
+	case untrusted(err):
+		// The endpoint answered, with a certificate gru does not trust: trying again changes
+		// nothing.
+		b.answered()
+		return nil, &UntrustedCertificateError{Endpoint: b.endpoint, Err: err}
 	case errors.Is(req.Raw().Context().Err(), context.Canceled):
 		// The caller gave up (Ctrl-C): says nothing of the endpoint.
 		b.mu.Lock()

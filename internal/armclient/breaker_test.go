@@ -2,6 +2,8 @@ package armclient
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -121,4 +123,28 @@ func TestBreakerStopsOnASilentEndpoint(t *testing.T) {
 		t.Errorf("error: %v", err)
 	}
 	t.Logf("gave up after %v: %v", time.Since(start).Round(time.Millisecond), err)
+}
+
+// TestUntrustedCertificateIsNotRetried: a TLS endpoint whose certificate gru does not trust
+// fails on the first attempt with an error that says how to trust it, not as a dead endpoint.
+func TestUntrustedCertificateIsNotRetried(t *testing.T) {
+	var handshakes atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+	srv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { handshakes.Add(1); return nil, nil }}
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := New(Options{Endpoint: srv.URL, Credential: StaticToken("t"), Subscription: "s",
+		Retry:       policy.RetryOptions{MaxRetries: 5, RetryDelay: 10 * time.Millisecond},
+		Unreachable: Unreachable{Window: time.Minute, MinFailures: 3, Cooldown: time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Get(context.Background(), "/subscriptions/s/resourceGroups/rg", "2021-04-01")
+	var untrusted *UntrustedCertificateError
+	if !errors.As(err, &untrusted) || IsUnreachable(err) || !strings.Contains(err.Error(), "--ca-file") {
+		t.Fatalf("error: %v", err)
+	}
+	if n := handshakes.Load(); n != 1 {
+		t.Errorf("%d handshakes: the request was retried", n)
+	}
 }
