@@ -32,21 +32,26 @@ func isConnection(armType string) bool {
 	return strings.HasSuffix(strings.ToLower(armType), "/"+strings.ToLower(connectionsSegment)) && strings.Count(armType, "/") >= 2
 }
 
-// admit runs before a PUT body is validated: the checks a resource provider makes first.
-func (e *Emulator) admit(r *request, id *armid.ID, rt *resourceType, existing *record) error {
+// admit runs before a PUT body is validated: the checks ARM and the resource provider make
+// first: the location, global names, what cannot change, role assignments' rules.
+func (e *Emulator) admit(r *request, id *armid.ID, rt *resourceType, body map[string]any, existing *record) error {
+	if err := checkLocation(id, rt.info.ARMType, body, existing); err != nil {
+		return err
+	}
+	if existing == nil {
+		if err := e.checkGlobalName(r, id, rt.info.ARMType); err != nil {
+			return err
+		}
+	}
+	if strings.EqualFold(rt.info.ARMType, typeRoleAssignment) {
+		if err := e.checkRoleAssignment(r, id, body, existing); err != nil {
+			return err
+		}
+	}
 	switch {
 	case strings.EqualFold(rt.info.ARMType, typeStorageAccount):
 		if !validStorageName(id.Name) {
 			return newError(http.StatusBadRequest, "AccountNameInvalid", "%s is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.", id.Name)
-		}
-		if existing == nil {
-			taken, err := e.storageNameTaken(r.Context(), id.Name, id.Key(), r)
-			if err != nil {
-				return err
-			}
-			if taken {
-				return newError(http.StatusConflict, "StorageAccountAlreadyTaken", "The storage account named %s is already taken.", id.Name)
-			}
 		}
 	case isConnection(rt.info.ARMType) && existing == nil:
 		// Azure creates connections only from the endpoint's side.
@@ -54,6 +59,192 @@ func (e *Emulator) admit(r *request, id *armid.ID, rt *resourceType, existing *r
 			"Private endpoint connection '%s' does not exist: connections are made by a private endpoint (Microsoft.Network/privateEndpoints) that links to '%s'; a PUT can only change an existing connection's state.", id.Name, id.Parent)
 	}
 	return nil
+}
+
+const typeRoleAssignment = "microsoft.authorization/roleassignments"
+
+// globalNames are the types whose names are DNS names, unique across Azure, with the error
+// their provider answers when a name is taken.
+func globalNames(armType string) (code, message string, ok bool) {
+	switch strings.ToLower(armType) {
+	case typeStorageAccount:
+		return "StorageAccountAlreadyTaken", "The storage account named %s is already taken.", true
+	case "microsoft.keyvault/vaults":
+		return "VaultAlreadyExists", "The vault name '%s' is already in use. Vault names are globally unique so it is possible that the name is already taken.", true
+	case "microsoft.containerregistry/registries":
+		return "AlreadyInUse", "The registry DNS name %s.azurecr.io is already in use. You can check if the name is already claimed using the checkNameAvailability API.", true
+	case "microsoft.web/sites":
+		return "Conflict", "Website with given name %s already exists.", true
+	case "microsoft.documentdb/databaseaccounts":
+		return "Conflict", "Dns record for %s under zone Document is already taken. Please use a different name for the account.", true
+	case "microsoft.sql/servers":
+		return "ServerNameAlreadyExists", "The server name '%s' is already in use; server names are unique across Azure.", true
+	case "microsoft.dbforpostgresql/flexibleservers":
+		return "ServerNameAlreadyExists", "Specified server name '%s' is already used.", true
+	case "microsoft.appconfiguration/configurationstores", "microsoft.search/searchservices", "microsoft.cache/redis", "microsoft.servicebus/namespaces", "microsoft.eventhub/namespaces", "microsoft.signalrservice/signalr":
+		return "NameAlreadyExists", "The name '%s' is already in use: names of this type are DNS names, unique across Azure.", true
+	}
+	return "", "", false
+}
+
+// checkGlobalName refuses to create a resource whose name, global across Azure, another
+// resource of the emulator has, in any subscription or group.
+func (e *Emulator) checkGlobalName(r *request, id *armid.ID, armType string) error {
+	code, message, ok := globalNames(armType)
+	if !ok {
+		return nil
+	}
+	recs, err := e.store.named(r.Context(), armType, id.Name, r.now)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Key != id.Key() {
+			return newError(http.StatusConflict, code, message, id.Name)
+		}
+	}
+	return nil
+}
+
+// checkLocation refuses a location that is no Azure region, and a change of an existing
+// resource's location (ARM cannot move a resource by PUT).
+func checkLocation(id *armid.ID, armType string, body map[string]any, existing *record) error {
+	raw, ok := body["location"].(string)
+	if !ok {
+		return nil
+	}
+	location := NormalizeLocation(raw)
+	if !knownRegion(location) {
+		if id.IsResourceGroup() {
+			return newError(http.StatusBadRequest, "LocationNotAvailableForResourceGroup", "The provided location '%s' is not available for resource group. List of available regions is '%s'.", raw, strings.Join(regionNames(), ","))
+		}
+		return newError(http.StatusBadRequest, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type '%s'. List of available regions for the resource type is '%s'.", raw, armType, strings.Join(append(regionNames(), "global"), ","))
+	}
+	if existing == nil {
+		return nil
+	}
+	var before struct {
+		Location string `json:"location"`
+	}
+	json.Unmarshal([]byte(existing.Body), &before)
+	if before.Location == "" || before.Location == location {
+		return nil
+	}
+	if id.IsResourceGroup() {
+		return newError(http.StatusConflict, "InvalidResourceGroupLocation", "Invalid resource group location '%s'. The Resource group already exists in location '%s'.", raw, before.Location)
+	}
+	return newError(http.StatusConflict, "InvalidResourceLocation", "The resource '%s' already exists in location '%s' in resource group '%s'. A resource with the same name cannot be created in location '%s'. Please select a new resource name.", id.Name, before.Location, id.ResourceGroupName(), location)
+}
+
+// checkRoleAssignment applies the rules of role assignments: a GUID for a name, a role
+// definition that exists, no second assignment of a role to a principal at one scope, and
+// neither principal nor role changed in place.
+func (e *Emulator) checkRoleAssignment(r *request, id *armid.ID, body map[string]any, existing *record) error {
+	if !isGUID(id.Name) {
+		return newError(http.StatusBadRequest, "InvalidRoleAssignmentId", "The role assignment ID '%s' is not valid. The role assignment ID must be a GUID.", id.Name)
+	}
+	props, _ := body["properties"].(map[string]any)
+	role, _ := props["roleDefinitionId"].(string)
+	principal, _ := props["principalId"].(string)
+	if rid, err := armid.Parse(role); err == nil {
+		if _, ours := e.subs[strings.ToLower(rid.SubscriptionID())]; ours && !providedByAzure(rid) {
+			rec, err := e.store.get(r.Context(), rid.Key(), r.now)
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				return newError(http.StatusBadRequest, "RoleDefinitionDoesNotExist", "The specified role definition with ID '%s' does not exist.", rid.Name)
+			}
+		}
+	}
+	if existing != nil {
+		var before struct {
+			Properties struct {
+				RoleDefinitionID string `json:"roleDefinitionId"`
+				PrincipalID      string `json:"principalId"`
+			} `json:"properties"`
+		}
+		json.Unmarshal([]byte(existing.Body), &before)
+		if !strings.EqualFold(lastName(strings.ToLower(before.Properties.RoleDefinitionID)), lastName(strings.ToLower(role))) || !strings.EqualFold(before.Properties.PrincipalID, principal) {
+			return newError(http.StatusBadRequest, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.")
+		}
+		return nil
+	}
+	scope := ""
+	if id.Parent != nil {
+		scope = id.Parent.Key()
+	}
+	others, err := e.store.children(r.Context(), scope, typeRoleAssignment, "", 100000, r.now)
+	if err != nil {
+		return err
+	}
+	for _, other := range others {
+		var b struct {
+			Properties struct {
+				RoleDefinitionID string `json:"roleDefinitionId"`
+				PrincipalID      string `json:"principalId"`
+			} `json:"properties"`
+		}
+		json.Unmarshal([]byte(other.Body), &b)
+		if strings.EqualFold(b.Properties.PrincipalID, principal) && strings.EqualFold(lastName(strings.ToLower(b.Properties.RoleDefinitionID)), lastName(strings.ToLower(role))) {
+			return newError(http.StatusConflict, "RoleAssignmentExists", "The role assignment already exists: %s.", other.ID)
+		}
+	}
+	return nil
+}
+
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// regions are Azure's public regions, by name and display name.
+func regions() [][2]string {
+	return [][2]string{
+		{"eastus", "East US"}, {"eastus2", "East US 2"}, {"westus", "West US"}, {"westus2", "West US 2"}, {"westus3", "West US 3"},
+		{"centralus", "Central US"}, {"northcentralus", "North Central US"}, {"southcentralus", "South Central US"}, {"westcentralus", "West Central US"},
+		{"canadacentral", "Canada Central"}, {"canadaeast", "Canada East"}, {"brazilsouth", "Brazil South"}, {"brazilsoutheast", "Brazil Southeast"},
+		{"mexicocentral", "Mexico Central"}, {"northeurope", "North Europe"}, {"westeurope", "West Europe"}, {"uksouth", "UK South"}, {"ukwest", "UK West"},
+		{"francecentral", "France Central"}, {"francesouth", "France South"}, {"germanywestcentral", "Germany West Central"}, {"germanynorth", "Germany North"},
+		{"switzerlandnorth", "Switzerland North"}, {"switzerlandwest", "Switzerland West"}, {"norwayeast", "Norway East"}, {"norwaywest", "Norway West"},
+		{"swedencentral", "Sweden Central"}, {"swedensouth", "Sweden South"}, {"polandcentral", "Poland Central"}, {"italynorth", "Italy North"},
+		{"spaincentral", "Spain Central"}, {"austriaeast", "Austria East"}, {"belgiumcentral", "Belgium Central"}, {"denmarkeast", "Denmark East"},
+		{"southeastasia", "Southeast Asia"}, {"eastasia", "East Asia"}, {"japaneast", "Japan East"}, {"japanwest", "Japan West"},
+		{"koreacentral", "Korea Central"}, {"koreasouth", "Korea South"}, {"centralindia", "Central India"}, {"southindia", "South India"}, {"westindia", "West India"},
+		{"jioindiawest", "Jio India West"}, {"jioindiacentral", "Jio India Central"}, {"indonesiacentral", "Indonesia Central"}, {"malaysiawest", "Malaysia West"},
+		{"australiaeast", "Australia East"}, {"australiasoutheast", "Australia Southeast"}, {"australiacentral", "Australia Central"}, {"australiacentral2", "Australia Central 2"},
+		{"newzealandnorth", "New Zealand North"}, {"southafricanorth", "South Africa North"}, {"southafricawest", "South Africa West"},
+		{"uaenorth", "UAE North"}, {"uaecentral", "UAE Central"}, {"qatarcentral", "Qatar Central"}, {"israelcentral", "Israel Central"},
+		{"chilecentral", "Chile Central"},
+	}
+}
+
+// regionNames are the regions' names, as ARM writes locations.
+func regionNames() []string {
+	var out []string
+	for _, r := range regions() {
+		out = append(out, r[0])
+	}
+	return out
+}
+
+// knownRegion: an Azure region, or "global" (the location of global resources).
+func knownRegion(location string) bool {
+	return location == "global" || slices.Contains(regionNames(), location)
 }
 
 // validStorageName: 3 to 24 lower-case letters and digits, as the storage provider requires.

@@ -81,7 +81,13 @@ func TestBuiltInRolesExist(t *testing.T) {
 	body := `{"properties":{"roleDefinitionId":%q,"principalId":"1c2f7e1a-0d8e-4b6f-9d7e-3a1b2c3d4e5f"}}`
 	must(t, srv, "PUT", assignment, fmt.Sprintf(body, reader))
 	unknown := sub + "/providers/Microsoft.Authorization/roleDefinitions/11111111-1111-1111-1111-111111111111"
-	refused(t, srv, "PUT", strings.Replace(assignment, "6f3c", "7f3c", 1), fmt.Sprintf(body, unknown), 400, "InvalidResourceReference")
+	refused(t, srv, "PUT", strings.Replace(assignment, "6f3c", "7f3c", 1), fmt.Sprintf(body, unknown), 400, "RoleDefinitionDoesNotExist")
+	// The rules of role assignments: one per role, principal and scope; nothing changes in
+	// place; a GUID for a name.
+	refused(t, srv, "PUT", strings.Replace(assignment, "6f3c", "8f3c", 1), fmt.Sprintf(body, reader), 409, "RoleAssignmentExists")
+	contributor := sub + "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c"
+	refused(t, srv, "PUT", assignment, fmt.Sprintf(body, contributor), 400, "RoleAssignmentUpdateNotPermitted")
+	refused(t, srv, "PUT", strings.Replace(assignment, "6f3c1a52-8f0e-4a8e-9a11-6d9b1f3f0c01", "reader-for-me", 1), fmt.Sprintf(body, reader), 400, "InvalidRoleAssignmentId")
 	status, _, list := call(t, srv, "GET", "/subscriptions/"+LocalSubscriptionID+"/resources?api-version=2021-04-01", "t", "")
 	if status != 200 {
 		t.Fatalf("/resources: %d", status)
@@ -203,6 +209,20 @@ func TestInlineChildrenAreResources(t *testing.T) {
 	if status, _, _ := call(t, srv, "GET", vnet+"/subnets/b"+netV, "t", ""); status != 404 {
 		t.Errorf("subnet b outlived the PUT that left it out: %d", status)
 	}
+}
+
+func TestLocationsAndGlobalNames(t *testing.T) {
+	srv := newServer(t, Options{})
+	refused(t, srv, "PUT", sub+"/resourceGroups/mars"+rgV, `{"location":"marsnorth"}`, 400, "LocationNotAvailableForResourceGroup")
+	network(t, srv)
+	refused(t, srv, "PUT", group+"/providers/Microsoft.Network/networkSecurityGroups/n"+netV, `{"location":"mars north"}`, 400, "LocationNotAvailableForResourceType")
+	refused(t, srv, "PUT", group+rgV, `{"location":"northeurope"}`, 409, "InvalidResourceGroupLocation")
+	refused(t, srv, "PUT", account+stV, `{"location":"northeurope","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`, 409, "InvalidResourceLocation")
+	must(t, srv, "PUT", sub+"/resourceGroups/other"+rgV, `{"location":"westeurope"}`)
+	vault := `{"location":"westeurope","properties":{"tenantId":"` + LocalTenantID + `","sku":{"family":"A","name":"standard"},"accessPolicies":[]}}`
+	must(t, srv, "PUT", group+"/providers/Microsoft.KeyVault/vaults/sharedname?api-version=2023-07-01", vault)
+	refused(t, srv, "PUT", sub+"/resourceGroups/other/providers/Microsoft.KeyVault/vaults/sharedname?api-version=2023-07-01", vault, 409, "VaultAlreadyExists")
+	refused(t, srv, "PUT", sub+"/resourceGroups/other/providers/Microsoft.Storage/storageAccounts/netacct"+stV, acctBody, 409, "StorageAccountAlreadyTaken")
 }
 
 func TestBodyLimitsAndEnvelope(t *testing.T) {

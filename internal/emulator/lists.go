@@ -202,9 +202,14 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	})
 }
 
-// commonLocations are the regions the emulator offers for every type.
-func commonLocations() []string {
-	return []string{"East US", "East US 2", "West US", "West US 2", "Central US", "North Europe", "West Europe", "UK South", "France Central", "Germany West Central", "Southeast Asia", "Japan East", "Australia East"}
+// regionDisplayNames are the regions the emulator offers for every type, as the providers'
+// metadata writes them.
+func regionDisplayNames() []string {
+	var out []string
+	for _, r := range regions() {
+		out = append(out, r[1])
+	}
+	return out
 }
 
 // provider answers GET /subscriptions/{s}/providers/{namespace} (and /providers/{namespace}),
@@ -241,7 +246,7 @@ func (e *Emulator) provider(r *request, sub, rest string) error {
 		newest := append([]string{}, versions...)
 		sort.Sort(sort.Reverse(sort.StringSlice(newest)))
 		types = append(types, map[string]any{
-			"resourceType": t.ARMType[len(prefix):], "locations": commonLocations(), "apiVersions": newest, "capabilities": "None",
+			"resourceType": t.ARMType[len(prefix):], "locations": regionDisplayNames(), "apiVersions": newest, "capabilities": "None",
 		})
 	}
 	if canonical == "" {

@@ -281,7 +281,7 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	if err != nil {
 		return err
 	}
-	if err := e.admit(r, id, rt, existing); err != nil {
+	if err := e.admit(r, id, rt, body, existing); err != nil {
 		return err
 	}
 	if rt.schema != nil {
