@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/armops"
@@ -146,14 +147,45 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, func(after string) ([]*record, error) {
+	show := shortView(strings.Split(strings.ToLower(r.URL.Query().Get("$expand")), ","))
+	return e.writeFiltered(r, clauses, show, func(after string) ([]*record, error) {
 		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, 500, r.now)
 	})
 }
 
+// shortView shows a resource as /resources lists it: its envelope without its properties,
+// and what $expand asks for of createdTime, changedTime and provisioningState.
+func shortView(expand []string) func(*record, time.Time) json.RawMessage {
+	return func(rec *record, now time.Time) json.RawMessage {
+		full := view(rec, now)
+		short := map[string]any{}
+		for _, k := range []string{"id", "name", "type", "location", "tags", "kind", "sku", "identity", "managedBy", "plan", "zones", "extendedLocation"} {
+			if v, ok := full[k]; ok {
+				short[k] = v
+			}
+		}
+		system, _ := full["systemData"].(map[string]any)
+		props, _ := full["properties"].(map[string]any)
+		for _, x := range expand {
+			switch strings.TrimSpace(x) {
+			case "createdtime":
+				short["createdTime"] = system["createdAt"]
+			case "changedtime":
+				short["changedTime"] = system["lastModifiedAt"]
+			case "provisioningstate":
+				if state, ok := props["provisioningState"]; ok {
+					short["provisioningState"] = state
+				}
+			}
+		}
+		data, _ := json.Marshal(short)
+		return data
+	}
+}
+
 // writeFiltered writes a page of the records that match a filter, reading them in batches by
 // key from the request's $skiptoken on.
-func (e *Emulator) writeFiltered(r *request, clauses []filterClause, batchAfter func(after string) ([]*record, error)) error {
+func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) json.RawMessage, batchAfter func(after string) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
 	for len(page) <= e.opts.PageSize {
@@ -171,7 +203,7 @@ func (e *Emulator) writeFiltered(r *request, clauses []filterClause, batchAfter 
 		}
 		after = batch[len(batch)-1].Key
 	}
-	e.writePage(r, page)
+	e.writePage(r, page, show)
 	return nil
 }
 
@@ -197,7 +229,7 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, func(after string) ([]*record, error) {
+	return e.writeFiltered(r, clauses, viewJSON, func(after string) ([]*record, error) {
 		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
 	})
 }

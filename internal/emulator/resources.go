@@ -652,13 +652,13 @@ func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
 	if err != nil {
 		return err
 	}
-	e.writePage(r, recs)
+	e.writePage(r, recs, viewJSON)
 	return nil
 }
 
 // writePage writes a list page of records, with a nextLink when there are more than a page.
 // Stored bodies go out as they are, unless a provisioning state must show.
-func (e *Emulator) writePage(r *request, recs []*record) {
+func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time.Time) json.RawMessage) {
 	value := []json.RawMessage{}
 	next := ""
 	for i, rec := range recs {
@@ -670,7 +670,7 @@ func (e *Emulator) writePage(r *request, recs []*record) {
 			next = baseURL(r) + u.RequestURI()
 			break
 		}
-		value = append(value, viewJSON(rec, r.now))
+		value = append(value, show(rec, r.now))
 	}
 	body := map[string]any{"value": value}
 	if next != "" {

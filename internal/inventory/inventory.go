@@ -8,7 +8,9 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -177,6 +179,11 @@ func Subscription(ctx context.Context, c Cloud, cat *catalog.Catalog, q Query) (
 		}
 		tops = append(tops, r)
 	}
+	tops, n, err := hydrate(ctx, c, cat, tops)
+	requests += n
+	if err != nil {
+		return nil, requests, err
+	}
 	out = append(out, tops...)
 	if q.Children {
 		below, n, err := Below(ctx, c, cat, tops)
@@ -221,6 +228,77 @@ func childTypes(cat *catalog.Catalog) map[string][]*catalog.TypeInfo {
 		}
 	}
 	return out
+}
+
+// hydrate replaces the short bodies /resources returns (id, name, type, location, tags, sku,
+// kind, identity) with the resources' full bodies: one list request per collection they are
+// in (the resources of a type in a group), and a GET for those no list serves.
+func hydrate(ctx context.Context, c Cloud, cat *catalog.Catalog, short []map[string]any) ([]map[string]any, int, error) {
+	type collection struct{ path, version string }
+	byPath := map[string]collection{}
+	want := map[string]bool{}
+	for _, r := range short {
+		id, err := armid.Parse(armclient.Field(r, "id"))
+		if err != nil || id.Parent == nil {
+			continue
+		}
+		ti, ok := cat.Find(id.ResourceType())
+		if !ok {
+			continue
+		}
+		path := id.Parent.String() + "/providers/" + ti.ARMType
+		byPath[strings.ToLower(path)] = collection{path, ti.DefaultVersion}
+		want[id.Key()] = true
+	}
+	full := map[string]map[string]any{}
+	var mu sync.Mutex
+	requests := 0
+	var firstErr error
+	forEach(slices.Sorted(maps.Keys(byPath)), func(key string) {
+		col := byPath[key]
+		items, err := c.List(ctx, col.path, col.version, nil)
+		mu.Lock()
+		defer mu.Unlock()
+		requests++
+		if err != nil {
+			if !armclient.IsNotFound(err) && firstErr == nil {
+				firstErr = fmt.Errorf("listing %s: %w", col.path, err)
+			}
+			return
+		}
+		for _, it := range items {
+			if k := strings.ToLower(armclient.Field(it, "id")); want[k] {
+				full[k] = it
+			}
+		}
+	})
+	if firstErr != nil {
+		return nil, requests, firstErr
+	}
+	out := make([]map[string]any, 0, len(short))
+	for _, r := range short {
+		k := strings.ToLower(armclient.Field(r, "id"))
+		if f, ok := full[k]; ok {
+			out = append(out, f)
+			continue
+		}
+		// Not in any list (a type gru does not know, one listed nowhere): as /resources has it,
+		// or by its own GET when gru knows the type.
+		if ti, ok := cat.Find(armclient.Field(r, "type")); ok && want[k] {
+			body, err := c.Get(ctx, armclient.Field(r, "id"), ti.DefaultVersion)
+			requests++
+			if err == nil && body != nil {
+				out = append(out, body)
+				continue
+			}
+			if err != nil && !armclient.IsNotFound(err) {
+				return nil, requests, fmt.Errorf("reading %s: %w", armclient.Field(r, "id"), err)
+			}
+			continue // gone since it was listed
+		}
+		out = append(out, r)
+	}
+	return out, requests, nil
 }
 
 // Below lists, under each of the given live resources and recursively, the child resources of
