@@ -333,6 +333,17 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 	}
 	var dns []any
 	for _, link := range endpointLinks(out) {
+		ep := link.entry["properties"].(map[string]any)
+		if _, ours := e.subs[strings.ToLower(link.target.SubscriptionID())]; !ours {
+			// A resource of another subscription (or tenant): its owner approves the
+			// connection there, which the local cloud cannot see.
+			if err := checkGroupIDs(link.target, asStrings(ep["groupIds"])); err != nil {
+				return nil, err
+			}
+			ep["privateLinkServiceConnectionState"] = map[string]any{"status": "Pending", "description": "Awaiting approval by the owner of the resource, outside the local cloud.", "actionsRequired": "None"}
+			ep["provisioningState"] = "Succeeded"
+			continue
+		}
 		target, err := e.store.get(r.Context(), link.target.Key(), r.now)
 		if err != nil {
 			return nil, err
@@ -344,7 +355,6 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 		if !ok {
 			return nil, newError(http.StatusBadRequest, "PrivateLinkServiceNotSupported", "The resource type '%s' does not support private endpoints.", link.target.ResourceType())
 		}
-		ep := link.entry["properties"].(map[string]any)
 		if err := checkGroupIDs(link.target, asStrings(ep["groupIds"])); err != nil {
 			return nil, err
 		}
@@ -886,6 +896,11 @@ func (e *Emulator) checkNetworkRules(r *request, id *armid.ID, rt *resourceType,
 		if err != nil {
 			return err
 		}
+		for _, other := range spaces {
+			if other.Overlaps(p) {
+				return newError(http.StatusBadRequest, "VnetAddressSpacesOverlap", "Cannot create or update virtual network %s: its address spaces %s and %s overlap.", networkName, other, p)
+			}
+		}
 		spaces = append(spaces, p)
 	}
 	type subnet struct {
@@ -893,12 +908,15 @@ func (e *Emulator) checkNetworkRules(r *request, id *armid.ID, rt *resourceType,
 		prefix netip.Prefix
 	}
 	var seen []subnet
+	networkID := id
+	if strings.EqualFold(rt.info.ARMType, typeSubnet) {
+		networkID = id.Parent
+	}
 	for _, s := range subnets {
 		name, _ := s["name"].(string)
-		sp, _ := s["properties"].(map[string]any)
-		raws := asStrings(sp["addressPrefixes"])
-		if one, ok := sp["addressPrefix"].(string); ok {
-			raws = append(raws, one)
+		raws := subnetPrefixes(s)
+		if err := e.checkSubnetInUse(r, networkID.Child("subnets", name), raws); err != nil {
+			return err
 		}
 		for _, raw := range raws {
 			p, err := parseCIDR(raw, id)
@@ -923,6 +941,39 @@ func (e *Emulator) checkNetworkRules(r *request, id *armid.ID, rt *resourceType,
 		}
 	}
 	return nil
+}
+
+// subnetPrefixes are a subnet body's address prefixes.
+func subnetPrefixes(body map[string]any) []string {
+	props, _ := body["properties"].(map[string]any)
+	raws := asStrings(props["addressPrefixes"])
+	if one, ok := props["addressPrefix"].(string); ok {
+		raws = append(raws, one)
+	}
+	return raws
+}
+
+// checkSubnetInUse refuses to change the address range of a subnet that something uses (a
+// network interface has an address in it).
+func (e *Emulator) checkSubnetInUse(r *request, subnet *armid.ID, prefixes []string) error {
+	rec, err := e.store.get(r.Context(), subnet.Key(), r.now)
+	if err != nil || rec == nil {
+		return err
+	}
+	var body map[string]any
+	json.Unmarshal([]byte(rec.Body), &body)
+	before := subnetPrefixes(body)
+	slices.Sort(before)
+	after := slices.Clone(prefixes)
+	slices.Sort(after)
+	if slices.Equal(before, after) {
+		return nil
+	}
+	user, _, err := e.store.user(r.Context(), subnet.Key(), r.now)
+	if err != nil || user == "" {
+		return err
+	}
+	return newError(http.StatusBadRequest, "InUseSubnetCannotBeUpdated", "Subnet %s is in use by %s: its address range (%s) cannot change to %s while it is.", subnet.Name, user, strings.Join(before, ", "), strings.Join(prefixes, ", "))
 }
 
 // parseCIDR reads an address prefix as the network provider does.

@@ -64,7 +64,13 @@ func TestReferencesMustExist(t *testing.T) {
 	refused(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "nope"), 400, "InvalidValuesForRequestParameters")
 	refused(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "BLOB"), 400, "InvalidValuesForRequestParameters")
 	must(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "blob"))
-	// IDs outside the emulator's subscriptions are not checked.
+	// IDs outside the emulator's subscriptions are not checked; a connection to a resource
+	// there waits for its owner's approval.
+	elsewhere := "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/theirs"
+	pe := must(t, srv, "PUT", group+"/providers/Microsoft.Network/privateEndpoints/pe2"+netV, endpointBody(elsewhere, subnetA, "blob"))
+	if !strings.Contains(fmt.Sprint(pe), "status:Pending") {
+		t.Errorf("a connection to another subscription: %v", pe)
+	}
 	other := "/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/x/providers/Microsoft.Network/networkSecurityGroups/n"
 	must(t, srv, "PUT", vnet+"/subnets/b"+netV, fmt.Sprintf(`{"properties":{"addressPrefix":"10.0.1.0/24","networkSecurityGroup":{"id":%q}}}`, other))
 }
@@ -109,6 +115,7 @@ func TestResourcesInUseCannotBeDeleted(t *testing.T) {
 		t.Errorf("the message does not name the user: %s", msg)
 	}
 	refused(t, srv, "DELETE", vnet+netV, "", 400, "InUseSubnetCannotBeDeleted")
+	refused(t, srv, "PUT", subnetA+netV, `{"properties":{"addressPrefix":"10.0.9.0/24"}}`, 400, "InUseSubnetCannotBeUpdated")
 	// Leaving the subnet out of the network's list would delete it: refused too.
 	refused(t, srv, "PUT", vnet+netV, `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`, 400, "InUseSubnetCannotBeDeleted")
 	// A private endpoint's link does not hold the linked resource: Azure deletes the account
@@ -179,6 +186,7 @@ func TestNetworkRules(t *testing.T) {
 	refused(t, srv, "PUT", vnet+netV, `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.1.0.0/16"]},
 		"subnets":[{"name":"a","properties":{"addressPrefix":"10.0.0.0/24"}}]}}`, 400, "NetcfgSubnetRangeOutsideVnet")
 	must(t, srv, "PUT", vnet+"/subnets/b"+netV, `{"properties":{"addressPrefix":"10.0.1.0/24"}}`)
+	refused(t, srv, "PUT", vnet+netV, `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16","10.0.128.0/17"]}}}`, 400, "VnetAddressSpacesOverlap")
 }
 
 func TestInlineChildrenAreResources(t *testing.T) {

@@ -299,6 +299,9 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		}
 	}
 	if existing != nil && !existing.GoneAt.IsZero() {
+		if id.IsResourceGroup() {
+			return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", id.Name)
+		}
 		return newError(http.StatusConflict, "Conflict", "The resource '%s' is being deleted; try again when the deletion is over.", id)
 	}
 	rec, out := e.render(r, id, rt, body, existing)
