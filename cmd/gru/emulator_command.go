@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -164,7 +165,7 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 			if err != nil {
 				return err
 			}
-			endpoint := scheme + "://" + ln.Addr().String()
+			endpoint := scheme + "://" + reachable(ln.Addr())
 			// The banner goes out in one write: a reader of the first line has it all.
 			out := &strings.Builder{}
 			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
@@ -208,6 +209,16 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 
 // shutdownGrace is how long requests in flight get to finish when the emulator stops.
 const shutdownGrace = 10 * time.Second
+
+// reachable is an address a client can dial for a listener's: on every interface (0.0.0.0,
+// ::), the loopback one of this machine.
+func reachable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+}
 
 // serveUntilDone serves until the listener fails or ctx ends (SIGINT, SIGTERM); then it stops
 // accepting connections and lets the requests in flight finish, shutdownGrace at most.

@@ -1080,6 +1080,11 @@ func (e *Emulator) computeForType(r *request, armType string, id *armid.ID, out 
 				props["secondaryLocation"] = pair
 				props["statusOfSecondary"] = "available"
 			}
+		} else {
+			// What only geo-redundant accounts have.
+			for _, k := range []string{"secondaryLocation", "statusOfSecondary", "secondaryEndpoints", "lastGeoFailoverTime", "geoReplicationStats"} {
+				delete(props, k)
+			}
 		}
 	case "microsoft.keyvault/vaults":
 		props["vaultUri"] = "https://" + name + ".vault.azure.net/"
@@ -1202,6 +1207,8 @@ func (e *Emulator) computeForType(r *request, armType string, id *armid.ID, out 
 		setDefault(props, "enableAcceleratedNetworking", false)
 		setDefault(props, "dnsSettings", map[string]any{"dnsServers": []any{}, "appliedDnsServers": []any{}})
 		setDefault(props, "nicType", "Standard")
+	case "microsoft.network/networksecuritygroups":
+		props["defaultSecurityRules"] = defaultSecurityRules(id)
 	case "microsoft.network/routetables":
 		setDefault(props, "disableBgpRoutePropagation", false)
 	case typeSubnet:
@@ -1295,4 +1302,28 @@ func pairedRegion(region string) string {
 		}
 	}
 	return ""
+}
+
+// defaultSecurityRules are the six rules Azure gives every network security group.
+func defaultSecurityRules(nsg *armid.ID) []any {
+	rule := func(name, direction, access string, priority int, source, destination, description string) any {
+		id := nsg.Child("defaultSecurityRules", name)
+		return map[string]any{
+			"id": id.String(), "name": name, "type": "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
+			"properties": map[string]any{
+				"provisioningState": "Succeeded", "description": description, "protocol": "*",
+				"sourcePortRange": "*", "destinationPortRange": "*", "sourceAddressPrefix": source, "destinationAddressPrefix": destination,
+				"access": access, "priority": priority, "direction": direction,
+				"sourcePortRanges": []any{}, "destinationPortRanges": []any{}, "sourceAddressPrefixes": []any{}, "destinationAddressPrefixes": []any{},
+			},
+		}
+	}
+	return []any{
+		rule("AllowVnetInBound", "Inbound", "Allow", 65000, "VirtualNetwork", "VirtualNetwork", "Allow inbound traffic from all VMs in VNET"),
+		rule("AllowAzureLoadBalancerInBound", "Inbound", "Allow", 65001, "AzureLoadBalancer", "*", "Allow inbound traffic from azure load balancer"),
+		rule("DenyAllInBound", "Inbound", "Deny", 65500, "*", "*", "Deny all inbound traffic"),
+		rule("AllowVnetOutBound", "Outbound", "Allow", 65000, "VirtualNetwork", "VirtualNetwork", "Allow outbound traffic from all VMs to all VMs in VNET"),
+		rule("AllowInternetOutBound", "Outbound", "Allow", 65001, "*", "Internet", "Allow outbound traffic from all VMs to Internet"),
+		rule("DenyAllOutBound", "Outbound", "Deny", 65500, "*", "*", "Deny all outbound traffic"),
+	}
 }

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -138,6 +140,31 @@ func (e *Emulator) checkReferences(ctx context.Context, self *armid.ID, refs []r
 	return nil
 }
 
+// describeUser names a resource that holds another in use, and, for a network interface a
+// private endpoint made, that endpoint: deleting it is what frees the interface.
+func (e *Emulator) describeUser(ctx context.Context, user string, now time.Time) string {
+	uid, err := armid.Parse(user)
+	if err != nil || !strings.EqualFold(uid.ResourceType(), "Microsoft.Network/networkInterfaces") {
+		return user
+	}
+	rec, err := e.store.get(ctx, uid.Key(), now)
+	if err != nil || rec == nil {
+		return user
+	}
+	var body struct {
+		Properties struct {
+			PrivateEndpoint struct {
+				ID string `json:"id"`
+			} `json:"privateEndpoint"`
+		} `json:"properties"`
+	}
+	json.Unmarshal([]byte(rec.Body), &body)
+	if pe := body.Properties.PrivateEndpoint.ID; pe != "" {
+		return fmt.Sprintf("%s, the network interface of private endpoint %s (delete the endpoint to free it)", user, pe)
+	}
+	return user
+}
+
 // checkNotInUse refuses to delete a resource that a live resource outside it refers to (or
 // refers to something inside it), with ARM's code for the type in use:
 // InUseSubnetCannotBeDeleted, InUseNetworkSecurityGroupCannotBeDeleted, ...
@@ -156,6 +183,7 @@ func (e *Emulator) checkNotInUse(ctx context.Context, id *armid.ID, now time.Tim
 	}
 	kind := typ[strings.LastIndexByte(typ, '/')+1:]
 	code := "InUse" + strings.ToUpper(kind[:1]) + strings.TrimSuffix(kind[1:], "s") + "CannotBeDeleted"
+	user = e.describeUser(ctx, user, now)
 	if used.Key() != id.Key() {
 		return newError(http.StatusBadRequest, code, "%s cannot be deleted: %s %s inside it is in use by %s. Delete that resource first, or update it to stop using this one.", id, typ, used, user)
 	}
