@@ -34,7 +34,7 @@ func (k Kind) String() string {
 	case KindStringLiteral:
 		return "string literal"
 	case KindInteger:
-		return "integer"
+		return "number"
 	case KindBoolean:
 		return "boolean"
 	case KindObject:

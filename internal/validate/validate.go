@@ -271,6 +271,10 @@ func countErrors(ps []Problem) int {
 	return n
 }
 
+// checkInteger checks a number where the type data says integer. Microsoft's type data has
+// no floating-point type: a swagger number (a container's 0.5 CPU, a budget's amount, a
+// coordinate) arrives as an integer. So a fraction is a number like any other; the bounds
+// still hold.
 func (v *validator) checkInteger(t *catalog.Type, value any, path string, secret bool) {
 	num, ok := value.(json.Number)
 	if !ok {
@@ -279,23 +283,18 @@ func (v *validator) checkInteger(t *catalog.Type, value any, path string, secret
 		}
 	}
 	if !ok {
-		v.add(Error, path, "wrong type", "integer", describe(value, secret))
+		v.add(Error, path, "wrong type", "number", describe(value, secret))
 		return
 	}
-	n, err := strconv.ParseInt(string(num), 10, 64)
+	f, err := strconv.ParseFloat(string(num), 64)
 	if err != nil {
-		// 3.0 is an integer to ARM's JSON reader; 3.5 is not.
-		f, ferr := strconv.ParseFloat(string(num), 64)
-		if ferr != nil || f != float64(int64(f)) {
-			v.add(Error, path, "wrong type", "integer", describe(value, secret))
-			return
-		}
-		n = int64(f)
+		v.add(Error, path, "wrong type", "number", describe(value, secret))
+		return
 	}
-	if t.MinValue != nil && n < *t.MinValue {
+	if t.MinValue != nil && f < float64(*t.MinValue) {
 		v.add(Error, path, "number too small", fmt.Sprintf("at least %d", *t.MinValue), describe(value, secret))
 	}
-	if t.MaxValue != nil && n > *t.MaxValue {
+	if t.MaxValue != nil && f > float64(*t.MaxValue) {
 		v.add(Error, path, "number too large", fmt.Sprintf("at most %d", *t.MaxValue), describe(value, secret))
 	}
 }

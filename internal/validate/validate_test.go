@@ -321,3 +321,29 @@ func TestResourceNames(t *testing.T) {
 		t.Errorf("a singleton named otherwise: %v", p)
 	}
 }
+
+// TestFractionsWhereTheTypeDataSaysInteger: Microsoft's type data has no floating-point type,
+// so a container's 0.5 CPU or a budget's 12.75 is a number like 1; the bounds still hold and
+// what is no number is refused.
+func TestFractionsWhereTheTypeDataSaysInteger(t *testing.T) {
+	zero, ten := int64(0), int64(10)
+	r := &catalog.Resource{Body: &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{
+		{Name: "cpu", Type: &catalog.Type{Kind: catalog.KindInteger, MinValue: &zero, MaxValue: &ten}},
+	}}}
+	for body, want := range map[string]string{
+		`{"cpu":0.5}`:   "",
+		`{"cpu":12.75}`: "number too large",
+		`{"cpu":10}`:    "",
+		`{"cpu":-0.25}`: "number too small",
+		`{"cpu":1e1}`:   "",
+		`{"cpu":"0.5"}`: "wrong type",
+	} {
+		ps := Body(r, mustDecode(t, body), Options{})
+		switch p := findProblem(ps, Error, "cpu"); {
+		case want == "" && p != nil:
+			t.Errorf("%s: %v", body, p)
+		case want != "" && (p == nil || p.Message != want):
+			t.Errorf("%s: got %v, want %q", body, ps, want)
+		}
+	}
+}
