@@ -415,3 +415,20 @@ func TestInit(t *testing.T) {
 		t.Errorf("init over a project: %d %s", code, errOut)
 	}
 }
+
+// TestGencodeOfNothing: with nothing live, gencode writes a project that declares nothing, as
+// GruCloud does, exits 0, and the project plans to no change.
+func TestGencodeOfNothing(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := t.TempDir()
+	if code, out, errOut := runGru(t, "", "gencode", "--local", "-o", dir); code != 0 || !strings.Contains(errOut, "declares none") {
+		t.Fatalf("gencode: exit %d\n%s%s", code, out, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "resources.js"))
+	if err != nil || !strings.Contains(string(data), "exports.createResources = () => [];") {
+		t.Fatalf("resources.js: %v\n%s", err, data)
+	}
+	if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir); code != 0 {
+		t.Errorf("plan of the empty project: exit %d\n%s%s", code, out, errOut)
+	}
+}

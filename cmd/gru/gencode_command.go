@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,7 +46,8 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 				return err
 			}
 			if len(gen.Resources) == 0 {
-				return errors.New("no live resource matches: nothing to write")
+				// As GruCloud: a project that declares nothing, createResources = () => [].
+				fmt.Fprintln(cmd.ErrOrStderr(), "no live resource matches: the project written declares none")
 			}
 			files := gen.Files
 			names := []string{"config.js", "resources.js"}

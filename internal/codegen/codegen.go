@@ -120,11 +120,15 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("exports.createResources = () => [\n")
-	for _, r := range ordered {
-		b.WriteString(r.write(opts))
+	if len(ordered) == 0 {
+		b.WriteString("exports.createResources = () => [];\n")
+	} else {
+		b.WriteString("exports.createResources = () => [\n")
+		for _, r := range ordered {
+			b.WriteString(r.write(opts))
+		}
+		b.WriteString("];\n")
 	}
-	b.WriteString("];\n")
 	config := fmt.Sprintf("module.exports = () => ({\n  projectName: %s,\n", jsfmt.Quote(opts.ProjectName, '"'))
 	if opts.Stage != "" && opts.Stage != "dev" {
 		config += fmt.Sprintf("  stage: %s,\n", jsfmt.Quote(opts.Stage, '"'))
