@@ -186,6 +186,15 @@ func (v *validator) check(t *catalog.Type, value any, path string, secret bool, 
 			v.add(Error, path, "wrong type", "object", describe(value, secret))
 			return
 		}
+		if !root && idOnly(obj) && (t.Property("id") != nil || t.Property("properties") != nil) {
+			// A reference to a sub-resource by its ID alone, as in ARM templates
+			// (localNetworkGateway2: { id }): what the full object requires is not asked of
+			// it; the id is checked as the schema has it (a read-only one is warned about).
+			if p := t.Property("id"); p != nil {
+				v.checkObject(t.Name, []catalog.Property{*p}, nil, obj, path, secret, root)
+			}
+			return
+		}
 		v.checkObject(t.Name, t.Properties, t.AdditionalProperties, obj, path, secret, root)
 	case catalog.KindDiscriminatedObject:
 		v.checkDiscriminated(t, value, path, secret, root)
@@ -521,4 +530,16 @@ func describe(value any, secret bool) string {
 		return fmt.Sprintf("object with %d properties", len(x))
 	}
 	return fmt.Sprintf("%T", value)
+}
+
+// idOnly: an object that holds nothing but a string "id".
+func idOnly(obj map[string]any) bool {
+	if len(obj) != 1 {
+		return false
+	}
+	for k, v := range obj {
+		_, isString := v.(string)
+		return strings.EqualFold(k, "id") && isString
+	}
+	return false
 }

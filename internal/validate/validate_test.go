@@ -347,3 +347,20 @@ func TestFractionsWhereTheTypeDataSaysInteger(t *testing.T) {
 		}
 	}
 }
+
+// TestIDOnlyReferences: an object holding only an ID where the schema describes a whole
+// sub-resource is a reference to it; what the whole object requires is not asked of it.
+func TestIDOnlyReferences(t *testing.T) {
+	str := &catalog.Type{Kind: catalog.KindString}
+	gateway := &catalog.Type{Kind: catalog.KindObject, Name: "LocalNetworkGateway", Properties: []catalog.Property{
+		{Name: "id", Type: str},
+		{Name: "properties", Type: &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{{Name: "gatewayIpAddress", Type: str}}}, Flags: catalog.FlagRequired},
+	}}
+	r := &catalog.Resource{Body: &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{{Name: "localNetworkGateway2", Type: gateway}}}}
+	if ps := Body(r, mustDecode(t, `{"localNetworkGateway2":{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/localNetworkGateways/g"}}`), Options{}); HasErrors(ps) {
+		t.Errorf("an ID-only reference: %v", ps)
+	}
+	if ps := Body(r, mustDecode(t, `{"localNetworkGateway2":{"name":"g"}}`), Options{}); findProblem(ps, Error, "localNetworkGateway2.properties") == nil {
+		t.Errorf("a whole object without its required properties: %v", ps)
+	}
+}
