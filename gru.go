@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ import (
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/cloud"
+	"github.com/gru-iac/gru/internal/emulator"
 	"github.com/gru-iac/gru/internal/engine"
 	"github.com/gru-iac/gru/internal/executor"
 	"github.com/gru-iac/gru/internal/plan"
@@ -92,6 +94,15 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 // Close ends the session (and stops the local cloud's emulator).
 func (s *Session) Close() { s.conn.Close() }
 
+// Tenant is the tenant of the session's subscription, without a request: the local cloud's
+// for --local and --endpoint (gru's emulator), else $AZURE_TENANT_ID, as GruCloud reads it.
+func (s *Session) Tenant() string {
+	if s.conn.Kind == "azure" {
+		return os.Getenv("AZURE_TENANT_ID")
+	}
+	return emulator.LocalTenantID
+}
+
 // Subscription is the session's subscription.
 func (s *Session) Subscription() string { return s.conn.Client.Subscription() }
 
@@ -147,9 +158,12 @@ type Project struct {
 // returns its resources.
 func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error) {
 	sub := s.Subscription()
-	proj, err := project.Load(ctx, dir, project.Hooks{GetID: func(ref project.Ref, _ string) (string, error) {
-		return target.IDOf(s.catalog, sub, ref)
-	}})
+	proj, err := project.Load(ctx, dir, project.Hooks{
+		GetID: func(ref project.Ref, _ string) (string, error) {
+			return target.IDOf(s.catalog, sub, ref)
+		},
+		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
+	})
 	if err != nil {
 		return nil, err
 	}

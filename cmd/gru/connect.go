@@ -56,7 +56,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("the subscription does not answer: %w", err)
 			}
-			info["displayName"], info["state"] = armclient.Field(res, "displayName"), armclient.Field(res, "state")
+			info["displayName"], info["state"], info["tenant"] = armclient.Field(res, "displayName"), armclient.Field(res, "state"), armclient.Field(res, "tenantId")
 			groups, err := t.Client.ListResourceGroups(ctx)
 			if err != nil {
 				return err
@@ -73,6 +73,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 				fmt.Fprintf(out, "endpoint         %s\n", t.Endpoint)
 			}
 			fmt.Fprintf(out, "subscription     %s (%s, %s)\n", sub, info["displayName"], info["state"])
+			fmt.Fprintf(out, "tenant           %s\n", info["tenant"])
 			fmt.Fprintf(out, "resource groups  %d\n", len(groups))
 			return nil
 		},

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gru-iac/gru"
+	"github.com/gru-iac/gru/internal/emulator"
 )
 
 const example = "../../examples/storage-private-endpoint"
@@ -430,5 +431,33 @@ func TestGencodeOfNothing(t *testing.T) {
 	}
 	if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir); code != 0 {
 		t.Errorf("plan of the empty project: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestProviderConfig: as GruCloud's Azure provider, gru adds tenantId and subscriptionId to
+// the config projects receive (config.js's own values win): a Key Vault names its tenant and
+// an ID is built from the subscription; with --local they are the local cloud's.
+func TestProviderConfig(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg-provider" },
+  { type: "Vault", group: "KeyVault", name: "provider-vault-1", dependencies: () => ({ resourceGroup: "rg-provider" }),
+    properties: ({ config }) => ({ properties: { tenantId: `+"`${config.tenantId}`"+`, sku: { family: "A", name: "standard" }, accessPolicies: [] },
+      tags: { group: `+"`/subscriptions/${config.subscriptionId}/resourceGroups/rg-provider`"+` } }) },
+];
+`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ := runGru(t, "", "output", "--local", "-C", dir, "--type", "KeyVault::Vault", "--name", "provider-vault-1", "--field", "properties.tenantId")
+	if code != 0 || strings.TrimSpace(out) != emulator.LocalTenantID {
+		t.Errorf("the vault's tenant: %d %q", code, out)
+	}
+	code, out, _ = runGru(t, "", "output", "--local", "-C", dir, "--type", "KeyVault::Vault", "--name", "provider-vault-1", "--field", "tags.group")
+	if code != 0 || !strings.Contains(out, "/subscriptions/"+emulator.LocalSubscriptionID+"/") {
+		t.Errorf("the ID built from config.subscriptionId: %d %q", code, out)
+	}
+	if code, out, _ := runGru(t, "", "info", "--local"); code != 0 || !strings.Contains(out, emulator.LocalTenantID) {
+		t.Errorf("gru info: %d\n%s", code, out)
 	}
 }

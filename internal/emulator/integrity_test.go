@@ -59,6 +59,7 @@ func TestReferencesMustExist(t *testing.T) {
 	srv := newServer(t, Options{})
 	network(t, srv)
 	refused(t, srv, "PUT", endpoint+netV, endpointBody("not-an-id", subnetA, "blob"), 400, "LinkedInvalidPropertyId")
+	refused(t, srv, "PUT", endpoint+netV, endpointBody(account, strings.Replace(subnetA, LocalSubscriptionID, "undefined", 1), "blob"), 400, "LinkedInvalidPropertyId")
 	refused(t, srv, "PUT", endpoint+netV, endpointBody(account, vnet+"/subnets/nope", "blob"), 400, "InvalidResourceReference")
 	refused(t, srv, "PUT", endpoint+netV, endpointBody(group+"/providers/Microsoft.Storage/storageAccounts/gone", subnetA, "blob"), 400, "InvalidResourceReference")
 	refused(t, srv, "PUT", endpoint+netV, endpointBody(account, subnetA, "nope"), 400, "InvalidValuesForRequestParameters")

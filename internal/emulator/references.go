@@ -104,9 +104,15 @@ func malformedReference(body any) error {
 			if !mustBeID && !looksLikeID {
 				return
 			}
-			if _, err := armid.Parse(x); err != nil {
+			id, err := armid.Parse(x)
+			if err != nil {
 				found = newError(http.StatusBadRequest, "LinkedInvalidPropertyId",
 					"Property id '%s' at path '%s' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.", x, path)
+				return
+			}
+			if sub := id.SubscriptionID(); sub != "" && !isGUID(sub) {
+				found = newError(http.StatusBadRequest, "LinkedInvalidPropertyId",
+					"Property id '%s' at path '%s' is invalid: the subscription ID '%s' is malformed (a GUID is expected).", x, path, sub)
 			}
 		}
 	}

@@ -17,8 +17,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/swagger"
+	"github.com/gru-iac/gru/internal/validate"
 )
 
 // The replay test is an acceptance test of "the emulator answers as ARM does": it sends the
@@ -100,6 +102,46 @@ func inProcess(h http.Handler, method, path, apiVersion string, body []byte) (in
 	}
 	json.Unmarshal(rec.Body.Bytes(), &e)
 	return rec.Code, rec.Body.Bytes(), e.Error.Code, e.Error.Message
+}
+
+// concrete makes an example body's placeholders real, as a user of the example would: a
+// location that is no region ("location1") becomes westus, and a subscription that is no
+// GUID ("subid", "{subscription-id}") in an ID becomes another subscription than the
+// emulator's (whose resources the emulator does not check), as such an ID stands for.
+func concrete(body []byte) []byte {
+	if len(body) == 0 {
+		return body
+	}
+	v, err := validate.Decode("example", body)
+	if err != nil {
+		return body
+	}
+	var walk func(v any, key string) any
+	walk = func(v any, key string) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				x[k] = walk(e, k)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e, key)
+			}
+		case string:
+			if strings.EqualFold(key, "location") && !knownRegion(NormalizeLocation(x)) {
+				return "westus"
+			}
+			if id, err := armid.Parse(x); err == nil && id.SubscriptionID() != "" && !isGUID(id.SubscriptionID()) {
+				return strings.Replace(x, id.SubscriptionID(), "00000000-0000-4000-8000-0000000000ff", 1)
+			}
+		}
+		return v
+	}
+	out, err := json.Marshal(walk(v, ""))
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // templateKey is a path template with its parameters blanked, for comparing templates whose
@@ -458,6 +500,7 @@ func replayCases(t *testing.T, corpus string) (cases []*replayCase, parentOf map
 			skipped["the example lacks a path parameter"]++
 			continue
 		}
+		ex.Body = concrete(ex.Body)
 		c := &replayCase{ex: ex, doc: doc, path: p, segs: pathSegments(p)}
 		if len(doc.StatusCodes()) == 0 {
 			skipped["the example lists no response"]++

@@ -56,6 +56,9 @@ type Project struct {
 type Hooks struct {
 	// GetID returns the ARM ID of a resource (getId({type, group, name, path})).
 	GetID func(ref Ref, path string) (string, error)
+	// Provider is what GruCloud's Azure provider adds to the config projects receive
+	// (tenantId, subscriptionId): config.js's own values win.
+	Provider map[string]any
 }
 
 // Error is a problem in a project's code, located in its file.
@@ -320,6 +323,11 @@ func (l *loader) loadConfig(p *Project) error {
 			cfg = m
 		} else if v != nil && !goja.IsUndefined(v) {
 			return &Error{File: "config.js", Msg: "must export an object, or a function that returns one"}
+		}
+	}
+	for k, v := range l.hooks.Provider {
+		if _, set := cfg[k]; !set && v != nil && v != "" {
+			cfg[k] = v
 		}
 	}
 	p.Name = stringOr(cfg["projectName"], stringOr(pkgName, filepath.Base(l.dir)))
