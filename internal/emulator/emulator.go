@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -77,7 +78,11 @@ type Emulator struct {
 	opts    Options
 	store   *store
 	catalog *catalog.Catalog
-	ops     *armops.Table     // how the specs declare each operation
+	ops     *armops.Table // how the specs declare each operation
+	// inline serialises the writes that read and rewrite lists in other resources' bodies (a
+	// network's subnets, an account's private endpoint connections), so that concurrent
+	// writes do not lose each other's entries.
+	inline  sync.Mutex
 	subs    map[string]string // lower-cased ID -> ID
 	limiter *limiter          // nil without a throttle
 	faults  *faults           // nil without faults

@@ -102,6 +102,13 @@ func inlineBody(id *armid.ID, armType string, entry map[string]any) map[string]a
 	return body
 }
 
+// rewritesOthers: a write of this resource reads and rewrites lists kept in other resources'
+// bodies: an inline list (its own, or its parent's), a target's private endpoint connections.
+func rewritesOthers(id *armid.ID, armType string) bool {
+	_, child := inlineList(id)
+	return child || len(catalog.InlineChildren(armType)) > 0 || strings.EqualFold(armType, typePrivateEndpoint) || isConnection(armType)
+}
+
 // inlineList says whether a type is a child kept in its parent's list, and which list.
 func inlineList(id *armid.ID) (string, bool) {
 	if id.Parent == nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -290,4 +292,26 @@ func call200(t *testing.T, srv *httptest.Server, path string) bool {
 	t.Helper()
 	status, _, _ := call(t, srv, "GET", path, "t", "")
 	return status == 200
+}
+
+// TestConcurrentSubnetsAreAllListed: subnets PUT at once all show in their network's list (a
+// lost update left most of them out, and the network's next PUT deleted them).
+func TestConcurrentSubnetsAreAllListed(t *testing.T) {
+	srv := newServer(t, Options{DBPath: filepath.Join(t.TempDir(), "arm.db")})
+	network(t, srv)
+	var wg sync.WaitGroup
+	for i := 1; i <= 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if status, code, _ := call(t, srv, "PUT", fmt.Sprintf("%s/subnets/s%d%s", vnet, i, netV), "t", fmt.Sprintf(`{"properties":{"addressPrefix":"10.0.%d.0/24"}}`, i)); status >= 300 {
+				t.Errorf("subnet %d: %d %s", i, status, code)
+			}
+		}(i)
+	}
+	wg.Wait()
+	got := must(t, srv, "GET", vnet+netV, "")
+	if n := len(got["properties"].(map[string]any)["subnets"].([]any)); n != 21 {
+		t.Errorf("the network lists %d subnets, want 21", n)
+	}
 }

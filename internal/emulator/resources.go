@@ -339,6 +339,10 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 // connections), and the operation that provisions it.
 func (e *Emulator) write(r *request, id *armid.ID, rt *resourceType, rec *record, out map[string]any, existing *record, op *operation) error {
 	ctx := r.Context()
+	if rewritesOthers(id, rt.info.ARMType) {
+		e.inline.Lock()
+		defer e.inline.Unlock()
+	}
 	if err := malformedReference(out); err != nil {
 		return err
 	}
@@ -497,6 +501,10 @@ func (e *Emulator) deleteResource(r *request, id *armid.ID, rt *resourceType) er
 		e.asyncHeaders(r, op, rec, ans)
 		r.w.WriteHeader(ans.status)
 		return nil
+	}
+	if rewritesOthers(id, rt.info.ARMType) {
+		e.inline.Lock()
+		defer e.inline.Unlock()
 	}
 	if err := e.release(r, id, rt, rec); err != nil {
 		return err
