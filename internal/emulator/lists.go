@@ -155,8 +155,8 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 
 // shortView shows a resource as /resources lists it: its envelope without its properties,
 // and what $expand asks for of createdTime, changedTime and provisioningState.
-func shortView(expand []string) func(*record, time.Time) json.RawMessage {
-	return func(rec *record, now time.Time) json.RawMessage {
+func shortView(expand []string) func(*record, time.Time) string {
+	return func(rec *record, now time.Time) string {
 		full := view(rec, now)
 		short := map[string]any{}
 		for _, k := range []string{"id", "name", "type", "location", "tags", "kind", "sku", "identity", "managedBy", "plan", "zones", "extendedLocation"} {
@@ -179,13 +179,13 @@ func shortView(expand []string) func(*record, time.Time) json.RawMessage {
 			}
 		}
 		data, _ := json.Marshal(short)
-		return data
+		return string(data)
 	}
 }
 
 // writeFiltered writes a page of the records that match a filter, reading them in batches by
 // key from the request's $skiptoken on.
-func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) json.RawMessage, batchAfter func(after string) ([]*record, error)) error {
+func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, batchAfter func(after string) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
 	for len(page) <= e.opts.PageSize {
@@ -229,7 +229,7 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, viewJSON, func(after string) ([]*record, error) {
+	return e.writeFiltered(r, clauses, viewString, func(after string) ([]*record, error) {
 		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
 	})
 }

@@ -149,13 +149,13 @@ func view(rec *record, now time.Time) map[string]any {
 	return body
 }
 
-// viewJSON is view as JSON: the stored body itself when no provisioning state must show.
-func viewJSON(rec *record, now time.Time) json.RawMessage {
+// viewString is view as JSON: the stored body itself when no provisioning state must show.
+func viewString(rec *record, now time.Time) string {
 	if (rec.GoneAt.IsZero() || !now.Before(rec.GoneAt)) && !now.Before(rec.ReadyAt) {
-		return json.RawMessage(rec.Body)
+		return rec.Body
 	}
 	data, _ := json.Marshal(view(rec, now))
-	return data
+	return string(data)
 }
 
 // NormalizeLocation writes a location as ARM stores it: "West Europe" becomes "westeurope".

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -663,31 +664,56 @@ func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
 	if err != nil {
 		return err
 	}
-	e.writePage(r, recs, viewJSON)
+	e.writePage(r, recs, viewString)
 	return nil
 }
 
 // writePage writes a list page of records, with a nextLink when there are more than a page.
-// Stored bodies go out as they are, unless a provisioning state must show.
-func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time.Time) json.RawMessage) {
-	value := []json.RawMessage{}
+// Stored bodies go out as they are, unless a provisioning state must show: the page is
+// written around them, never decoded nor re-encoded (they are compact JSON, as setBody wrote
+// them), and its length is known before it is sent. show gives each record's JSON.
+func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time.Time) string) {
 	next := ""
+	if len(recs) > e.opts.PageSize {
+		recs = recs[:e.opts.PageSize]
+		q := r.URL.Query()
+		q.Set("$skiptoken", recs[len(recs)-1].Key)
+		u := *r.URL
+		u.RawQuery = q.Encode()
+		next = baseURL(r) + u.RequestURI()
+	}
+	bodies := make([]string, len(recs))
+	size := len(`{"nextLink":,"value":[]}`)
 	for i, rec := range recs {
-		if len(value) == e.opts.PageSize {
-			q := r.URL.Query()
-			q.Set("$skiptoken", recs[i-1].Key)
-			u := *r.URL
-			u.RawQuery = q.Encode()
-			next = baseURL(r) + u.RequestURI()
-			break
-		}
-		value = append(value, show(rec, r.now))
+		bodies[i] = show(rec, r.now)
+		size += len(bodies[i]) + 1
 	}
-	body := map[string]any{"value": value}
+	var nextJSON []byte
 	if next != "" {
-		body["nextLink"] = next
+		nextJSON, _ = json.Marshal(next)
+		size += len(nextJSON)
 	}
-	writeJSON(r.w, http.StatusOK, body)
+	var b bytes.Buffer
+	b.Grow(size)
+	b.WriteByte('{')
+	if next != "" { // keys in the order json.Marshal of a map writes them
+		b.WriteString(`"nextLink":`)
+		b.Write(nextJSON)
+		b.WriteByte(',')
+	}
+	b.WriteString(`"value":[`)
+	for i, body := range bodies {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(body)
+	}
+	b.WriteString("]}")
+	h := r.w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	r.w.WriteHeader(http.StatusOK)
+	r.w.Write(b.Bytes())
 }
 
 func (e *Emulator) action(r *request, parent *armid.ID, name string) error {
