@@ -101,7 +101,8 @@ CREATE TABLE IF NOT EXISTS operations (
 
 // indexes come after migrate, which adds the columns older databases lack.
 const indexes = `
-CREATE INDEX IF NOT EXISTS resources_by_parent ON resources(parent_key, type);
+DROP INDEX IF EXISTS resources_by_parent;
+CREATE INDEX IF NOT EXISTS resources_by_parent_key ON resources(parent_key, type, key);
 CREATE INDEX IF NOT EXISTS resources_by_scope ON resources(sub, grp, type);
 CREATE INDEX IF NOT EXISTS resources_by_name ON resources(type, name);
 CREATE INDEX IF NOT EXISTS resources_by_type ON resources(sub, type, key);
