@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/gru-iac/gru/internal/armid"
-	"github.com/gru-iac/gru/internal/armops"
 	"github.com/gru-iac/gru/internal/catalog"
 )
 
@@ -78,7 +77,7 @@ type Emulator struct {
 	opts    Options
 	store   *store
 	catalog *catalog.Catalog
-	ops     *armops.Table // how the specs declare each operation
+	ops     *lazyOps // how the specs declare each operation
 	// inline serialises the writes that read and rewrite lists in other resources' bodies (a
 	// network's subnets, an account's private endpoint connections), so that concurrent
 	// writes do not lose each other's entries.
@@ -117,15 +116,11 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	ops, err := armops.Open()
-	if err != nil {
-		return nil, err
-	}
 	st, err := openStore(ctx, opts.DBPath, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, ops: ops, subs: map[string]string{}, faults: newFaults(opts.FaultRate, opts.Seed)}
+	e := &Emulator{opts: opts, store: st, catalog: opts.Catalog, ops: &lazyOps{}, subs: map[string]string{}, faults: newFaults(opts.FaultRate, opts.Seed)}
 	if opts.Throttle != nil {
 		e.limiter = &limiter{cfg: *opts.Throttle, buckets: map[string]*bucketState{}}
 	}
