@@ -197,7 +197,7 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 				}
 			}
 			if g.json {
-				err = writeJSON(cmd.OutOrStdout(), p)
+				err = p.Save(cmd.OutOrStdout()) // the saved plan's format, written change by change
 			} else {
 				writePlan(cmd.OutOrStdout(), p)
 				if out != "" {

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,11 +13,48 @@ import (
 // reads the secrets from the project again. Applying one makes the plan anew and compares:
 // the same changes, the same bodies (by hash) and the same live versions, or it refuses.
 
-// Save writes the plan as JSON.
+// Save writes the plan as JSON, indented. The changes are written one by one, so that a plan
+// of many resources is never held whole in memory as text: the bytes are those of a
+// json.Encoder with SetIndent("", "  ").
 func (p *Plan) Save(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(p)
+	if p.Changes == nil {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(p)
+	}
+	head := *p
+	head.Changes = []*Change{}
+	data, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Strings are escaped in JSON: the first unescaped "changes": [] is the field itself.
+	const empty = `"changes": []`
+	at := bytes.Index(data, []byte(empty))
+	if at < 0 {
+		return fmt.Errorf("writing the plan: no changes field in %.80s", data)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(data[:at])
+	bw.WriteString(`"changes": [`)
+	for i, c := range p.Changes {
+		item, err := json.MarshalIndent(c, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(item)
+	}
+	if len(p.Changes) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.WriteByte(']')
+	bw.Write(data[at+len(empty):])
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 // Load reads a saved plan.
