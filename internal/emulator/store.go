@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -141,8 +142,11 @@ func openStore(ctx context.Context, path string, clock func() time.Time) (*store
 			db.Close()
 			return nil, fmt.Errorf("opening the emulator database %s: %w", path, err)
 		}
-		reader.SetMaxOpenConns(4)
-		reader.SetMaxIdleConns(4)
+		// Reads are CPU work in this process (the pure-Go SQLite): more connections than
+		// processors add page caches (up to 2 MB each), not speed.
+		readers := min(4, runtime.GOMAXPROCS(0))
+		reader.SetMaxOpenConns(readers)
+		reader.SetMaxIdleConns(readers)
 		s.reader = reader
 	}
 	return s, nil
