@@ -139,7 +139,20 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 func (e *Emulator) seedBuiltIns(ctx context.Context) error {
 	var recs []*record
 	for _, sub := range e.opts.Subscriptions {
-		for guid, name := range builtInRoles() {
+		// Written once per database: a run that only reads (a plan) writes nothing.
+		roles := builtInRoles()
+		have, err := e.store.ofType(ctx, strings.ToLower(sub), "microsoft.authorization/roledefinitions", "", len(roles)+1000, e.opts.Now())
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, rec := range have {
+			present[lastName(rec.Key)] = true
+		}
+		for guid, name := range roles {
+			if present[guid] {
+				continue
+			}
 			id := armid.Subscription(sub).Provider("Microsoft.Authorization", "roleDefinitions", guid)
 			rec := newRecord(id, "2022-04-01")
 			rec.TopLevel = false
@@ -153,6 +166,9 @@ func (e *Emulator) seedBuiltIns(ctx context.Context) error {
 			})
 			recs = append(recs, rec)
 		}
+	}
+	if len(recs) == 0 {
+		return nil
 	}
 	if err := e.store.put(ctx, nil, recs...); err != nil {
 		return fmt.Errorf("writing the built-in role definitions: %w", err)
