@@ -20,6 +20,7 @@ import (
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/ownership"
 	"github.com/gru-iac/gru/internal/target"
+	"github.com/gru-iac/gru/internal/validate"
 )
 
 // Cloud is what the inventory needs of ARM.
@@ -42,14 +43,20 @@ type Live struct {
 	Requests int
 }
 
-// OfTarget lists what exists of a target: one list request per collection, in parallel.
-func OfTarget(ctx context.Context, c Cloud, t *target.Target) (*Live, error) {
+// OfTarget lists what exists of a target: one list request per collection, in parallel. With
+// trim, what a plan never reads of a live body (its read-only values, but for its ID, its
+// provisioning state, its ETag and the endpoint a connection belongs to) is let go as it is
+// read: a network security group's six default rules and the like weigh, by the thousand.
+func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live, error) {
 	live := &Live{byID: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
-	type collection struct{ path, version string }
+	type collection struct {
+		path, version string
+		schema        *catalog.Resource
+	}
 	wanted := map[string]collection{}
 	for _, r := range t.Resources {
 		if p := target.CollectionOf(r); p != "" {
-			wanted[strings.ToLower(p)] = collection{p, r.APIVersion()}
+			wanted[strings.ToLower(p)] = collection{p, r.APIVersion(), r.Schema}
 		}
 	}
 	keys := make([]string, 0, len(wanted))
@@ -71,12 +78,51 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target) (*Live, error) {
 			}
 			return
 		}
+		if trim {
+			for _, it := range items {
+				dropUnread(col.schema, it)
+			}
+		}
 		live.collections[key] = items
 		for _, it := range items {
 			live.Add(it)
 		}
 	})
 	return live, firstErr
+}
+
+// dropUnread removes from a live body, in place, the read-only values a plan does not read:
+// all but the ID, name and type, the provisioning state, the ETag and a connection's endpoint.
+func dropUnread(schema *catalog.Resource, body map[string]any) {
+	if schema == nil || schema.Body == nil {
+		return
+	}
+	kept := map[string]any{}
+	for _, k := range []string{"id", "name", "type", "etag"} {
+		if v, ok := body[k]; ok {
+			kept[k] = v
+		}
+	}
+	props, _ := body["properties"].(map[string]any)
+	state, hasState := props["provisioningState"]
+	endpoint, hasEndpoint := props["privateEndpoint"]
+	if m, ok := endpoint.(map[string]any); ok {
+		endpoint = maps.Clone(m) // dropped in place below
+	}
+	validate.DropReadOnly(schema, body)
+	maps.Copy(body, kept)
+	if props, ok := body["properties"].(map[string]any); ok || hasState || hasEndpoint {
+		if !ok {
+			props = map[string]any{}
+			body["properties"] = props
+		}
+		if hasState {
+			props["provisioningState"] = state
+		}
+		if hasEndpoint {
+			props["privateEndpoint"] = endpoint
+		}
+	}
 }
 
 // forEach runs fn on each item, listParallelism at a time.

@@ -262,7 +262,7 @@ func (m *matched) declares(id string) bool {
 // match reads what is live of a target and matches each resource with its live body, waiting
 // for those still provisioning.
 func match(ctx context.Context, c Cloud, t *target.Target, opts Options, requests *int) (*matched, error) {
-	live, err := inventory.OfTarget(ctx, c, t)
+	live, err := inventory.OfTarget(ctx, c, t, true)
 	*requests += live.Requests
 	if err != nil {
 		return nil, err
