@@ -461,3 +461,28 @@ func TestProviderConfig(t *testing.T) {
 		t.Errorf("gru info: %d\n%s", code, out)
 	}
 }
+
+// TestGencodeLeavesOutWhatAzureMakes: the network interface Azure makes for a private
+// endpoint is not written (a project declaring it would fight the endpoint over it), and the
+// project gencode writes of everything live converges on a new cloud.
+func TestGencodeLeavesOutWhatAzureMakes(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", example); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	gen := t.TempDir()
+	if code, out, errOut := runGru(t, "", "gencode", "--local", "-o", gen); code != 0 {
+		t.Fatalf("gencode: exit %d\n%s%s", code, out, errOut)
+	}
+	data, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+	if strings.Contains(string(data), "NetworkInterface") {
+		t.Fatalf("gencode wrote the endpoint's network interface:\n%s", data)
+	}
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "other.db"))
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", gen); code != 0 {
+		t.Fatalf("apply of the generated project: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", gen); code != 0 {
+		t.Errorf("plan of the generated project after apply: exit %d\n%s%s", code, out, errOut)
+	}
+}

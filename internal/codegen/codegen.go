@@ -89,6 +89,9 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		if !ok {
 			continue // a type gru does not know cannot be written
 		}
+		if target.MadeByAzure(l) {
+			continue // made and deleted with another resource: a project does not declare it
+		}
 		schema, err := cat.Schema(ctx, t, "")
 		if err != nil {
 			return nil, err

@@ -450,16 +450,31 @@ func (e *Emulator) endpointInterface(r *request, id *armid.ID, out map[string]an
 	if err != nil {
 		return nil, newError(http.StatusBadRequest, "InvalidRequestFormat", "Private endpoint '%s' has no properties.subnet.id: an endpoint takes an address in a subnet.", id.Name)
 	}
-	nicID := id.Parent.Provider("Microsoft.Network", "networkInterfaces", id.Name+".nic."+guid(id.Key()+"|nic"))
+	// The endpoint keeps its interface and address; a new one gets a name no resource has.
+	var nicID *armid.ID
 	address := ""
 	if existing != nil {
-		if prev, err := e.store.get(r.Context(), nicID.Key(), r.now); err == nil && prev != nil {
-			var body map[string]any
-			json.Unmarshal([]byte(prev.Body), &body)
-			configs, _ := body["properties"].(map[string]any)["ipConfigurations"].([]any)
-			if len(configs) > 0 {
-				address, _ = configs[0].(map[string]any)["properties"].(map[string]any)["privateIPAddress"].(string)
+		var before map[string]any
+		json.Unmarshal([]byte(existing.Body), &before)
+		bp, _ := before["properties"].(map[string]any)
+		if nics, _ := bp["networkInterfaces"].([]any); len(nics) > 0 {
+			nic, _ := nics[0].(map[string]any)
+			nicID, _ = armid.Parse(fmt.Sprint(nic["id"]))
+		}
+		if nicID != nil {
+			if address, err = e.interfaceAddress(r, nicID, sid); err != nil {
+				return nil, err
 			}
+		}
+	}
+	for attempt := 0; nicID == nil; attempt++ {
+		candidate := id.Parent.Provider("Microsoft.Network", "networkInterfaces", id.Name+".nic."+guid(fmt.Sprintf("%s|nic|%d", id.Key(), attempt)))
+		taken, err := e.store.get(r.Context(), candidate.Key(), r.now)
+		if err != nil {
+			return nil, err
+		}
+		if taken == nil {
+			nicID = candidate
 		}
 	}
 	if address == "" {
@@ -491,8 +506,40 @@ func (e *Emulator) endpointInterface(r *request, id *armid.ID, out map[string]an
 	return &endpointNIC{id: nicID, address: address, record: rec}, nil
 }
 
-// freeAddress picks an address of a subnet for a new interface: Azure keeps the first four
-// and the last; the others go in order of use.
+// interfaceAddress is the address a network interface has in a subnet ("" when none).
+func (e *Emulator) interfaceAddress(r *request, nic, subnet *armid.ID) (string, error) {
+	rec, err := e.store.get(r.Context(), nic.Key(), r.now)
+	if err != nil || rec == nil {
+		return "", err
+	}
+	return addressIn(rec.Body, subnet), nil
+}
+
+// addressIn is the private address a network interface's body has in a subnet.
+func addressIn(body string, subnet *armid.ID) string {
+	var nic struct {
+		Properties struct {
+			IPConfigurations []struct {
+				Properties struct {
+					PrivateIPAddress string `json:"privateIPAddress"`
+					Subnet           struct {
+						ID string `json:"id"`
+					} `json:"subnet"`
+				} `json:"properties"`
+			} `json:"ipConfigurations"`
+		} `json:"properties"`
+	}
+	json.Unmarshal([]byte(body), &nic)
+	for _, c := range nic.Properties.IPConfigurations {
+		if strings.EqualFold(c.Properties.Subnet.ID, subnet.String()) {
+			return c.Properties.PrivateIPAddress
+		}
+	}
+	return ""
+}
+
+// freeAddress picks the lowest free address of a subnet for a new interface: Azure keeps the
+// first four and the last.
 func (e *Emulator) freeAddress(r *request, subnet *armid.ID) (string, error) {
 	rec, err := e.store.get(r.Context(), subnet.Key(), r.now)
 	if err != nil || rec == nil {
@@ -500,11 +547,7 @@ func (e *Emulator) freeAddress(r *request, subnet *armid.ID) (string, error) {
 	}
 	var body map[string]any
 	json.Unmarshal([]byte(rec.Body), &body)
-	props, _ := body["properties"].(map[string]any)
-	prefixes := asStrings(props["addressPrefixes"])
-	if p, ok := props["addressPrefix"].(string); ok {
-		prefixes = append([]string{p}, prefixes...)
-	}
+	prefixes := subnetPrefixes(body)
 	if len(prefixes) == 0 {
 		return "", nil
 	}
@@ -512,18 +555,26 @@ func (e *Emulator) freeAddress(r *request, subnet *armid.ID) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	used, err := e.store.users(r.Context(), subnet.Key())
+	users, err := e.store.referrers(r.Context(), subnet.Key(), r.now)
 	if err != nil {
 		return "", err
 	}
+	used := map[string]bool{}
+	for _, u := range users {
+		if a := addressIn(u.Body, subnet); a != "" {
+			used[a] = true
+		}
+	}
 	addr := prefix.Masked().Addr()
-	for i := 0; i < 4+used; i++ {
+	for i := 0; i < 4; i++ {
 		addr = addr.Next()
 	}
-	if !prefix.Contains(addr.Next()) {
-		return "", newError(http.StatusBadRequest, "SubnetIsFull", "Subnet %s has no free address left for the private endpoint's network interface.", subnet)
+	for ; prefix.Contains(addr.Next()); addr = addr.Next() {
+		if !used[addr.String()] {
+			return addr.String(), nil
+		}
 	}
-	return addr.String(), nil
+	return "", newError(http.StatusBadRequest, "SubnetIsFull", "Subnet %s has no free address left for the private endpoint's network interface.", subnet)
 }
 
 // privateLinkFQDN is the name a private endpoint's DNS configuration gives a target's group.
@@ -973,7 +1024,7 @@ func (e *Emulator) checkSubnetInUse(r *request, subnet *armid.ID, prefixes []str
 	if err != nil || user == "" {
 		return err
 	}
-	return newError(http.StatusBadRequest, "InUseSubnetCannotBeUpdated", "Subnet %s is in use by %s: its address range (%s) cannot change to %s while it is.", subnet.Name, user, strings.Join(before, ", "), strings.Join(prefixes, ", "))
+	return newError(http.StatusBadRequest, "InUseSubnetCannotBeUpdated", "Subnet %s is in use by %s: its address range (%s) cannot change to %s while it is.", subnet.Name, e.describeUser(r.Context(), user, r.now), strings.Join(before, ", "), strings.Join(prefixes, ", "))
 }
 
 // parseCIDR reads an address prefix as the network provider does.

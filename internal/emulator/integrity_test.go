@@ -315,3 +315,43 @@ func TestConcurrentSubnetsAreAllListed(t *testing.T) {
 		t.Errorf("the network lists %d subnets, want 21", n)
 	}
 }
+
+// TestEndpointInterfacesGetFreeAddresses: each endpoint's interface takes the lowest free
+// address of its subnet (one freed is taken again, never one in use), and a new endpoint never
+// takes over a network interface that exists.
+func TestEndpointInterfacesGetFreeAddresses(t *testing.T) {
+	srv := newServer(t, Options{})
+	network(t, srv)
+	address := func(name string) string {
+		pe := must(t, srv, "GET", group+"/providers/Microsoft.Network/privateEndpoints/"+name+netV, "")
+		dns := pe["properties"].(map[string]any)["customDnsConfigs"].([]any)
+		return dns[0].(map[string]any)["ipAddresses"].([]any)[0].(string)
+	}
+	put := func(name, g string) {
+		must(t, srv, "PUT", group+"/providers/Microsoft.Network/privateEndpoints/"+name+netV, endpointBody(account, subnetA, g))
+	}
+	put("pa", "blob")
+	put("pb", "file")
+	if a, b := address("pa"), address("pb"); a != "10.0.0.4" || b != "10.0.0.5" {
+		t.Errorf("addresses %s and %s, want 10.0.0.4 and 10.0.0.5", a, b)
+	}
+	must(t, srv, "DELETE", group+"/providers/Microsoft.Network/privateEndpoints/pa"+netV, "")
+	put("pc", "queue")
+	if c := address("pc"); c != "10.0.0.4" {
+		t.Errorf("after pa's deletion pc got %s, want the freed 10.0.0.4", c)
+	}
+	put("pb", "file") // an update keeps its address
+	if b := address("pb"); b != "10.0.0.5" {
+		t.Errorf("pb moved to %s", b)
+	}
+	// A network interface of the name a new endpoint's would have is left alone.
+	pe := must(t, srv, "GET", group+"/providers/Microsoft.Network/privateEndpoints/pc"+netV, "")
+	nicID := pe["properties"].(map[string]any)["networkInterfaces"].([]any)[0].(map[string]any)["id"].(string)
+	must(t, srv, "DELETE", group+"/providers/Microsoft.Network/privateEndpoints/pc"+netV, "")
+	must(t, srv, "PUT", nicID+netV, fmt.Sprintf(`{"location":"westeurope","tags":{"owner":"me"},"properties":{"ipConfigurations":[{"name":"mine","properties":{"subnet":{"id":%q}}}]}}`, subnetA))
+	put("pc", "queue")
+	nic := must(t, srv, "GET", nicID+netV, "")
+	if fmt.Sprint(nic["tags"]) != "map[owner:me]" {
+		t.Errorf("the endpoint took over an existing interface: %v", nic)
+	}
+}

@@ -278,6 +278,9 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 	if err != nil {
 		return err
 	}
+	if err := malformedReference(body); err != nil {
+		return err
+	}
 	existing, err := e.store.get(r.Context(), id.Key(), r.now)
 	if err != nil {
 		return err

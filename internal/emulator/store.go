@@ -395,11 +395,19 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	return s.query(ctx, q, args...)
 }
 
-// users counts the references to a key.
-func (s *store) users(ctx context.Context, key string) (int, error) {
-	var n int
-	err := s.reader.QueryRowContext(ctx, "SELECT count(*) FROM refs WHERE to_key = ?", key).Scan(&n)
-	return n, err
+// referrers lists the live resources whose bodies reference a key.
+func (s *store) referrers(ctx context.Context, key string, now time.Time) ([]*record, error) {
+	return s.query(ctx, "SELECT "+prefixed("r.", recordColumns)+" FROM refs f JOIN resources r ON r.key = f.from_key WHERE f.to_key = ? AND (r.gone_at = 0 OR r.gone_at > ?) ORDER BY r.key",
+		key, now.UnixNano())
+}
+
+// prefixed qualifies a list of columns with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ", ")
+	for i, p := range parts {
+		parts[i] = alias + p
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ofType lists the live resources of a type in a subscription, wherever they are, by key,

@@ -22,3 +22,16 @@ func EndpointOf(live map[string]any) string {
 	id, _ := pe["id"].(string)
 	return id
 }
+
+// MadeByAzure reports a live resource that Azure made for another one and deletes with it, which
+// no project declares: a private endpoint's network interface.
+func MadeByAzure(live map[string]any) bool {
+	typ, _ := live["type"].(string)
+	if !strings.EqualFold(typ, "Microsoft.Network/networkInterfaces") {
+		return false
+	}
+	props, _ := live["properties"].(map[string]any)
+	pe, _ := props["privateEndpoint"].(map[string]any)
+	id, _ := pe["id"].(string)
+	return id != ""
+}
