@@ -519,31 +519,42 @@ func (l *loader) loadModern(p *Project, file string) error {
 	if !ok {
 		return &Error{File: l.rel(file), Msg: "must export createResources, a function that returns the array of resources"}
 	}
+	// As GruCloud: createResources({ config, provider }) returns the resources, or declares
+	// them with provider.<Group>.make<Type>({...}) and returns nothing; entries that are
+	// undefined or null (a resource left out by a condition) are skipped.
+	var decls []declaration
 	arg := l.vm.NewObject()
 	arg.Set("config", l.vm.ToValue(p.Config))
+	arg.Set("provider", l.vm.NewDynamicObject(provider{l: l, decls: &decls}))
 	list, err := fn(goja.Undefined(), arg)
 	if err != nil {
 		return l.jsError(err)
 	}
-	obj, ok := list.(*goja.Object)
-	if !ok || obj.ClassName() != "Array" {
-		return &Error{File: l.rel(file), Msg: "createResources must return an array of resources"}
+	if list != nil && !goja.IsUndefined(list) && !goja.IsNull(list) {
+		obj, ok := list.(*goja.Object)
+		if !ok || obj.ClassName() != "Array" {
+			return &Error{File: l.rel(file), Msg: "createResources must return an array of resources (or nothing, when it declares them with provider.<Group>.make<Type>)"}
+		}
+		n := int(obj.Get("length").ToInteger())
+		for i := 0; i < n; i++ {
+			item := obj.Get(fmt.Sprint(i))
+			if item == nil || goja.IsUndefined(item) || goja.IsNull(item) {
+				continue
+			}
+			decl, ok := item.(*goja.Object)
+			if !ok {
+				return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d is not an object {type, group, properties, dependencies}", i)}
+			}
+			typ, group := decl.Get("type"), decl.Get("group")
+			if typ == nil || group == nil || goja.IsUndefined(typ) || goja.IsUndefined(group) {
+				return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d has no type or no group", i)}
+			}
+			s, err := l.evaluate(p, decl, typ.String(), group.String(), fmt.Sprintf("%s: resource %d", l.rel(file), i), nil)
+			if err != nil {
+				return err
+			}
+			p.Resources = append(p.Resources, s)
+		}
 	}
-	n := int(obj.Get("length").ToInteger())
-	for i := 0; i < n; i++ {
-		decl, ok := obj.Get(fmt.Sprint(i)).(*goja.Object)
-		if !ok {
-			return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d is not an object {type, group, properties, dependencies}", i)}
-		}
-		typ, group := decl.Get("type"), decl.Get("group")
-		if typ == nil || group == nil || goja.IsUndefined(typ) || goja.IsUndefined(group) {
-			return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d has no type or no group", i)}
-		}
-		s, err := l.evaluate(p, decl, typ.String(), group.String(), fmt.Sprintf("%s: resource %d", l.rel(file), i), nil)
-		if err != nil {
-			return err
-		}
-		p.Resources = append(p.Resources, s)
-	}
-	return nil
+	return l.evaluateDeclarations(p, decls)
 }

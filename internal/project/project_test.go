@@ -162,3 +162,29 @@ func TestErrorsAreLocated(t *testing.T) {
 		t.Errorf("a project that never ends is not interrupted: %v", err)
 	}
 }
+
+// TestProjectShapes: the shapes of createResources GruCloud takes: a block body that returns
+// nothing, arrays with undefined or null entries (resources left out by a condition), and
+// resources declared with provider.<Group>.make<Type> inside resources.js.
+func TestProjectShapes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src   string
+		names []string
+	}{
+		"returns nothing":   {"exports.createResources = () => {\n  const unused = 1;\n};", nil},
+		"undefined entries": {"const prod = false;\nexports.createResources = () => [\n  { type: 'ResourceGroup', group: 'Resources', name: 'rg' },\n  prod ? { type: 'ResourceGroup', group: 'Resources', name: 'prod' } : undefined,\n  null,\n];", []string{"rg"}},
+		"provider style":    {"exports.createResources = ({ provider }) => {\n  provider.Resources.makeResourceGroup({ name: 'rg' });\n  provider.Network.makePublicIPAddress({ name: 'ip', properties: () => ({ sku: { name: 'Standard' } }), dependencies: () => ({ resourceGroup: 'rg' }) });\n};", []string{"rg", "ip"}},
+		"both":              {"exports.createResources = ({ provider }) => {\n  provider.Resources.makeResourceGroup({ name: 'rg' });\n  return [{ type: 'ResourceGroup', group: 'Resources', name: 'other' }];\n};", []string{"other", "rg"}},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "resources.js"), []byte(tc.src), 0o644)
+		p := load(t, dir)
+		var got []string
+		for _, r := range p.Resources {
+			got = append(got, r.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tc.names, ",") {
+			t.Errorf("%s: resources %v, want %v", name, got, tc.names)
+		}
+	}
+}

@@ -122,6 +122,14 @@ func (l *loader) loadSeedStyle(p *Project, file string) error {
 	if providerErr != nil {
 		return providerErr
 	}
+	return l.evaluateDeclarations(p, decls)
+}
+
+// evaluateDeclarations evaluates the resources declared with provider.<Group>.make<Type>.
+func (l *loader) evaluateDeclarations(p *Project, decls []declaration) error {
+	if len(decls) == 0 {
+		return nil
+	}
 	resources := l.vm.NewDynamicObject(resourceIndex{l: l})
 	for _, d := range decls {
 		s, err := l.evaluate(p, d.decl, d.typ, d.group, fmt.Sprintf("%s: provider.%s.make%s", d.source, d.group, d.typ), resources)
