@@ -163,6 +163,7 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 			return target.IDOf(s.catalog, sub, ref)
 		},
 		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
+		Console:  os.Stderr, // a project's console.log: never on stdout, where --json goes
 	})
 	if err != nil {
 		return nil, err

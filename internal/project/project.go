@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -59,6 +60,8 @@ type Hooks struct {
 	// Provider is what GruCloud's Azure provider adds to the config projects receive
 	// (tenantId, subscriptionId): config.js's own values win.
 	Provider map[string]any
+	// Console receives what the project's console.log writes (nil: nothing).
+	Console io.Writer
 }
 
 // Error is a problem in a project's code, located in its file.
@@ -93,6 +96,7 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 	if err := l.setProcess(); err != nil {
 		return nil, err
 	}
+	l.setConsole()
 	if err := l.loadConfig(p); err != nil {
 		return nil, err
 	}
@@ -171,16 +175,20 @@ func (l *loader) rel(p string) string {
 func (l *loader) require(from string) func(goja.FunctionCall) goja.Value {
 	return func(call goja.FunctionCall) goja.Value {
 		name := call.Argument(0).String()
+		if v, ok, err := l.builtIn(name); ok {
+			if err != nil {
+				panic(l.vm.NewGoError(err))
+			}
+			return v
+		}
 		switch name {
-		case "rubico", "rubico/x":
-			return l.vm.NewObject()
 		case "@grucloud/provider-azure":
 			obj := l.vm.NewObject()
 			obj.Set("AzureProvider", l.vm.NewObject())
 			return obj
 		}
 		if !strings.HasPrefix(name, "./") && !strings.HasPrefix(name, "../") {
-			panic(l.vm.NewGoError(fmt.Errorf("require(%q): gru cannot load npm packages; a project may require its own files, rubico and @grucloud/provider-azure", name)))
+			panic(l.vm.NewGoError(fmt.Errorf("require(%q): gru cannot load npm packages; a project may require its own files, rubico, @grucloud/provider-azure and Node's assert, path and fs (reading files of the project)", name)))
 		}
 		target := filepath.Join(filepath.Dir(from), filepath.FromSlash(name))
 		if !exists(target) && exists(target+".js") {
@@ -212,9 +220,14 @@ func (l *loader) module(path string) (goja.Value, error) {
 		l.modules[path] = val
 		return val, nil
 	}
-	prog, err := goja.Compile(l.rel(path), moduleOpening+string(src)+"\n})", false)
+	return l.runCommonJS(path, l.rel(path), string(src))
+}
+
+// runCommonJS runs a CommonJS module's source under a key (its path) and returns its exports.
+func (l *loader) runCommonJS(key, name, src string) (goja.Value, error) {
+	prog, err := goja.Compile(name, moduleOpening+src+"\n})", false)
 	if err != nil {
-		return nil, syntaxError(l.rel(path), err)
+		return nil, syntaxError(name, err)
 	}
 	fn, err := l.vm.RunProgram(prog)
 	if err != nil {
@@ -222,17 +235,17 @@ func (l *loader) module(path string) (goja.Value, error) {
 	}
 	call, ok := goja.AssertFunction(fn)
 	if !ok {
-		return nil, fmt.Errorf("%s: could not be loaded", l.rel(path))
+		return nil, fmt.Errorf("%s: could not be loaded", name)
 	}
 	module := l.vm.NewObject()
 	exports := l.vm.NewObject()
 	module.Set("exports", exports)
-	l.modules[path] = exports // a cycle of requires sees the exports so far, as in Node
-	if _, err := call(goja.Undefined(), exports, l.vm.ToValue(l.require(path)), module, l.vm.ToValue(path), l.vm.ToValue(filepath.Dir(path))); err != nil {
+	l.modules[key] = exports // a cycle of requires sees the exports so far, as in Node
+	if _, err := call(goja.Undefined(), exports, l.vm.ToValue(l.require(key)), module, l.vm.ToValue(key), l.vm.ToValue(filepath.Dir(key))); err != nil {
 		return nil, l.jsError(err)
 	}
 	v := module.Get("exports")
-	l.modules[path] = v
+	l.modules[key] = v
 	return v, nil
 }
 

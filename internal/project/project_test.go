@@ -1,9 +1,11 @@
 package project
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,6 +187,68 @@ func TestProjectShapes(t *testing.T) {
 		}
 		if strings.Join(got, ",") != strings.Join(tc.names, ",") {
 			t.Errorf("%s: resources %v, want %v", name, got, tc.names)
+		}
+	}
+}
+
+// TestNodeBuiltInsAndRubico: configuration code as GruCloud projects write it: Node's assert,
+// path and fs (a file of the project), rubico and rubico/x at load time, console.log.
+func TestNodeBuiltInsAndRubico(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cloud-init.yaml"), []byte("#cloud-config\npackages: [nginx]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`const assert = require("assert");
+const path = require("path");
+const { pipe, tap, map, get, eq, switchCase } = require("rubico");
+const { pluck, first } = require("rubico/x");
+module.exports = ({ stage }) => {
+  assert(stage, "a stage");
+  const zones = pipe([tap((x) => assert.ok(Array.isArray(x))), map((z) => z * 10)])([1, 2, 3]);
+  return {
+    location: switchCase([eq(stage, "prod"), () => "northeurope", () => "westeurope"])(),
+    zones,
+    names: pluck("name")([{ name: "a" }, { name: "b" }]),
+    firstZone: first(zones),
+    deep: get("a.b.c")({ a: { b: { c: 42 } } }),
+    initFile: path.join("scripts", path.basename("/x/cloud-init.yaml")),
+  };
+};
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`const fs = require("fs");
+exports.createResources = ({ config }) => {
+  console.log("zones", config.zones);
+  return [{ type: "ResourceGroup", group: "Resources", name: "rg",
+    properties: () => ({ location: config.location, tags: { init: fs.readFileSync("cloud-init.yaml", "utf8").split("\n")[0], deep: String(config.deep) } }) }];
+};
+`), 0o644)
+	var console bytes.Buffer
+	p, err := Load(context.Background(), dir, Hooks{GetID: fakeID, Console: &console})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := p.Config
+	if cfg["location"] != "westeurope" || fmt.Sprint(cfg["zones"]) != "[10 20 30]" || fmt.Sprint(cfg["names"]) != "[a b]" ||
+		fmt.Sprint(cfg["firstZone"]) != "10" || fmt.Sprint(cfg["deep"]) != "42" || cfg["initFile"] != "scripts/cloud-init.yaml" {
+		t.Errorf("config: %v", cfg)
+	}
+	tags := p.Resources[0].Properties["tags"].(map[string]any)
+	if tags["init"] != "#cloud-config" || tags["deep"] != "42" {
+		t.Errorf("tags: %v", tags)
+	}
+	if strings.TrimSpace(console.String()) != "zones [10,20,30]" {
+		t.Errorf("console.log wrote %q", console.String())
+	}
+	// The sandbox: no file outside the project, no process, no network.
+	for name, src := range map[string]string{
+		"outside":       `require("fs").readFileSync("../secret.txt", "utf8"); exports.createResources = () => [];`,
+		"child_process": `require("child_process"); exports.createResources = () => [];`,
+		"assert fails":  `require("assert").strictEqual(1, 2, "one is not two"); exports.createResources = () => [];`,
+	} {
+		d := t.TempDir()
+		os.WriteFile(filepath.Join(d, "resources.js"), []byte(src), 0o644)
+		if _, err := Load(context.Background(), d, Hooks{GetID: fakeID}); err == nil {
+			t.Errorf("%s: loaded", name)
+		} else if name == "assert fails" && !strings.Contains(err.Error(), "one is not two") {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
