@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -256,5 +257,30 @@ func TestSubnetsInlineAndApart(t *testing.T) {
 	code, out, _ := runGru(t, "", "list", "--local", "--json", "-C", dir)
 	if code != 0 || !strings.Contains(out, "/subnets/back") {
 		t.Errorf("after three applies: %s", out)
+	}
+}
+
+// TestReferencesOrderPuts: a body that names a declared resource by its ID (getId, or written
+// out) is written after it, dependency or not: ARM refuses a reference to what does not exist.
+func TestReferencesOrderPuts(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, errOut := runGru(t, "", "plan", "--local", "--json", "-C", example)
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, errOut)
+	}
+	var p struct {
+		Changes []struct {
+			Resource string   `json:"resource"`
+			PutAfter []string `json:"putAfter"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Changes {
+		if c.Resource == "Network::PrivateEndpoint myResourceGroup::myPrivateEndpoint" &&
+			!slices.Contains(c.PutAfter, "put Storage::StorageAccount myResourceGroup::mystorageaccount") {
+			t.Errorf("the endpoint, whose privateLinkServiceId is the account's getId, is put after %v", c.PutAfter)
+		}
 	}
 }

@@ -69,7 +69,6 @@ exports.createResources = () => [
     dependencies: () => ({
       resourceGroup: "myResourceGroup",
       subnet: "myResourceGroup::myVnet::mySubnet",
-      storageAccount: "myResourceGroup::mystorageaccount",
     }),
   },
   {

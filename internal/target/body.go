@@ -1,8 +1,10 @@
 package target
 
 import (
+	"slices"
 	"strings"
 
+	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -57,6 +59,7 @@ func (b *builder) bodies() {
 			body["tags"] = tags
 		}
 		body = b.typeUnknowns(r, body).(map[string]any)
+		b.referencesByID(r, body)
 		checked := any(body)
 		if HasUnknown(body) {
 			checked = ForValidation(body)
@@ -91,6 +94,42 @@ func idValue(r *Resource) any {
 	return Unknown{IDOf: r.Key}
 }
 
+// GetIDDependency is the dependency key under which a resource lists the declared resources its
+// body names by ID (with getId, or written out): ARM refuses a reference to a resource that
+// does not exist yet, so they come first.
+const GetIDDependency = "getId"
+
+// referTo records that r's body names dep.
+func referTo(r, dep *Resource) {
+	if dep == r || slices.Contains(r.Deps[GetIDDependency], dep) {
+		return
+	}
+	if r.ID != nil && dep.ID != nil && strings.HasPrefix(dep.ID.Key(), r.ID.Key()+"/") {
+		return // a child named in its parent's body (a network's subnet) comes after it
+	}
+	r.Deps[GetIDDependency] = append(r.Deps[GetIDDependency], dep)
+}
+
+// referencesByID records the declared resources a body names by their ID (getId's, or an ID
+// the project writes itself).
+func (b *builder) referencesByID(r *Resource, body any) {
+	if b.byID == nil {
+		b.byID = map[string]*Resource{}
+		for _, other := range b.t.Resources {
+			if other.ID != nil {
+				b.byID[other.ID.Key()] = other
+			}
+		}
+	}
+	for _, ref := range armid.FindIn(body) {
+		if id, err := armid.Parse(ref); err == nil {
+			if dep := b.byID[id.Key()]; dep != nil {
+				referTo(r, dep)
+			}
+		}
+	}
+}
+
 // typeUnknowns turns the text of an unknown ID that getId gave project code into an Unknown
 // naming the resource by its key.
 func (b *builder) typeUnknowns(r *Resource, v any) any {
@@ -109,12 +148,14 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 			return x
 		}
 		if dep := b.t.Resource(u.IDOf); dep != nil {
+			referTo(r, dep)
 			return idValue(dep)
 		}
 		// getId names a resource by rg::name: find it by type and name.
 		typ, name, _ := strings.Cut(u.IDOf, " ")
 		for _, other := range b.t.Resources {
 			if strings.EqualFold(other.Type.ShortName, typ) && strings.EqualFold(other.FullName, name) {
+				referTo(r, other)
 				return idValue(other)
 			}
 		}

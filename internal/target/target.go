@@ -148,6 +148,8 @@ type builder struct {
 	position           map[*Resource]int
 	// ownerTags is the ownership tags, shared by the bodies that have no tags of their own.
 	ownerTags map[string]any
+	// byID indexes the resources by lower-cased ID, once IDs are known (referencesByID).
+	byID map[string]*Resource
 }
 
 // problem records a problem of a resource (r may be nil before the resource is made).
