@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -157,15 +156,7 @@ func (e *Emulator) describeUser(ctx context.Context, user string, now time.Time)
 	if err != nil || rec == nil {
 		return user
 	}
-	var body struct {
-		Properties struct {
-			PrivateEndpoint struct {
-				ID string `json:"id"`
-			} `json:"privateEndpoint"`
-		} `json:"properties"`
-	}
-	json.Unmarshal([]byte(rec.Body), &body)
-	if pe := body.Properties.PrivateEndpoint.ID; pe != "" {
+	if pe := connectionEndpoint(rec); pe != "" { // an interface names its endpoint as a connection does
 		return fmt.Sprintf("%s, the network interface of private endpoint %s (delete the endpoint to free it)", user, pe)
 	}
 	return user
