@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -237,5 +238,24 @@ func TestDocReproducesTheSeedPage(t *testing.T) {
 	}
 	if code, _, errOut := runGru(t, "", "doc"); code != 1 || !strings.Contains(errOut, "--all") {
 		t.Errorf("doc without a type: %d %s", code, errOut)
+	}
+}
+
+// TestNoStrayInterruptMessage: ordinary runs, successful or not, never say they were
+// interrupted (the end of a run used to race with the signal handler's message).
+func TestNoStrayInterruptMessage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it many times")
+	}
+	bin := buildGru(t)
+	for i := 0; i < 40; i++ {
+		args := [][]string{{"types"}, {"schema", "Nope::Nothing"}, {"--help"}}[i%3]
+		cmd := exec.Command(bin, args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		if strings.Contains(stderr.String(), "interrupted") {
+			t.Fatalf("gru %v said: %s", args, stderr.String())
+		}
 	}
 }
