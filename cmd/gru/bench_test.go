@@ -71,10 +71,7 @@ func writeBigProject(b *testing.B, dir string, groups int) int {
 // benchApply1000 applies the 1,000-resource project with gru and the emulator as separate
 // processes, and reports wall time against the bound, plan's requests and gru's peak memory.
 func benchApply1000(b *testing.B, serveArgs []string, bound func(ops int) time.Duration) {
-	bin := filepath.Join(b.TempDir(), "gru")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGru(b)
 	for i := 0; i < b.N; i++ {
 		state := b.TempDir()
 		dir := b.TempDir()
@@ -164,10 +161,7 @@ func BenchmarkGraph1000(b *testing.B) {
 	if err != nil {
 		b.Skip("Graphviz's dot is not installed")
 	}
-	bin := filepath.Join(b.TempDir(), "gru")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGru(b)
 	dir := b.TempDir()
 	writeBigProject(b, dir, 25)
 	for i := 0; i < b.N; i++ {
@@ -199,10 +193,7 @@ func BenchmarkGraph1000(b *testing.B) {
 // BenchmarkGencode1000 writes the project of the 1,000 live resources of the benchmark
 // project (emulator in a separate process, no latency), and reports time and requests.
 func BenchmarkGencode1000(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "gru")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGru(b)
 	state, dir := b.TempDir(), b.TempDir()
 	writeBigProject(b, dir, 25)
 	serve, endpoint := launchEmulator(b, bin, state, "--db", filepath.Join(state, "arm.db"), "--latency", "0")
@@ -266,10 +257,7 @@ func writeWideProject(b *testing.B, dir string, groups int) int {
 // gru's peak memory and the requests made. The resources are deployed first through
 // `gru emulator serve` on the same database.
 func BenchmarkPlan10000(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "gru")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGru(b)
 	state, dir := b.TempDir(), b.TempDir()
 	db := filepath.Join(state, "arm.db")
 	n := writeWideProject(b, dir, 50)
@@ -322,10 +310,7 @@ func BenchmarkPlan10000(b *testing.B) {
 // time and the ratio of the 10,000 to the 1,000 (goal: at most 12) in the first and the last
 // cycle.
 func BenchmarkApplyScaling(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "gru")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildGru(b)
 	const cycles = 3
 	for i := 0; i < b.N; i++ {
 		state := b.TempDir()

@@ -26,7 +26,8 @@ import (
 	"github.com/gru-iac/gru/internal/emulator"
 )
 
-func buildGru(t *testing.T) string {
+// buildGru builds the gru binary into a temporary folder.
+func buildGru(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "gru")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -366,8 +366,7 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 		var connID *armid.ID
 		if conn != nil {
 			connID, _ = armid.Parse(conn.ID)
-			var body map[string]any
-			json.Unmarshal([]byte(conn.Body), &body)
+			body := conn.decoded()
 			state, _ = body["properties"].(map[string]any)["privateLinkServiceConnectionState"].(map[string]any)
 		} else {
 			connID = link.target.Child(connectionsSegment, id.Name+"."+newID())
@@ -404,8 +403,7 @@ func (e *Emulator) shapePrivateEndpoint(r *request, id *armid.ID, out map[string
 	props["customDnsConfigs"] = dns
 	var stale []string
 	if existing != nil {
-		var before map[string]any
-		json.Unmarshal([]byte(existing.Body), &before)
+		before := existing.decoded()
 		for _, link := range endpointLinks(before) {
 			if conn, err := e.connectionOf(r, link.target, id); err == nil && conn != nil && !keep[conn.Key] {
 				stale = append(stale, conn.Key)
@@ -454,8 +452,7 @@ func (e *Emulator) endpointInterface(r *request, id *armid.ID, out map[string]an
 	var nicID *armid.ID
 	address := ""
 	if existing != nil {
-		var before map[string]any
-		json.Unmarshal([]byte(existing.Body), &before)
+		before := existing.decoded()
 		bp, _ := before["properties"].(map[string]any)
 		if nics, _ := bp["networkInterfaces"].([]any); len(nics) > 0 {
 			nic, _ := nics[0].(map[string]any)
@@ -545,8 +542,7 @@ func (e *Emulator) freeAddress(r *request, subnet *armid.ID) (string, error) {
 	if err != nil || rec == nil {
 		return "", err
 	}
-	var body map[string]any
-	json.Unmarshal([]byte(rec.Body), &body)
+	body := rec.decoded()
 	prefixes := subnetPrefixes(body)
 	if len(prefixes) == 0 {
 		return "", nil
@@ -616,12 +612,10 @@ func (e *Emulator) listConnections(r *request, targets map[string]*armid.ID) err
 		}
 		list := []any{}
 		for _, c := range conns {
-			var body map[string]any
-			json.Unmarshal([]byte(c.Body), &body)
+			body := c.decoded()
 			list = append(list, body)
 		}
-		var body map[string]any
-		json.Unmarshal([]byte(rec.Body), &body)
+		body := rec.decoded()
 		props, _ := body["properties"].(map[string]any)
 		if props == nil {
 			props = map[string]any{}
@@ -710,8 +704,7 @@ func (e *Emulator) shapeConnection(r *request, id *armid.ID, out map[string]any,
 		if err != nil || rec == nil {
 			return err
 		}
-		var body map[string]any
-		json.Unmarshal([]byte(rec.Body), &body)
+		body := rec.decoded()
 		for _, link := range endpointLinks(body) {
 			if link.target.Equal(id.Parent) && state != nil {
 				link.entry["properties"].(map[string]any)["privateLinkServiceConnectionState"] = e.spellState(typePrivateEndpoint, state)
@@ -731,8 +724,7 @@ func (e *Emulator) release(r *request, id *armid.ID, rt *resourceType, rec *reco
 	if !strings.EqualFold(rt.info.ARMType, typePrivateEndpoint) {
 		return nil
 	}
-	var body map[string]any
-	json.Unmarshal([]byte(rec.Body), &body)
+	body := rec.decoded()
 	targets := map[string]*armid.ID{}
 	for _, link := range endpointLinks(body) {
 		conn, err := e.connectionOf(r, link.target, id)
@@ -845,16 +837,16 @@ func mustBeResourceID(property string) bool {
 	return property == "privateLinkServiceId"
 }
 
-// providedByAzure: IDs of what Azure itself offers in every subscription, which no client
-// creates: anything under a location (platform images, ...), and the built-in role
-// definitions the emulator serves.
+// providedByAzure: IDs of what Azure itself offers under a location (platform images, ...),
+// which no client creates and the emulator does not store. (The built-in role definitions are
+// stored: seedBuiltIns.)
 func providedByAzure(id *armid.ID) bool {
 	for p := id; p != nil; p = p.Parent {
 		if strings.EqualFold(p.Type, "locations") {
 			return true
 		}
 	}
-	return strings.EqualFold(id.ResourceType(), "Microsoft.Authorization/roleDefinitions") && builtInRoles()[strings.ToLower(id.Name)] != ""
+	return false
 }
 
 // builtInRoles are the role definitions Azure provides, by GUID: the common ones, with their
@@ -1011,8 +1003,7 @@ func (e *Emulator) checkSubnetInUse(r *request, subnet *armid.ID, prefixes []str
 	if err != nil || rec == nil {
 		return err
 	}
-	var body map[string]any
-	json.Unmarshal([]byte(rec.Body), &body)
+	body := rec.decoded()
 	before := subnetPrefixes(body)
 	slices.Sort(before)
 	after := slices.Clone(prefixes)
@@ -1183,8 +1174,7 @@ func (e *Emulator) computeForType(r *request, armType string, id *armid.ID, out 
 			if err != nil || rec == nil {
 				return nil
 			}
-			var body map[string]any
-			json.Unmarshal([]byte(rec.Body), &body)
+			body := rec.decoded()
 			np, _ := body["properties"].(map[string]any)
 			return np["addressSpace"]
 		}

@@ -101,6 +101,16 @@ func newRecord(id *armid.ID, apiVersion string) *record {
 	}
 }
 
+// decoded is the stored body as a map (empty when it is none).
+func (rec *record) decoded() map[string]any {
+	var body map[string]any
+	json.Unmarshal([]byte(rec.Body), &body)
+	if body == nil {
+		body = map[string]any{}
+	}
+	return body
+}
+
 // setBody stores a resource body.
 func (rec *record) setBody(body map[string]any) {
 	data, _ := json.Marshal(body)
@@ -132,8 +142,7 @@ func (rt *resourceType) hasProperty(body map[string]any, path ...string) bool {
 // view is a stored resource as a GET at now shows it: while provisioning or deleting, with
 // that provisioning state.
 func view(rec *record, now time.Time) map[string]any {
-	var body map[string]any
-	json.Unmarshal([]byte(rec.Body), &body)
+	body := rec.decoded()
 	state := ""
 	switch {
 	case !rec.GoneAt.IsZero() && now.Before(rec.GoneAt):
