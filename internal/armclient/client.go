@@ -352,38 +352,111 @@ func (c *Client) Post(ctx context.Context, id, action, version string, body any)
 // /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts),
 // following nextLink. query adds parameters such as $filter.
 func (c *Client) List(ctx context.Context, collection, version string, query url.Values) ([]Resource, error) {
-	version, err := c.apiVersion(collection, version)
+	var out []Resource
+	err := c.ListEach(ctx, collection, version, query, func(r Resource) { out = append(out, r) })
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// ListEach lists a collection as List does, giving each item to each as it is decoded: pages
+// are read as they arrive, never held whole, so that what each keeps of an item is all that
+// stays in memory.
+func (c *Client) ListEach(ctx context.Context, collection, version string, query url.Values, each func(Resource)) error {
+	version, err := c.apiVersion(collection, version)
+	if err != nil {
+		return err
 	}
 	req, err := c.newRequest(ctx, http.MethodGet, collection, version, query)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Resource
-	for page := 0; ; page++ {
+	for page := 1; ; page++ {
+		runtime.SkipBodyDownload(req)
 		resp, err := c.pl.Do(req)
 		if err != nil {
-			return nil, wrap(http.MethodGet, collection, err)
+			return wrap(http.MethodGet, collection, err)
 		}
 		if !runtime.HasStatusCode(resp, http.StatusOK) {
-			return nil, decodeError(http.MethodGet, collection, resp)
+			err := decodeError(http.MethodGet, collection, resp)
+			resp.Body.Close()
+			return err
 		}
-		var body struct {
-			Value    []Resource `json:"value"`
-			NextLink string     `json:"nextLink"`
+		next, err := decodePage(resp.Body, each)
+		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("GET %s: decoding page %d: %w", collection, page, err)
 		}
-		if err := runtime.UnmarshalAsJSON(resp, &body); err != nil {
-			return nil, fmt.Errorf("GET %s: decoding page %d: %w", collection, page+1, err)
+		if next == "" {
+			return nil
 		}
-		out = append(out, body.Value...)
-		if body.NextLink == "" {
-			return out, nil
-		}
-		if req, err = runtime.NewRequest(ctx, http.MethodGet, body.NextLink); err != nil {
-			return nil, err
+		if req, err = runtime.NewRequest(ctx, http.MethodGet, next); err != nil {
+			return err
 		}
 	}
+}
+
+// decodePage reads a list page, {"value": [...], "nextLink": "..."}, item by item, and returns
+// its next link. Other keys are skipped; a null value is an empty page.
+func decodePage(r io.Reader, each func(Resource)) (next string, err error) {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '{'); err != nil {
+		return "", err
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		switch key, _ := tok.(string); key {
+		case "value":
+			if tok, err = dec.Token(); err != nil {
+				return "", err
+			}
+			if tok == nil {
+				continue
+			}
+			if d, ok := tok.(json.Delim); !ok || d != '[' {
+				return "", fmt.Errorf("value is %v, not an array", tok)
+			}
+			for dec.More() {
+				var item Resource
+				if err := dec.Decode(&item); err != nil {
+					return "", err
+				}
+				each(item)
+			}
+			if _, err := dec.Token(); err != nil { // ]
+				return "", err
+			}
+		case "nextLink":
+			var link *string
+			if err := dec.Decode(&link); err != nil {
+				return "", fmt.Errorf("nextLink: %w", err)
+			}
+			if link != nil {
+				next = *link
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", err
+			}
+		}
+	}
+	return next, expectDelim(dec, '}')
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != want {
+		return fmt.Errorf("found %v where %q was expected", tok, want)
+	}
+	return nil
 }
 
 // resourcesVersion is the API version of the Microsoft.Resources lists.

@@ -361,3 +361,58 @@ func TestPacingAvoidsThrottling(t *testing.T) {
 	}
 	t.Logf("%d writes in %v (throttle bound %v); the pacer held back %d", n, took, bound, c.Waits())
 }
+
+func TestListPagesAreReadItemByItem(t *testing.T) {
+	cases := []struct {
+		page, next, err string
+		names           []string
+	}{
+		{page: `{"value":[{"name":"a"},{"name":"b","properties":{"x":[1,2]}}],"nextLink":"https://next"}`, next: "https://next", names: []string{"a", "b"}},
+		{page: `{"nextLink":null,"@odata.count":2,"value":[{"name":"a"}]}`, names: []string{"a"}},
+		{page: `{"value":null}`},
+		{page: `{}`},
+		{page: `{"value":{"name":"a"}}`, err: "not an array"},
+		{page: `[]`, err: `where "{" was expected`},
+		{page: `{"value":[{"name":"a"},`, err: "EOF"},
+	}
+	for _, c := range cases {
+		var names []string
+		next, err := decodePage(strings.NewReader(c.page), func(r Resource) { names = append(names, r["name"].(string)) })
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want one saying %q", c.page, err, c.err)
+			}
+			continue
+		}
+		if err != nil || next != c.next || strings.Join(names, ",") != strings.Join(c.names, ",") {
+			t.Errorf("%s: got %v, next %q, error %v; want %v, next %q", c.page, names, next, err, c.names, c.next)
+		}
+	}
+}
+
+func TestListFollowsEveryPage(t *testing.T) {
+	c, _ := local(t, emulator.Options{PageSize: 2}, Options{})
+	ctx := context.Background()
+	if _, err := c.Put(ctx, sub+"/resourceGroups/paged", "2021-04-01", map[string]any{"location": "westeurope"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		if _, err := c.Put(ctx, fmt.Sprintf("%s/resourceGroups/paged/providers/Microsoft.Network/routeTables/rt%d", sub, i), "", map[string]any{"location": "westeurope"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := c.List(ctx, sub+"/resourceGroups/paged/providers/Microsoft.Network/routeTables", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, it := range items {
+		names = append(names, it["name"].(string))
+	}
+	if strings.Join(names, ",") != "rt0,rt1,rt2,rt3,rt4" {
+		t.Errorf("listed %v over pages of 2, want rt0 to rt4", names)
+	}
+	if _, err := c.List(ctx, sub+"/resourceGroups/absent/providers/Microsoft.Network/routeTables", "", nil); !IsNotFound(err) {
+		t.Errorf("listing in a missing group: %v, want not found", err)
+	}
+}

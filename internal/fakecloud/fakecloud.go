@@ -296,6 +296,15 @@ func (c *Cloud) List(ctx context.Context, collection, version string, query url.
 	return out, nil
 }
 
+// ListEach lists as List does, giving each item to each.
+func (c *Cloud) ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error {
+	items, err := c.List(ctx, collection, version, query)
+	for _, it := range items {
+		each(it)
+	}
+	return err
+}
+
 // ListResourceGroups lists the resource groups.
 func (c *Cloud) ListResourceGroups(ctx context.Context) ([]map[string]any, error) {
 	return c.List(ctx, "/subscriptions/"+c.sub+"/resourcegroups", "", nil)

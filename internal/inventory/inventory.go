@@ -27,6 +27,8 @@ import (
 type Cloud interface {
 	Get(ctx context.Context, id, version string) (map[string]any, error)
 	List(ctx context.Context, collection, version string, query url.Values) ([]map[string]any, error)
+	// ListEach lists as List does, giving each item to each as it is read.
+	ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error
 	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
 	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
 }
@@ -68,7 +70,13 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 	var firstErr error
 	forEach(keys, func(key string) {
 		col := wanted[key]
-		items, err := c.List(ctx, col.path, col.version, nil)
+		var items []map[string]any
+		err := c.ListEach(ctx, col.path, col.version, nil, func(it map[string]any) {
+			if trim {
+				dropUnread(col.schema, it) // as it is read, before the next one is
+			}
+			items = append(items, it)
+		})
 		mu.Lock()
 		defer mu.Unlock()
 		live.Requests++
@@ -77,11 +85,6 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 				firstErr = fmt.Errorf("listing %s: %w", col.path, err)
 			}
 			return
-		}
-		if trim {
-			for _, it := range items {
-				dropUnread(col.schema, it)
-			}
 		}
 		live.collections[key] = items
 		for _, it := range items {
