@@ -25,7 +25,7 @@ import (
 	"sync"
 )
 
-//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/types
+//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/fixednames.txt.gz data/types
 var embedded embed.FS
 
 // indexHeader must match the first line the generator writes.
@@ -97,6 +97,8 @@ type Catalog struct {
 	versions map[string][]string     // lower ARM type -> every known version; nil until needed
 	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
 	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
+	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames); nil until needed
+	fixedNames map[string][]string
 }
 
 // Dependency is one of GruCloud's dependency keys of a type: the key a project names it by
@@ -347,6 +349,37 @@ func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
 		}
 	}
 	return c.deps[strings.ToLower(armType)], nil
+}
+
+// FixedNames says, for a type as a project names it (Group::Type, GruCloud's name), which names
+// of its ID are fixed by GruCloud's PUT path: one entry per type segment of the ID (the top
+// level type first), the fixed name, or "" where the name is the project's. A blob
+// container's are ["", "default", ""]: storageAccounts/{account}/blobServices/default/
+// containers/{container}; a web app configuration's ["", "web"]. nil when none is fixed.
+func (c *Catalog) FixedNames(name string) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fixedNames == nil {
+		data, err := readGzip(embedded, "data/fixednames.txt.gz")
+		if err != nil {
+			return nil, fmt.Errorf("reading the embedded table of fixed names: %w", err)
+		}
+		c.fixedNames = map[string][]string{}
+		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+			f := strings.Split(line, "\t")
+			if len(f) != 3 {
+				return nil, fmt.Errorf("the embedded table of fixed names has a bad line: %q", line)
+			}
+			names := strings.Split(f[2], "/")
+			for i, n := range names {
+				if n == "*" {
+					names[i] = ""
+				}
+			}
+			c.fixedNames[strings.ToLower(f[0])] = names
+		}
+	}
+	return c.fixedNames[strings.ToLower(name)], nil
 }
 
 // load decodes a type file once and caches it.

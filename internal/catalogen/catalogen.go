@@ -8,6 +8,7 @@ package catalogen
 import (
 	"bytes"
 	"compress/gzip"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -27,6 +28,12 @@ type Stats struct {
 // seedTypeFile is embedded besides the default versions: the seed page's API version.
 const seedTypeFile = "generated/storage/microsoft.storage/2021-06-01/types.json"
 
+// grucloudExtras are dependency keys GruCloud's own type definitions have beyond its published
+// table (facts about GruCloud's behaviour, in the table's format), added after the table's.
+//
+//go:embed grucloud-extras.json
+var grucloudExtras []byte
+
 // IndexHeader is the first line of index.txt; the catalogue refuses an index without it.
 const IndexHeader = "gru-catalog-index 1"
 
@@ -40,6 +47,7 @@ type grucloudType struct {
 	Type         string              `json:"type"`
 	ARMType      string              `json:"armType"`
 	APIVersion   string              `json:"apiVersion"`
+	PutPath      string              `json:"putPath"`
 	Dependencies orderedDependencies `json:"dependencies"`
 }
 
@@ -96,6 +104,10 @@ func Generate(shared, out string) (Stats, error) {
 	var grucloud []grucloudType
 	if err := readJSON(filepath.Join(shared, "grucloud", "azure-types.json"), &grucloud); err != nil {
 		return st, err
+	}
+	var extras []grucloudType
+	if err := json.Unmarshal(grucloudExtras, &extras); err != nil {
+		return st, fmt.Errorf("grucloud-extras.json: %w", err)
 	}
 
 	// The files to embed and the resource types each holds.
@@ -205,11 +217,16 @@ func Generate(shared, out string) (Stats, error) {
 	}
 	st.Bytes += n
 
-	deps, err := dependencyTable(grucloud, short, aliases, byLower)
+	deps, err := dependencyTable(append(grucloud, extras...), short, aliases, byLower)
 	if err != nil {
 		return st, err
 	}
 	if n, err = writeGzip(filepath.Join(out, "dependencies.txt.gz"), deps); err != nil {
+		return st, err
+	}
+	st.Bytes += n
+
+	if n, err = writeGzip(filepath.Join(out, "fixednames.txt.gz"), fixedNamesTable(grucloud, byLower)); err != nil {
 		return st, err
 	}
 	st.Bytes += n
@@ -363,6 +380,45 @@ func dependencyTable(table []grucloudType, short map[string]string, aliases [][2
 		}
 	}
 	return buf.Bytes(), nil
+}
+
+// fixedNamesTable lists the GruCloud types whose PUT path fixes some of the names in their ID
+// (a blob container's blobServices/default, a web app configuration's config/web): one line a
+// type, Group::Type, its ARM type and, for each type segment of its ID, the fixed name or *.
+// GruCloud names such resources without the fixed parts (rg::account::container).
+func fixedNamesTable(table []grucloudType, byLower map[string]string) []byte {
+	lines := map[string]string{}
+	for _, g := range table {
+		armType, ok := byLower[strings.ToLower(g.ARMType)]
+		if !ok {
+			continue
+		}
+		i := strings.LastIndex(strings.ToLower(g.PutPath), "/providers/")
+		if i < 0 {
+			continue
+		}
+		segs := strings.Split(g.PutPath[i+len("/providers/"):], "/")[1:] // t1/n1/t2/n2...
+		if len(segs)%2 != 0 || len(segs)/2 != strings.Count(armType, "/") {
+			continue // a path that is not type/name pairs of this type (connections/{}/sharedkey)
+		}
+		names, fixed := make([]string, 0, len(segs)/2), false
+		for j := 1; j < len(segs); j += 2 {
+			if strings.HasPrefix(segs[j], "{") {
+				names = append(names, "*")
+			} else {
+				names, fixed = append(names, segs[j]), true
+			}
+		}
+		if fixed {
+			name := g.Group + "::" + g.Type
+			lines[strings.ToLower(name)] = name + "\t" + armType + "\t" + strings.Join(names, "/") + "\n"
+		}
+	}
+	var buf bytes.Buffer
+	for _, k := range sortedKeys(lines) {
+		buf.WriteString(lines[k])
+	}
+	return buf.Bytes()
 }
 
 func b2i(b bool) int {

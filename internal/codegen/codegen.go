@@ -62,6 +62,10 @@ type resource struct {
 	typ     *catalog.TypeInfo
 	schema  *catalog.Resource
 	gcName  string // GruCloud's name: rg::parent::name
+	// group and name are the type as the project writes it: GruCloud's name for the type
+	// whose PUT path fixes this ID's names (Web::WebAppConfiguration for sites/config/web).
+	group, name string
+	fixed       []string // the names its PUT path fixes (catalog.FixedNames)
 	deps    []dep
 	body    map[string]any
 	ordinal int
@@ -96,12 +100,15 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		if err != nil {
 			return nil, err
 		}
-		r := &resource{id: id, live: l, typ: t, schema: schema}
+		r := &resource{id: id, live: l, typ: t, schema: schema, group: t.Group(), name: t.Name()}
+		if err := r.nameType(cat); err != nil {
+			return nil, err
+		}
 		rs = append(rs, r)
 		byID[id.Key()] = r
 	}
 	for _, r := range rs {
-		r.gcName = target.FullName(r.id)
+		r.gcName = target.GruCloudName(r.id, r.fixed)
 	}
 	for _, r := range rs {
 		if err := link(cat, r, byID); err != nil {
@@ -282,6 +289,30 @@ func Edited(content string) bool {
 	return !ok || fp != fingerprint(rest)
 }
 
+// nameType chooses the name the project writes the resource's type by: GruCloud's name whose
+// PUT path fixes the names this ID has, the one fixing most where several do, else the
+// catalogue's.
+func (r *resource) nameType(cat *catalog.Catalog) error {
+	best := -1
+	for _, n := range append([]string{r.typ.ShortName}, r.typ.Aliases...) {
+		fixed, err := cat.FixedNames(n)
+		if err != nil {
+			return err
+		}
+		count := 0
+		for _, f := range fixed {
+			if f != "" {
+				count++
+			}
+		}
+		if count > best && target.FixedNamesMatch(r.id, fixed) {
+			group, name, _ := strings.Cut(n, "::")
+			r.group, r.name, r.fixed, best = group, name, fixed, count
+		}
+	}
+	return nil
+}
+
 // link finds a resource's dependencies: its parent chain, and every listed resource whose ID
 // its body holds. An ID at one of GruCloud's pathIds goes (the engine writes it back); any
 // other becomes a getId call. IDs of resources outside the selection stay as they are.
@@ -308,7 +339,13 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 			add("resourceGroup", g, false)
 		}
 	}
-	for p := r.id.Parent; p != nil && !p.IsResourceGroup() && !p.IsSubscription(); p = p.Parent {
+	// Parents whose names the type's PUT path fixes are not dependencies in GruCloud's format
+	// (a blob container's blobServices/default).
+	names := target.NamesOf(r.id)
+	for p, i := r.id.Parent, len(names)-2; p != nil && !p.IsResourceGroup() && !p.IsSubscription(); p, i = p.Parent, i-1 {
+		if i >= 0 && i < len(r.fixed) && r.fixed[i] != "" {
+			continue
+		}
 		if pr, ok := byID[p.Key()]; ok {
 			add(parentKey(known, pr), pr, false)
 		}
@@ -354,7 +391,7 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 			}
 			add(keyFromPath(path), to, false)
 			return jsfmt.Code(fmt.Sprintf("getId({ type: %s, group: %s, name: %s })",
-				jsfmt.Quote(to.typ.Name(), '"'), jsfmt.Quote(to.typ.Group(), '"'), jsfmt.Quote(to.gcName, '"')))
+				jsfmt.Quote(to.name, '"'), jsfmt.Quote(to.group, '"'), jsfmt.Quote(to.gcName, '"')))
 		}
 		return v
 	}
@@ -535,7 +572,7 @@ func order(rs []*resource) []*resource {
 func (r *resource) write(opts Options) string {
 	var b strings.Builder
 	b.WriteString("  {\n")
-	fmt.Fprintf(&b, "    type: %s,\n    group: %s,\n", jsfmt.Quote(r.typ.Name(), '"'), jsfmt.Quote(r.typ.Group(), '"'))
+	fmt.Fprintf(&b, "    type: %s,\n    group: %s,\n", jsfmt.Quote(r.name, '"'), jsfmt.Quote(r.group, '"'))
 	fmt.Fprintf(&b, "    name: %s,\n", jsfmt.Quote(r.id.Name, '"'))
 	body := r.body
 	usesConfig := false

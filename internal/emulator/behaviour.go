@@ -282,8 +282,38 @@ func (e *Emulator) shape(r *request, id *armid.ID, rt *resourceType, out map[str
 		return e.shapePrivateEndpoint(r, id, out, existing)
 	case isConnection(rt.info.ARMType):
 		return e.shapeConnection(r, id, out, existing)
+	case strings.EqualFold(rt.info.ARMType, typeStorageAccount) && existing == nil:
+		return func() error { return e.store.put(r.Context(), nil, storageServices(id, out, r.apiVersion)...) }, nil
 	}
 	return nil, nil
+}
+
+// storageServices are the blob, file, queue and table services Azure gives a new storage
+// account, each named default, with Azure's default settings: containers, shares, queues and
+// tables are made in them without declaring them.
+func storageServices(account *armid.ID, body map[string]any, apiVersion string) []*record {
+	cors := func() map[string]any { return map[string]any{"corsRules": []any{}} }
+	services := []struct {
+		collection string
+		props      map[string]any
+	}{
+		{"blobServices", map[string]any{"cors": cors(), "deleteRetentionPolicy": map[string]any{"allowPermanentDelete": false, "enabled": false}}},
+		{"fileServices", map[string]any{"cors": cors(), "shareDeleteRetentionPolicy": map[string]any{"enabled": true, "days": 7}, "protocolSettings": map[string]any{"smb": map[string]any{}}}},
+		{"queueServices", map[string]any{"cors": cors()}},
+		{"tableServices", map[string]any{"cors": cors()}},
+	}
+	var recs []*record
+	for _, s := range services {
+		id := account.Child(s.collection, "default")
+		svc := map[string]any{"id": id.String(), "name": "default", "type": "Microsoft.Storage/storageAccounts/" + s.collection, "properties": s.props}
+		if sku, ok := body["sku"]; ok && (s.collection == "blobServices" || s.collection == "fileServices") {
+			svc["sku"] = sku
+		}
+		rec := newRecord(id, apiVersion)
+		rec.setBody(svc)
+		recs = append(recs, rec)
+	}
+	return recs
 }
 
 // endpointLink is one entry of a private endpoint's (manual)privateLinkServiceConnections.

@@ -1,6 +1,12 @@
 package target
 
-import "strings"
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/gru-iac/gru/internal/armid"
+)
 
 // This file is the one place for what the engine does differently for some types.
 
@@ -24,14 +30,115 @@ func EndpointOf(live map[string]any) string {
 }
 
 // MadeByAzure reports a live resource that Azure made for another one and deletes with it, which
-// no project declares: a private endpoint's network interface.
+// no project declares: a private endpoint's network interface, and a storage account's blob,
+// file, queue and table services while they keep Azure's default settings.
 func MadeByAzure(live map[string]any) bool {
 	typ, _ := live["type"].(string)
+	props, _ := live["properties"].(map[string]any)
+	if defaults := storageServiceDefaults(typ); defaults != nil {
+		name, _ := live["name"].(string)
+		return strings.EqualFold(name, "default") && sameJSON(withoutEmpty(props), withoutEmpty(defaults))
+	}
 	if !strings.EqualFold(typ, "Microsoft.Network/networkInterfaces") {
 		return false
 	}
-	props, _ := live["properties"].(map[string]any)
 	pe, _ := props["privateEndpoint"].(map[string]any)
 	id, _ := pe["id"].(string)
 	return id != ""
+}
+
+// storageServiceDefaults are the settings Azure gives a service of a new storage account, nil
+// for other types.
+func storageServiceDefaults(armType string) map[string]any {
+	cors := map[string]any{"corsRules": []any{}}
+	switch strings.ToLower(armType) {
+	case "microsoft.storage/storageaccounts/blobservices":
+		return map[string]any{"cors": cors, "deleteRetentionPolicy": map[string]any{"allowPermanentDelete": false, "enabled": false}}
+	case "microsoft.storage/storageaccounts/fileservices":
+		return map[string]any{"cors": cors, "shareDeleteRetentionPolicy": map[string]any{"enabled": true, "days": 7}, "protocolSettings": map[string]any{"smb": map[string]any{}}}
+	case "microsoft.storage/storageaccounts/queueservices", "microsoft.storage/storageaccounts/tableservices":
+		return map[string]any{"cors": cors}
+	}
+	return nil
+}
+
+// withoutEmpty drops empty objects and arrays, at any depth.
+func withoutEmpty(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if e = withoutEmpty(e); e != nil {
+				out[k] = e
+			}
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		return out
+	case []any:
+		if len(x) == 0 {
+			return nil
+		}
+	}
+	return v
+}
+
+// sameJSON compares two values as JSON (numbers by value, whatever their Go type).
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	var x, y any
+	json.Unmarshal(ja, &x)
+	json.Unmarshal(jb, &y)
+	return reflect.DeepEqual(x, y)
+}
+
+// NamesOf lists the names of an ID, one for each type segment of its type (the top-level
+// resource's first): a blob container's are account, default, container.
+func NamesOf(id *armid.ID) []string {
+	var names []string
+	for cur := id; cur != nil && !cur.IsResourceGroup() && !cur.IsSubscription(); cur = cur.Parent {
+		names = append([]string{cur.Name}, names...)
+		if cur.TopLevel() {
+			break
+		}
+	}
+	return names
+}
+
+// FixedNamesMatch reports whether an ID has the names a type's GruCloud PUT path fixes
+// (catalog.FixedNames); false when it fixes none.
+func FixedNamesMatch(id *armid.ID, fixed []string) bool {
+	names := NamesOf(id)
+	if len(fixed) == 0 || len(names) != len(fixed) {
+		return false
+	}
+	for i, f := range fixed {
+		if f != "" && !strings.EqualFold(f, names[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// GruCloudName is GruCloud's name of the resource an ID names, without the names its type's
+// PUT path fixes: rg::account::container for a blob container, not rg::account::default::container.
+func GruCloudName(id *armid.ID, fixed []string) string {
+	if !FixedNamesMatch(id, fixed) {
+		return FullName(id)
+	}
+	var parts []string
+	if rg := id.ResourceGroupName(); rg != "" {
+		parts = append(parts, rg)
+	}
+	for i, n := range NamesOf(id) {
+		if fixed[i] == "" || i == len(fixed)-1 {
+			parts = append(parts, n)
+		}
+	}
+	return strings.Join(parts, "::")
 }

@@ -101,22 +101,15 @@ func (b *builder) identify() {
 				}
 			}
 		}
-		ns := r.Type.Namespace()
-		segs := strings.Split(r.Type.ARMType, "/")
-		last := segs[len(segs)-1]
 		switch {
 		case parent != nil && parent.ID != nil:
-			r.Parent = parent.ID
-			r.ID = parent.ID.Child(last, r.Spec.Name)
+			r.Parent, r.ID = b.idBelow(r, parent.ID, strings.Count(parent.Type.ARMType, "/"))
 		case parent != nil:
 			r.Parent = nil // the parent's own ID is not known before apply
 		case group != nil:
-			r.Parent = group.ID
-			r.ID = group.ID.Provider(ns, last, r.Spec.Name)
+			r.Parent, r.ID = b.idBelow(r, group.ID, 0)
 		default:
-			sub := armid.Subscription(b.t.Subscription)
-			r.Parent = sub
-			r.ID = sub.Provider(ns, last, r.Spec.Name)
+			r.Parent, r.ID = b.idBelow(r, armid.Subscription(b.t.Subscription), 0)
 		}
 		if from := identityDependency(r.Type.ARMType); from != "" && len(r.Deps[from]) > 0 {
 			r.IdentityFrom = from
@@ -126,6 +119,28 @@ func (b *builder) identify() {
 	for _, r := range b.t.Resources {
 		visit(r, map[*Resource]bool{})
 	}
+}
+
+// idBelow builds r's ID below an ancestor's ID, whose type has depth type segments (0 for a
+// resource group or subscription): the names in between are those GruCloud's PUT path fixes
+// (a blob container's blobServices/default below its account), the last one r's own, unless
+// fixed too (a web app's config/web). It returns the ID r's collection lives under, and r's.
+func (b *builder) idBelow(r *Resource, ancestor *armid.ID, depth int) (parent, id *armid.ID) {
+	types := strings.Split(r.Type.ARMType, "/")[1:]
+	id = ancestor
+	for i := depth; i < len(types); i++ {
+		name := r.Spec.Name
+		if i < len(r.fixed) && r.fixed[i] != "" {
+			name = r.fixed[i]
+		}
+		parent = id
+		if i == 0 {
+			id = id.Provider(r.Type.Namespace(), types[0], name)
+		} else {
+			id = id.Child(types[i], name)
+		}
+	}
+	return parent, id
 }
 
 // IDOf computes the ARM ID a project's getId({ type, group, name }) stands for, before the
@@ -147,6 +162,31 @@ func IDOf(cat *catalog.Catalog, subscription string, ref project.Ref) (string, e
 	}
 	segs := strings.Split(ti.ARMType, "/")
 	types := segs[1:]
+	fixed, err := cat.FixedNames(ref.Group + "::" + ref.Type)
+	if err != nil {
+		return "", fmt.Errorf("getId: %w", err)
+	}
+	// GruCloud leaves out of the name what its PUT path fixes (rg::account::container).
+	var free []string
+	for i, t := range types {
+		if i >= len(fixed) || fixed[i] == "" {
+			free = append(free, t)
+		}
+	}
+	if len(free) < len(types) && (len(parts) == len(free)+1 || len(parts) == len(free)) {
+		full := make([]string, 0, len(types)+1)
+		if len(parts) == len(free)+1 {
+			full, parts = append(full, parts[0]), parts[1:]
+		}
+		for i := range types {
+			if i < len(fixed) && fixed[i] != "" {
+				full = append(full, fixed[i])
+			} else {
+				full, parts = append(full, parts[0]), parts[1:]
+			}
+		}
+		parts = full
+	}
 	var id *armid.ID
 	names := parts
 	if len(parts) == len(types)+1 {
@@ -155,7 +195,11 @@ func IDOf(cat *catalog.Catalog, subscription string, ref project.Ref) (string, e
 	} else if len(parts) == len(types) {
 		id = armid.Subscription(subscription)
 	} else {
-		return "", fmt.Errorf("getId: %s name %q: expected %d parts joined by :: (resource group, then %s)", ti.ShortName, ref.Name, len(types)+1, strings.Join(types, ", "))
+		expected := fmt.Sprintf("%d parts joined by :: (resource group, then %s)", len(types)+1, strings.Join(types, ", "))
+		if len(free) < len(types) {
+			expected = fmt.Sprintf("%d parts joined by :: (resource group, then %s)", len(free)+1, strings.Join(free, ", "))
+		}
+		return "", fmt.Errorf("getId: %s name %q: expected %s", ti.ShortName, ref.Name, expected)
 	}
 	id = id.Provider(segs[0], types[0], names[0])
 	for i := 1; i < len(types); i++ {

@@ -41,6 +41,8 @@ type Resource struct {
 	// IdentityFrom names the dependency through which Azure names the resource (the seed's
 	// private endpoint connection is the one its privateEndpoint made), "" when its name is its own.
 	IdentityFrom string
+	// fixed are the names GruCloud's PUT path fixes in the ID, by type segment (catalog.FixedNames).
+	fixed []string
 }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
@@ -179,7 +181,12 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(s, nil, "%s: %v", ti.ShortName, err)
 		return
 	}
-	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}}
+	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
+	if err != nil {
+		b.problem(s, nil, "%v", err)
+		return
+	}
+	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed}
 	if b.deps == nil {
 		b.deps = map[*Resource][]catalog.Dependency{}
 	}
@@ -188,13 +195,14 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(s, nil, "%v", err)
 		return
 	}
-	b.deps[r] = append(deps, b.derivedParents(ti, deps)...)
+	b.deps[r] = append(deps, b.derivedParents(ti, deps, fixed)...)
 	b.t.Resources = append(b.t.Resources, r)
 }
 
 // derivedParents gives a type that GruCloud's table lacks its parent keys from the ARM type:
-// resourceGroup, then the singular of each ancestor collection (virtualNetwork, ...).
-func (b *builder) derivedParents(ti *catalog.TypeInfo, known []catalog.Dependency) []catalog.Dependency {
+// resourceGroup, then the singular of each ancestor collection (virtualNetwork, ...), but for
+// ancestors whose name is fixed (a blob container's blobServices/default).
+func (b *builder) derivedParents(ti *catalog.TypeInfo, known []catalog.Dependency, fixed []string) []catalog.Dependency {
 	has := map[string]bool{}
 	for _, d := range known {
 		if d.Parent {
@@ -206,7 +214,7 @@ func (b *builder) derivedParents(ti *catalog.TypeInfo, known []catalog.Dependenc
 		out = append(out, catalog.Dependency{Key: "resourceGroup", ARMType: "Microsoft.Resources/resourceGroups", Parent: true})
 	}
 	for p := ti.ParentType(); p != ""; {
-		if !has[strings.ToLower(p)] {
+		if i := strings.Count(p, "/") - 1; !has[strings.ToLower(p)] && (i >= len(fixed) || fixed[i] == "") {
 			if pt, ok := b.cat.Find(p); ok {
 				out = append(out, catalog.Dependency{Key: lowerFirst(pt.Name()), ARMType: pt.ARMType, Parent: true})
 			}
