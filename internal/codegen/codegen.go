@@ -57,18 +57,18 @@ type EnvVar struct {
 
 // resource is one live resource being written.
 type resource struct {
-	id      *armid.ID
-	live    map[string]any
-	typ     *catalog.TypeInfo
-	schema  *catalog.Resource
-	gcName  string // GruCloud's name: rg::parent::name
+	id     *armid.ID
+	live   map[string]any
+	typ    *catalog.TypeInfo
+	schema *catalog.Resource
+	gcName string // GruCloud's name: rg::parent::name
 	// group and name are the type as the project writes it: GruCloud's name for the type
 	// whose PUT path fixes this ID's names (Web::WebAppConfiguration for sites/config/web).
 	group, name string
 	fixed       []string // the names its PUT path fixes (catalog.FixedNames)
-	deps    []dep
-	body    map[string]any
-	ordinal int
+	deps        []dep
+	body        map[string]any
+	ordinal     int
 }
 
 type dep struct {
