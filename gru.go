@@ -64,6 +64,8 @@ type Options struct {
 	Events func(Event)
 	// Debug receives a log of every request and response, secrets redacted.
 	Debug io.Writer
+	// Console receives what a project's code writes with console.log (default os.Stderr).
+	Console io.Writer
 }
 
 // Session is a connection to a cloud.
@@ -71,6 +73,7 @@ type Session struct {
 	conn    *cloud.Connection
 	catalog *catalog.Catalog
 	engine  *engine.Engine
+	console io.Writer
 }
 
 // Open connects to the cloud the options name.
@@ -83,7 +86,10 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism}}
+	s := &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism}, console: o.Console}
+	if s.console == nil {
+		s.console = os.Stderr
+	}
 	if o.Events != nil {
 		s.engine.Events = func(e executor.Event) { o.Events(eventOf(e)) }
 		s.engine.OnWait = func(key, state string) { o.Events(Event{Kind: EventWaiting, Resource: key, State: state}) }
@@ -163,7 +169,7 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 			return target.IDOf(s.catalog, sub, ref)
 		},
 		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
-		Console:  os.Stderr, // a project's console.log: never on stdout, where --json goes
+		Console:  s.console,
 	})
 	if err != nil {
 		return nil, err

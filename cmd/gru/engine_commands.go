@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -31,7 +32,8 @@ type session struct {
 // destroy do.
 func (g *globalOptions) open(ctx context.Context, cmd *cobra.Command, events func(gru.Event)) (*gru.Session, error) {
 	o := gru.Options{Local: g.local, Endpoint: g.endpoint, Token: os.Getenv("GRU_TOKEN"), Subscription: g.subscription,
-		TypesDir: g.typesDir, Parallelism: g.parallelism, Events: events}
+		TypesDir: g.typesDir, Parallelism: g.parallelism, Events: events,
+		Console: cmd.ErrOrStderr()} // a project's console.log: never on stdout, where --json goes
 	if g.debug {
 		o.Debug = cmd.ErrOrStderr()
 	}
@@ -665,17 +667,9 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 				return fmt.Errorf("%s does not exist yet: gru apply makes it", found.Key)
 			}
 			if field != "" {
-				for _, k := range strings.Split(field, ".") {
-					if k == "" {
-						return fmt.Errorf("--field %q: a property name is empty (write them joined by dots: properties.provisioningState)", field)
-					}
-					m, ok := v.(map[string]any)
-					if !ok {
-						return fmt.Errorf("%s: %s is not an object", found.Key, k)
-					}
-					if v, ok = m[k]; !ok {
-						return fmt.Errorf("%s has no %s", found.Key, field)
-					}
+				var err error
+				if v, err = fieldOf(v, field); err != nil {
+					return fmt.Errorf("%s: %w", found.Key, err)
 				}
 				if str, ok := v.(string); ok {
 					fmt.Fprintln(cmd.OutOrStdout(), str)
@@ -687,6 +681,36 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&typ, "type", "", "type of the resource (Group::Type)")
 	cmd.Flags().StringVar(&name, "name", "", "name of the resource")
-	cmd.Flags().StringVar(&field, "field", "", "a property path, such as properties.provisioningState")
+	cmd.Flags().StringVar(&field, "field", "", "a property path, such as properties.provisioningState; array items by index: properties.subnets[0].name or properties.subnets.0.name")
 	return cmd
+}
+
+// fieldOf follows a property path (names joined by dots, array items by index: a[0] or a.0)
+// into a value.
+func fieldOf(v any, path string) (any, error) {
+	path = strings.NewReplacer("[", ".", "]", "").Replace(path)
+	at := ""
+	for _, k := range strings.Split(path, ".") {
+		if k == "" {
+			return nil, fmt.Errorf("--field %q: a property name is empty (write them joined by dots: properties.provisioningState)", path)
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[k]
+			if !ok {
+				return nil, fmt.Errorf("no %s", strings.TrimPrefix(at+"."+k, "."))
+			}
+			v = e
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, fmt.Errorf("%s is an array of %d: index it from 0, as %s[0], not with %q", at, len(x), at, k)
+			}
+			v = x[i]
+		default:
+			return nil, fmt.Errorf("%s is %v, which has no %s", at, x, k)
+		}
+		at = strings.TrimPrefix(at+"."+k, ".")
+	}
+	return v, nil
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gru-iac/gru/internal/emulator"
+)
+
+// TestGruCloudConstructs runs each project of testdata/grucloud, one per construct of
+// GruCloud's format that gru supports, written as GruCloud projects are: apply, an empty plan,
+// a gencode round trip (the generated project plans to no change), then destroy, after which
+// nothing of the project is left. Each construct's effect is checked on what is live.
+func TestGruCloudConstructs(t *testing.T) {
+	checks := map[string]func(t *testing.T, dir, stderr string){
+		"process-env": func(t *testing.T, dir, _ string) {
+			// TEAM comes from default.env, through config.js.
+			if got := field(t, dir, "Resources::ResourceGroup", "rg-process-env", "tags.team"); got != "platform" {
+				t.Errorf("the group's team tag is %q, want platform (default.env)", got)
+			}
+		},
+		"provider-config": func(t *testing.T, dir, _ string) {
+			if got := field(t, dir, "KeyVault::Vault", "gc-provider-config-kv", "properties.tenantId"); got != emulator.LocalTenantID {
+				t.Errorf("the vault's tenant is %q, want the local tenant", got)
+			}
+			if got := field(t, dir, "Network::NetworkSecurityGroup", "nsg", "tags.scope"); !strings.Contains(got, "/subscriptions/"+emulator.LocalSubscriptionID+"/") {
+				t.Errorf("the ID built from config.subscriptionId is %q", got)
+			}
+		},
+		"node-builtins": func(t *testing.T, dir, stderr string) {
+			if !strings.Contains(stderr, `subnets ["10.3.0.0/24","10.3.1.0/24"]`) {
+				t.Errorf("console.log did not reach stderr: %q", stderr)
+			}
+			if got := field(t, dir, "Resources::ResourceGroup", "rg-node-builtins", "tags.init"); got != "#cloud-config" {
+				t.Errorf("the tag read with fs is %q", got)
+			}
+		},
+		"type-table": func(t *testing.T, dir, _ string) {
+			if got := field(t, dir, "Storage::BlobContainer", "images", "id"); !strings.HasSuffix(got, "/storageAccounts/gctypetable/blobServices/default/containers/images") {
+				t.Errorf("the container's ID is %q", got)
+			}
+			if got := field(t, dir, "Network::VirtualNetworkGatewayConnection", "to-on-premises", "properties.virtualNetworkGateway1.id"); !strings.HasSuffix(got, "/virtualNetworkGateways/gateway") {
+				t.Errorf("the connection's virtualNetworkGateway1 is %q", got)
+			}
+		},
+		"shapes": func(t *testing.T, dir, _ string) {
+			// Made through provider.Network.makePublicIPAddress in a block body.
+			if got := field(t, dir, "Network::PublicIPAddress", "ip", "sku.name"); got != "Standard" {
+				t.Errorf("the address made through provider has sku %q", got)
+			}
+			if code, out, _ := runGru(t, "", "list", "--local", "--our", "-C", dir); code != 0 || strings.Contains(out, "NatGateway") || strings.Count(out, " yes ") != 3 {
+				t.Errorf("list: exit %d\n%s", code, out)
+			}
+		},
+		"numbers": func(t *testing.T, dir, _ string) {
+			if got := field(t, dir, "App::ContainerApp", "hello", "properties.template.containers[0].resources.cpu"); got != "0.5" {
+				t.Errorf("the container's cpu is %q", got)
+			}
+		},
+	}
+	entries, err := os.ReadDir(filepath.Join("testdata", "grucloud"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		t.Run(name, func(t *testing.T) {
+			check, ok := checks[name]
+			if !ok {
+				t.Fatalf("testdata/grucloud/%s has no check in this test", name)
+			}
+			t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+			dir, err := filepath.Abs(filepath.Join("testdata", "grucloud", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := runGru(t, "", "apply", "-f", "--local", "-C", dir)
+			if code != 0 {
+				t.Fatalf("apply: exit %d\n%s\n%s", code, tail(out, 3000), stderr)
+			}
+			if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir); code != 0 {
+				t.Errorf("the plan after apply is not empty: exit %d\n%s\n%s", code, tail(out, 3000), errOut)
+			}
+			check(t, dir, stderr)
+			gen := t.TempDir()
+			if code, _, errOut := runGru(t, "", "gencode", "--local", "--our", "-o", gen, "-C", dir); code != 0 {
+				t.Fatalf("gencode: %s", errOut)
+			}
+			if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", gen); code != 0 {
+				resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+				t.Errorf("the generated project does not plan to no change: exit %d\n%s\n%s\n%s", code, tail(out, 3000), errOut, tail(string(resources), 3000))
+			}
+			if code, out, errOut := runGru(t, "", "destroy", "-f", "--local", "-C", dir); code != 0 {
+				t.Fatalf("destroy: exit %d\n%s\n%s", code, tail(out, 3000), errOut)
+			}
+			code, out, _ = runGru(t, "", "list", "--local", "--our", "--json", "-C", dir)
+			var left []any
+			if err := json.Unmarshal([]byte(out), &left); code != 0 || err != nil || len(left) != 0 {
+				t.Errorf("after destroy, list --our: exit %d, %v\n%s", code, err, tail(out, 2000))
+			}
+		})
+	}
+}
+
+// field is a value of a live resource, as gru output prints it.
+func field(t *testing.T, dir, typ, name, path string) string {
+	t.Helper()
+	code, out, errOut := runGru(t, "", "output", "--local", "-C", dir, "--type", typ, "--name", name, "--field", path)
+	if code != 0 {
+		t.Errorf("output %s %s %s: exit %d %s", typ, name, path, code, errOut)
+	}
+	return strings.TrimSpace(out)
+}

@@ -1,0 +1,1 @@
+module.exports = { projectName: "gc-provider-config", location: "westeurope" };

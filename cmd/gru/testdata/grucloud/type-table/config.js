@@ -1,0 +1,4 @@
+module.exports = ({ stage }) => ({
+  projectName: "gc-type-table",
+  location: "westeurope",
+});
