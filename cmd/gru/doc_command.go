@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 			if err != nil {
 				return err
 			}
-			page := func(t *catalog.TypeInfo, version string) (*docs.Page, error) {
+			page := func(t *catalog.TypeInfo, name, version string) (*docs.Page, error) {
 				if version == "" {
 					version = t.DefaultVersion
 				}
@@ -46,7 +47,7 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 						return p, err
 					}
 				}
-				return docs.FromCatalog(cmd.Context(), c, t, version)
+				return docs.FromCatalog(cmd.Context(), c, t, name, version)
 			}
 			if all {
 				if out == "" || len(args) > 0 {
@@ -54,15 +55,35 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 				}
 				start := time.Now()
 				n := 0
+				type named struct {
+					t    *catalog.TypeInfo
+					name string
+				}
+				var pages []named
 				for _, t := range c.Types() {
+					pages = append(pages, named{t, t.ShortName})
+				}
+				// GruCloud's names that are aliases (Web::WebAppConfiguration) have pages too.
+				gc, err := c.GruCloudTypes()
+				if err != nil {
+					return err
+				}
+				for _, n := range gc {
+					if t, err := c.Lookup(n[0]); err == nil && !strings.EqualFold(t.ShortName, n[0]) {
+						pages = append(pages, named{t, n[0]})
+					}
+				}
+				for _, pn := range pages {
+					t := pn.t
 					if err := cmd.Context().Err(); err != nil {
 						return err
 					}
-					p, err := page(t, "")
+					p, err := page(t, pn.name, "")
 					if err != nil {
-						return fmt.Errorf("%s: %w", t.ShortName, err)
+						return fmt.Errorf("%s: %w", pn.name, err)
 					}
-					file := filepath.Join(out, t.Group(), t.Name()+".md")
+					group, typeName, _ := strings.Cut(pn.name, "::")
+					file := filepath.Join(out, group, typeName+".md")
 					if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 						return err
 					}
@@ -81,7 +102,7 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 			if err != nil {
 				return err
 			}
-			p, err := page(t, v)
+			p, err := page(t, gruCloudName(c, args[0]), v)
 			if err != nil {
 				return err
 			}
@@ -94,4 +115,20 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 	cmd.Flags().BoolVar(&all, "all", false, "write a page for every type")
 	cmd.Flags().StringVar(&out, "out", "", "folder for --all")
 	return cmd
+}
+
+// gruCloudName is the name of GruCloud's table that a type was asked for by
+// (case-insensitively), "" when it is not one: a page of Web::WebAppConfiguration is that
+// type's, not Web::SiteConfig's.
+func gruCloudName(c *catalog.Catalog, asked string) string {
+	types, err := c.GruCloudTypes()
+	if err != nil {
+		return ""
+	}
+	for _, t := range types {
+		if strings.EqualFold(t[0], asked) {
+			return t[0]
+		}
+	}
+	return ""
 }

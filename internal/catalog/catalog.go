@@ -23,9 +23,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 )
 
-//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/fixednames.txt.gz data/types
+//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/grucloud.txt.gz data/types
 var embedded embed.FS
 
 // indexHeader must match the first line the generator writes.
@@ -97,8 +98,10 @@ type Catalog struct {
 	versions map[string][]string     // lower ARM type -> every known version; nil until needed
 	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
 	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
-	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames); nil until needed
+	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames), and grucloud:
+	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string
+	grucloud   [][2]string
 }
 
 // Dependency is one of GruCloud's dependency keys of a type: the key a project names it by
@@ -112,6 +115,12 @@ type Dependency struct {
 	Parent  bool
 	List    bool
 	PathID  string
+	// Extra marks a key GruCloud's own type definitions have beyond its published table (a
+	// connection's virtualNetworkGateway): projects use it, its documentation pages do not list it.
+	Extra bool
+	// TypeName is GruCloud's name of the type it refers to (Group::Type), which may be an alias
+	// fixing names (Web::AppServiceEnvironmentAseV3NetworkingConfiguration).
+	TypeName string
 }
 
 type loadedFile struct {
@@ -340,15 +349,56 @@ func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
 		}
 		c.deps = map[string][]Dependency{}
 		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-			f := strings.Split(line, "\t") // the last field, pathId, may be empty
-			if len(f) != 6 {
+			f := strings.Split(line, "\t") // pathId may be empty
+			if len(f) != 8 {
 				return nil, fmt.Errorf("the embedded dependency table has a bad line: %q", line)
 			}
 			k := strings.ToLower(f[0])
-			c.deps[k] = append(c.deps[k], Dependency{Key: f[1], ARMType: f[2], Parent: f[3] == "1", List: f[4] == "1", PathID: f[5]})
+			c.deps[k] = append(c.deps[k], Dependency{Key: f[1], ARMType: f[2], Parent: f[3] == "1", List: f[4] == "1", PathID: f[5], Extra: f[6] == "1", TypeName: f[7]})
 		}
 	}
 	return c.deps[strings.ToLower(armType)], nil
+}
+
+// DerivedParents gives a type the parent keys that GruCloud's table does not (known are the
+// keys it has): resourceGroup, then the singular of each ancestor collection (virtualNetwork,
+// ...), but for ancestors whose name is fixed (fixed, see FixedNames: a blob container's
+// blobServices/default).
+func (c *Catalog) DerivedParents(ti *TypeInfo, known []Dependency, fixed []string) []Dependency {
+	has := map[string]bool{}
+	for _, d := range known {
+		if d.Parent {
+			has[strings.ToLower(d.ARMType)] = true
+		}
+	}
+	var out []Dependency
+	if !has["microsoft.resources/resourcegroups"] && !strings.EqualFold(ti.ARMType, "Microsoft.Resources/resourceGroups") {
+		out = append(out, Dependency{Key: "resourceGroup", ARMType: "Microsoft.Resources/resourceGroups", Parent: true, TypeName: "Resources::ResourceGroup"})
+	}
+	for p := ti.ParentType(); p != ""; {
+		if i := strings.Count(p, "/") - 1; !has[strings.ToLower(p)] && (i >= len(fixed) || fixed[i] == "") {
+			if pt, ok := c.Find(p); ok {
+				name := []rune(pt.Name())
+				name[0] = unicode.ToLower(name[0])
+				out = append(out, Dependency{Key: string(name), ARMType: pt.ARMType, Parent: true, TypeName: pt.ShortName})
+			}
+		}
+		next := strings.LastIndexByte(p, '/')
+		if strings.Count(p, "/") < 2 {
+			break
+		}
+		p = p[:next]
+	}
+	return out
+}
+
+// GruCloudTypes lists the types of GruCloud's table by GruCloud's names (Group::Type), sorted,
+// each with its ARM type.
+func (c *Catalog) GruCloudTypes() ([][2]string, error) {
+	if err := c.loadGruCloud(); err != nil {
+		return nil, err
+	}
+	return c.grucloud, nil
 }
 
 // FixedNames says, for a type as a project names it (Group::Type, GruCloud's name), which names
@@ -357,29 +407,44 @@ func (c *Catalog) Dependencies(armType string) ([]Dependency, error) {
 // container's are ["", "default", ""]: storageAccounts/{account}/blobServices/default/
 // containers/{container}; a web app configuration's ["", "web"]. nil when none is fixed.
 func (c *Catalog) FixedNames(name string) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fixedNames == nil {
-		data, err := readGzip(embedded, "data/fixednames.txt.gz")
-		if err != nil {
-			return nil, fmt.Errorf("reading the embedded table of fixed names: %w", err)
-		}
-		c.fixedNames = map[string][]string{}
-		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
-			f := strings.Split(line, "\t")
-			if len(f) != 3 {
-				return nil, fmt.Errorf("the embedded table of fixed names has a bad line: %q", line)
-			}
-			names := strings.Split(f[2], "/")
-			for i, n := range names {
-				if n == "*" {
-					names[i] = ""
-				}
-			}
-			c.fixedNames[strings.ToLower(f[0])] = names
-		}
+	if err := c.loadGruCloud(); err != nil {
+		return nil, err
 	}
 	return c.fixedNames[strings.ToLower(name)], nil
+}
+
+// loadGruCloud reads the embedded list of GruCloud's types once.
+func (c *Catalog) loadGruCloud() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fixedNames != nil {
+		return nil
+	}
+	data, err := readGzip(embedded, "data/grucloud.txt.gz")
+	if err != nil {
+		return fmt.Errorf("reading the embedded list of GruCloud's types: %w", err)
+	}
+	fixed := map[string][]string{}
+	var types [][2]string
+	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 {
+			return fmt.Errorf("the embedded list of GruCloud's types has a bad line: %q", line)
+		}
+		types = append(types, [2]string{f[0], f[1]})
+		if f[2] == "" {
+			continue
+		}
+		names := strings.Split(f[2], "/")
+		for i, n := range names {
+			if n == "*" {
+				names[i] = ""
+			}
+		}
+		fixed[strings.ToLower(f[0])] = names
+	}
+	c.fixedNames, c.grucloud = fixed, types
+	return nil
 }
 
 // load decodes a type file once and caches it.

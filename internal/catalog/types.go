@@ -147,6 +147,70 @@ func (t *Type) Property(name string) *Property {
 	return nil
 }
 
+// At follows a property path such as properties.subnet.id or properties.ipRules[].value (array
+// items written []) from an object type, through the variants of discriminated objects; nil
+// where the path leaves the schema.
+func (t *Type) At(path string) *Type {
+	cur := t
+	for _, part := range strings.Split(path, ".") {
+		name, items := strings.CutSuffix(part, "[]")
+		cur = cur.member(name)
+		if cur == nil {
+			return nil
+		}
+		if items {
+			if cur.Kind != KindArray {
+				return nil
+			}
+			cur = cur.Items
+		}
+	}
+	return cur
+}
+
+// HoldsID reports whether a body takes a resource ID (a string) at a dependency's pathId.
+// GruCloud's table has pathIds where it puts other values (an SSH key's public key data in
+// publicKeys, a key's URL in keyUrl): there a dependency orders, and fills nothing. A path the
+// schema does not describe (or a nil body) holds one, as the project may know better.
+func (t *Type) HoldsID(pathID string) bool {
+	if t == nil {
+		return true
+	}
+	at := t.At(pathID)
+	if at == nil {
+		return true
+	}
+	switch at.Kind {
+	case KindString, KindAny:
+		return true
+	case KindUnion:
+		for _, e := range at.Elements {
+			if e.Kind == KindString {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// member is the type of a property of an object, or of any variant of a discriminated object.
+func (t *Type) member(name string) *Type {
+	if t == nil {
+		return nil
+	}
+	if p := t.Property(name); p != nil {
+		return p.Type
+	}
+	for _, v := range t.Variants {
+		if v.Type != nil {
+			if p := v.Type.Property(name); p != nil {
+				return p.Type
+			}
+		}
+	}
+	return nil
+}
+
 // MatchPattern reports whether s matches the pattern of a string type. checked is false when
 // the type has no pattern, or when the pattern cannot be run. Patterns are compiled once: with
 // Go's RE2 engine where it accepts them, otherwise with a .NET-compatible engine (the type data

@@ -81,6 +81,7 @@ func (o *orderedDependencies) UnmarshalJSON(data []byte) error {
 }
 
 type grucloudDependency struct {
+	Name   string `json:"name"` // the placeholder of a parent in the PUT path
 	Type   string `json:"type"`
 	Group  string `json:"group"`
 	Parent bool   `json:"parent"`
@@ -217,7 +218,7 @@ func Generate(shared, out string) (Stats, error) {
 	}
 	st.Bytes += n
 
-	deps, err := dependencyTable(append(grucloud, extras...), short, aliases, byLower)
+	deps, err := dependencyTable(grucloud, extras, short, aliases, byLower)
 	if err != nil {
 		return st, err
 	}
@@ -226,7 +227,7 @@ func Generate(shared, out string) (Stats, error) {
 	}
 	st.Bytes += n
 
-	if n, err = writeGzip(filepath.Join(out, "fixednames.txt.gz"), fixedNamesTable(grucloud, byLower)); err != nil {
+	if n, err = writeGzip(filepath.Join(out, "grucloud.txt.gz"), grucloudTable(grucloud, byLower)); err != nil {
 		return st, err
 	}
 	st.Bytes += n
@@ -340,7 +341,7 @@ func aliasTable(short, derived, grucloud map[string]string) [][2]string {
 // "<ARM type> <key> <target ARM type> <parent 0|1> <list 0|1> <pathId>", tab-separated, types
 // sorted and keys in the order of GruCloud's table. Where GruCloud models one ARM type under
 // several names, their keys are merged, first come first.
-func dependencyTable(table []grucloudType, short map[string]string, aliases [][2]string, byLower map[string]string) ([]byte, error) {
+func dependencyTable(table, extras []grucloudType, short map[string]string, aliases [][2]string, byLower map[string]string) ([]byte, error) {
 	names := map[string]string{} // lower Group::Type -> ARM type
 	for t, n := range short {
 		names[strings.ToLower(n)] = t
@@ -359,18 +360,31 @@ func dependencyTable(table []grucloudType, short map[string]string, aliases [][2
 	}
 	byType := map[string][]string{}
 	seen := map[string]bool{}
-	for _, g := range table {
+	for i, g := range append(append([]grucloudType{}, table...), extras...) {
+		extra := 0 // 1 for a key GruCloud's published table does not have
+		if i >= len(table) {
+			extra = 1
+		}
 		from, ok := byLower[strings.ToLower(g.ARMType)]
 		if !ok {
 			continue
 		}
 		for _, d := range g.Dependencies {
-			to, ok := names[strings.ToLower(d.Group+"::"+d.Type)]
+			toName := d.Group + "::" + d.Type
+			to, ok := names[strings.ToLower(toName)]
+			if ok && d.Parent && to == from {
+				// The table names the type itself as its own parent (domainOwnershipIdentifiers'
+				// domain, expressRoutePorts/authorizations' expressRoutePort): the parent is the
+				// type whose name the dependency's placeholder gives in the PUT path.
+				if p, found := byLower[strings.ToLower(parentAt(g.PutPath, d.Name))]; found {
+					to, toName = p, short[p]
+				}
+			}
 			if !ok || seen[from+"\t"+d.Key] {
 				continue // a type the catalogue does not have, or a key already listed
 			}
 			seen[from+"\t"+d.Key] = true
-			byType[from] = append(byType[from], fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s", from, d.Key, to, b2i(d.Parent), b2i(d.List), d.PathID))
+			byType[from] = append(byType[from], fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%s\t%d\t%s", from, d.Key, to, b2i(d.Parent), b2i(d.List), d.PathID, extra, toName))
 		}
 	}
 	var buf bytes.Buffer
@@ -382,43 +396,73 @@ func dependencyTable(table []grucloudType, short map[string]string, aliases [][2
 	return buf.Bytes(), nil
 }
 
-// fixedNamesTable lists the GruCloud types whose PUT path fixes some of the names in their ID
-// (a blob container's blobServices/default, a web app configuration's config/web): one line a
-// type, Group::Type, its ARM type and, for each type segment of its ID, the fixed name or *.
-// GruCloud names such resources without the fixed parts (rg::account::container).
-func fixedNamesTable(table []grucloudType, byLower map[string]string) []byte {
+// grucloudTable lists every type of GruCloud's table: Group::Type, its ARM type, and, when
+// its PUT path fixes some of the names in its ID (a blob container's blobServices/default, a
+// web app configuration's config/web), for each type segment of its ID the fixed name or *
+// ("" when none is fixed). GruCloud names such resources without the fixed parts
+// (rg::account::container).
+func grucloudTable(table []grucloudType, byLower map[string]string) []byte {
 	lines := map[string]string{}
 	for _, g := range table {
 		armType, ok := byLower[strings.ToLower(g.ARMType)]
 		if !ok {
-			continue
+			armType = g.ARMType // a type Microsoft's type data lacks
 		}
-		i := strings.LastIndex(strings.ToLower(g.PutPath), "/providers/")
-		if i < 0 {
-			continue
+		fixed := ""
+		if names, isFixed := fixedNames(g.PutPath, armType); isFixed {
+			fixed = strings.Join(names, "/")
 		}
-		segs := strings.Split(g.PutPath[i+len("/providers/"):], "/")[1:] // t1/n1/t2/n2...
-		if len(segs)%2 != 0 || len(segs)/2 != strings.Count(armType, "/") {
-			continue // a path that is not type/name pairs of this type (connections/{}/sharedkey)
-		}
-		names, fixed := make([]string, 0, len(segs)/2), false
-		for j := 1; j < len(segs); j += 2 {
-			if strings.HasPrefix(segs[j], "{") {
-				names = append(names, "*")
-			} else {
-				names, fixed = append(names, segs[j]), true
-			}
-		}
-		if fixed {
-			name := g.Group + "::" + g.Type
-			lines[strings.ToLower(name)] = name + "\t" + armType + "\t" + strings.Join(names, "/") + "\n"
-		}
+		name := g.Group + "::" + g.Type
+		lines[strings.ToLower(name)] = name + "\t" + armType + "\t" + fixed + "\n"
 	}
 	var buf bytes.Buffer
 	for _, k := range sortedKeys(lines) {
 		buf.WriteString(lines[k])
 	}
 	return buf.Bytes()
+}
+
+// fixedNames reads a PUT path: for each type segment of the ID, the fixed name or *, and
+// whether any is fixed. A path that is not type/name pairs of the type fixes none.
+func fixedNames(putPath, armType string) ([]string, bool) {
+	i := strings.LastIndex(strings.ToLower(putPath), "/providers/")
+	if i < 0 {
+		return nil, false
+	}
+	segs := strings.Split(putPath[i+len("/providers/"):], "/")[1:] // t1/n1/t2/n2...
+	if len(segs)%2 != 0 || len(segs)/2 != strings.Count(armType, "/") {
+		return nil, false // connections/{}/sharedkey
+	}
+	names, fixed := make([]string, 0, len(segs)/2), false
+	for j := 1; j < len(segs); j += 2 {
+		if strings.HasPrefix(segs[j], "{") {
+			names = append(names, "*")
+		} else {
+			names, fixed = append(names, segs[j]), true
+		}
+	}
+	return names, fixed
+}
+
+// parentAt is the ARM type whose name a PUT path's placeholder gives ({domainName} in
+// .../domains/{domainName}/domainOwnershipIdentifiers/{name} gives Microsoft.DomainRegistration/domains),
+// "" when the placeholder is not a name of the path.
+func parentAt(putPath, placeholder string) string {
+	i := strings.LastIndex(strings.ToLower(putPath), "/providers/")
+	if i < 0 {
+		return ""
+	}
+	segs := strings.Split(putPath[i+len("/providers/"):], "/")
+	for j := 2; j < len(segs); j += 2 {
+		if segs[j] == "{"+placeholder+"}" {
+			types := []string{segs[0]}
+			for k := 1; k < j; k += 2 {
+				types = append(types, segs[k])
+			}
+			return strings.Join(types, "/")
+		}
+	}
+	return ""
 }
 
 func b2i(b bool) int {

@@ -3,13 +3,33 @@ package docs
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
 )
 
 // FromCatalog builds the page of a type from the catalogue alone: the body schema written
-// in swagger's vocabulary, and an example with an empty body.
-func FromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, version string) (*Page, error) {
+// in swagger's vocabulary, and an example that gru plans as it is: the required properties
+// with values their schema allows, the names the types allow (a blob service is named
+// default), and the dependencies that fill the IDs the body needs.
+//
+// name is the type's name as the page calls it: one of GruCloud's (an alias fixing names, such
+// as Web::WebAppConfiguration), or "" for the catalogue's.
+func FromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
+	return fromCatalog(ctx, cat, t, name, version, false)
+}
+
+// StandIn is the page of a type whose example stands in for a dependency of another example:
+// with its parents alone as dependencies, and a body complete without the others.
+func StandIn(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name string) (*Page, error) {
+	return fromCatalog(ctx, cat, t, name, "", true)
+}
+
+func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name, version string, parentsOnly bool) (*Page, error) {
+	if name == "" {
+		name = t.ShortName
+	}
+	group, typeName, _ := strings.Cut(name, "::")
 	r, err := cat.Schema(ctx, t, version)
 	if err != nil {
 		return nil, err
@@ -18,12 +38,66 @@ func FromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 	if err != nil {
 		return nil, err
 	}
+	known, err := cat.Dependencies(t.ARMType)
+	if err != nil {
+		return nil, err
+	}
+	ownFixed, err := cat.FixedNames(name)
+	if err != nil {
+		return nil, err
+	}
+	// The parents GruCloud's table does not give, as a project must name them: the resource
+	// group (where the type lives in one) and each ancestor.
+	for _, d := range cat.DerivedParents(t, known, ownFixed) {
+		if d.Key == "resourceGroup" && r.WritableScopes != 0 && r.WritableScopes&catalog.ScopeResourceGroup == 0 {
+			continue
+		}
+		group, typeName, _ := strings.Cut(d.TypeName, "::")
+		deps = append(deps, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
+	}
+	filled := map[string]bool{} // the body paths dependencies fill in
+	for _, d := range known {
+		// The example lists the keys of GruCloud's table alone; a stand-in its parents alone.
+		if d.PathID != "" && !d.Extra && !parentsOnly && r.Body.HoldsID(d.PathID) {
+			filled[strings.TrimSuffix(d.PathID, ".id")] = true
+			filled[d.PathID] = true
+		}
+	}
+	for i, d := range deps {
+		dt, err := cat.Lookup(d.Group + "::" + d.Type)
+		if err != nil {
+			return nil, err
+		}
+		dr, err := cat.Schema(ctx, dt, "")
+		if err != nil {
+			return nil, err
+		}
+		fixed, err := cat.FixedNames(d.Group + "::" + d.Type)
+		if err != nil {
+			return nil, err
+		}
+		deps[i].Name = exampleName(dr, d.Type, fixed)
+	}
+	fixed, err := cat.FixedNames(name)
+	if err != nil {
+		return nil, err
+	}
+	if parentsOnly {
+		var parents []Dependency
+		for _, d := range deps {
+			if d.Parent {
+				parents = append(parents, d)
+			}
+		}
+		deps = parents
+	}
 	var schema any = Object{}
 	if r.Body != nil {
 		schema = swaggerOf(r.Body, map[*catalog.Type]bool{})
 	}
-	return &Page{Group: t.Group(), Type: t.Name(), APIVersion: r.APIVersion, Deps: deps, Schema: schema,
-		Examples: []Example{{Name: "Basic", Body: Object{}}}}, nil
+	example := exampleName(r, typeName, fixed)
+	return &Page{Group: group, Type: typeName, APIVersion: r.APIVersion, Deps: deps, Schema: schema,
+		Name: example, Examples: []Example{{Name: "Basic", Body: minimalBody(r, example, filled)}}}, nil
 }
 
 // swaggerOf writes a catalogue type in swagger's terms (type, enum, properties, required,

@@ -13,14 +13,24 @@ type Dependency struct {
 	Key         string
 	Group, Type string
 	List        bool
+	// Parent marks the dependencies that are part of the resource's ID.
+	Parent bool
+	// Name is the name the example refers to it by ("my" and its type when empty).
+	Name string
+	// Inside marks a dependency on a type that lives inside the page's own (a container
+	// app's source control, which GruCloud's table lists): a project declaring it would loop,
+	// so the example leaves it out.
+	Inside bool
 }
 
 // Page is what a documentation page says.
 type Page struct {
 	Group, Type string
-	APIVersion  string
-	Examples    []Example
-	Deps        []Dependency
+	// Name is the name the examples give the resource ("my" and its type when empty).
+	Name       string
+	APIVersion string
+	Examples   []Example
+	Deps       []Dependency
 	// Schema is the request body's schema (swagger, $refs resolved) in key order.
 	Schema any
 	// SpecFile is the swagger file the page comes from, relative to the specification root;
@@ -66,6 +76,9 @@ func (p *Page) Markdown() string {
 	return b.String()
 }
 
+// Code is the code of the page's i-th example, as the page shows it.
+func (p *Page) Code(i int) string { return p.call(p.Examples[i].Body) }
+
 // fenceFor is a Markdown code fence that the code cannot close: three backticks, or more
 // when the code holds a run of three (descriptions quote Markdown at times).
 func fenceFor(code string) string {
@@ -81,12 +94,26 @@ func fenceFor(code string) string {
 func (p *Page) call(body any) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
-	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote("my"+p.Type, '"'))
+	name := p.Name
+	if name == "" {
+		name = "my" + p.Type
+	}
+	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(name, '"'))
 	fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
-	if len(p.Deps) > 0 {
+	var deps []Dependency
+	for _, d := range p.Deps {
+		if !d.Inside {
+			deps = append(deps, d)
+		}
+	}
+	if len(deps) > 0 {
 		b.WriteString("  dependencies: ({ resources }) => ({\n")
-		for _, d := range p.Deps {
-			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, jsfmt.Quote("my"+d.Type, '"'))
+		for _, d := range deps {
+			name := d.Name
+			if name == "" {
+				name = "my" + d.Type
+			}
+			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, jsfmt.Quote(name, '"'))
 			if d.List {
 				ref = "[" + ref + "]"
 			}
@@ -126,10 +153,15 @@ func Dependencies(cat *catalog.Catalog, armType string) ([]Dependency, error) {
 	var out []Dependency
 	for _, d := range deps {
 		t, ok := cat.Find(d.ARMType)
-		if !ok {
-			continue
+		if !ok || d.Extra {
+			continue // pages list GruCloud's table's keys
 		}
-		out = append(out, Dependency{Key: d.Key, Group: t.Group(), Type: t.Name(), List: d.List})
+		group, name := t.Group(), t.Name()
+		if d.TypeName != "" { // GruCloud's name for it, which may be an alias fixing names
+			group, name, _ = strings.Cut(d.TypeName, "::")
+		}
+		inside := len(d.ARMType) > len(armType) && strings.EqualFold(d.ARMType[:len(armType)+1], armType+"/")
+		out = append(out, Dependency{Key: d.Key, Group: group, Type: name, List: d.List, Parent: d.Parent, Inside: inside})
 	}
 	return out, nil
 }

@@ -125,7 +125,7 @@ func TestCatalogPagesAreWellFormed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := FromCatalog(context.Background(), cat, ti, "")
+		p, err := FromCatalog(context.Background(), cat, ti, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestEveryCataloguePageParses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ti := range cat.Types() {
-		p, err := FromCatalog(context.Background(), cat, ti, "")
+		p, err := FromCatalog(context.Background(), cat, ti, "", "")
 		if err != nil {
 			t.Fatalf("%s: %v", ti.ShortName, err)
 		}

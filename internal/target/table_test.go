@@ -83,12 +83,20 @@ func TestGruCloudTypeTable(t *testing.T) {
 		}
 		for key, want := range e.Dependencies {
 			got, ok := byKey[key]
+			if want.Parent && want.Group == e.Group && want.Type == e.Type {
+				// The table names the type as its own parent (a slip): gru takes the type
+				// whose name the placeholder gives in the PUT path.
+				want.Type, want.Group = "", ""
+				if ok && !strings.HasPrefix(strings.ToLower(e.ArmType), strings.ToLower(got.ARMType)+"/") {
+					t.Errorf("%s: dependency %s refers to %s, which is not a parent", name, key, got.ARMType)
+				}
+			}
 			switch {
 			case !ok:
 				t.Errorf("%s: dependency key %s is unknown", name, key)
 			case want.Type == "ResourceGroup" && !IsResourceGroup(mustLookup(t, cat, got.ARMType)):
 				t.Errorf("%s: dependency %s refers to %s, want a resource group", name, key, got.ARMType)
-			case want.Type != "ResourceGroup" && armTypeOf[want.Group+"::"+want.Type] != "" && !strings.EqualFold(got.ARMType, armTypeOf[want.Group+"::"+want.Type]):
+			case want.Type != "" && want.Type != "ResourceGroup" && armTypeOf[want.Group+"::"+want.Type] != "" && !strings.EqualFold(got.ARMType, armTypeOf[want.Group+"::"+want.Type]):
 				t.Errorf("%s: dependency %s refers to %s, want %s", name, key, got.ARMType, armTypeOf[want.Group+"::"+want.Type])
 			case got.Parent != want.Parent || got.List != want.List || got.PathID != want.PathID:
 				t.Errorf("%s: dependency %s is parent %v, list %v, pathId %q; want %v, %v, %q", name, key, got.Parent, got.List, got.PathID, want.Parent, want.List, want.PathID)

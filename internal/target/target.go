@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
@@ -195,45 +194,8 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(s, nil, "%v", err)
 		return
 	}
-	b.deps[r] = append(deps, b.derivedParents(ti, deps, fixed)...)
+	b.deps[r] = append(deps, b.cat.DerivedParents(ti, deps, fixed)...)
 	b.t.Resources = append(b.t.Resources, r)
-}
-
-// derivedParents gives a type that GruCloud's table lacks its parent keys from the ARM type:
-// resourceGroup, then the singular of each ancestor collection (virtualNetwork, ...), but for
-// ancestors whose name is fixed (a blob container's blobServices/default).
-func (b *builder) derivedParents(ti *catalog.TypeInfo, known []catalog.Dependency, fixed []string) []catalog.Dependency {
-	has := map[string]bool{}
-	for _, d := range known {
-		if d.Parent {
-			has[strings.ToLower(d.ARMType)] = true
-		}
-	}
-	var out []catalog.Dependency
-	if !has["microsoft.resources/resourcegroups"] && !strings.EqualFold(ti.ARMType, "Microsoft.Resources/resourceGroups") {
-		out = append(out, catalog.Dependency{Key: "resourceGroup", ARMType: "Microsoft.Resources/resourceGroups", Parent: true})
-	}
-	for p := ti.ParentType(); p != ""; {
-		if i := strings.Count(p, "/") - 1; !has[strings.ToLower(p)] && (i >= len(fixed) || fixed[i] == "") {
-			if pt, ok := b.cat.Find(p); ok {
-				out = append(out, catalog.Dependency{Key: lowerFirst(pt.Name()), ARMType: pt.ARMType, Parent: true})
-			}
-		}
-		next := strings.LastIndexByte(p, '/')
-		if strings.Count(p, "/") < 2 {
-			break
-		}
-		p = p[:next]
-	}
-	return out
-}
-
-func lowerFirst(s string) string {
-	r := []rune(s)
-	if len(r) > 0 {
-		r[0] = unicode.ToLower(r[0])
-	}
-	return string(r)
 }
 
 // IsResourceGroup reports the type of resource groups.
@@ -424,7 +386,8 @@ func (b *builder) link() {
 			}
 		}
 		for _, d := range b.parentDeps(r) {
-			if len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) {
+			atSubscription := r.Schema.WritableScopes&catalog.ScopeSubscription != 0 && strings.EqualFold(d.ARMType, "Microsoft.Resources/resourceGroups")
+			if len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) && !atSubscription { // without a group, at the subscription
 				pt, _ := b.cat.Find(d.ARMType)
 				name := d.ARMType
 				if pt != nil {

@@ -124,7 +124,11 @@ func Body(r *catalog.Resource, body any, opts Options) []Problem {
 	v.check(r.Body, body, "", false, true)
 	if opts.Name != "" && r.Body.Kind == catalog.KindObject {
 		if p := r.Body.Property("name"); p != nil {
-			v.check(p.Type, opts.Name, "name", false, false)
+			var name any = opts.Name
+			if _, err := strconv.ParseInt(opts.Name, 10, 64); err == nil && p.Type.Kind == catalog.KindInteger {
+				name = json.Number(opts.Name) // a number in the URL (a cloud service's update domain 0)
+			}
+			v.check(p.Type, name, "name", false, false)
 		}
 	}
 	sort.SliceStable(v.problems, func(i, j int) bool { return v.problems[i].Path < v.problems[j].Path })
