@@ -21,6 +21,7 @@ import (
 
 const (
 	typeStorageAccount  = "microsoft.storage/storageaccounts"
+	typeBlobContainer   = "microsoft.storage/storageaccounts/blobservices/containers"
 	typePrivateEndpoint = "microsoft.network/privateendpoints"
 	// connectionsSegment is the child type through which a resource accepts private endpoints.
 	connectionsSegment = "privateEndpointConnections"

@@ -112,8 +112,37 @@ CREATE INDEX IF NOT EXISTS refs_by_target ON refs(to_key);
 CREATE INDEX IF NOT EXISTS operations_by_end ON operations(done_at);
 `
 
-// schemaVersion is the store's layout (SQLite's user_version): 2 added resources.name and refs.
-const schemaVersion = 2
+// blobSchema holds the blob service's data: the blobs of each container (by the container's
+// key; the content comes last in the row, so that a listing reads no content), the blocks
+// staged for them and not yet committed, and each account's blob service properties (by the
+// account's key). Their rows go when the resource
+// that holds them does.
+const blobSchema = `
+CREATE TABLE IF NOT EXISTS blobs (
+	container_key TEXT NOT NULL,
+	name TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	props TEXT NOT NULL,
+	content BLOB NOT NULL,
+	PRIMARY KEY (container_key, name)
+);
+CREATE TABLE IF NOT EXISTS blob_blocks (
+	container_key TEXT NOT NULL,
+	blob_name TEXT NOT NULL,
+	block_id TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	content BLOB NOT NULL,
+	PRIMARY KEY (container_key, blob_name, block_id)
+);
+CREATE TABLE IF NOT EXISTS blob_services (
+	account_key TEXT PRIMARY KEY,
+	properties TEXT NOT NULL
+);
+`
+
+// schemaVersion is the store's layout (SQLite's user_version): 2 added resources.name and refs,
+// 3 the blob service's tables.
+const schemaVersion = 3
 
 // openStore opens (creating if need be) the database at path, or an in-memory one for "".
 func openStore(ctx context.Context, path string, clock func() time.Time) (*store, error) {
@@ -162,7 +191,7 @@ func (s *store) prepare(ctx context.Context) error {
 		return err
 	}
 	if version < schemaVersion {
-		if err := s.migrate(ctx); err != nil {
+		if err := s.migrate(ctx, version); err != nil {
 			return fmt.Errorf("bringing the database to layout %d: %w", schemaVersion, err)
 		}
 	}
@@ -170,47 +199,63 @@ func (s *store) prepare(ctx context.Context) error {
 	return err
 }
 
-// migrate adds the name column (filled from the keys) to a database written before it; the
-// references of bodies stored before refs existed are found again.
-func (s *store) migrate(ctx context.Context) error {
+// migrate brings a database of an older layout (0: a new one) to the current one, each step
+// in turn, in one transaction.
+func (s *store) migrate(ctx context.Context, from int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var has int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'name'").Scan(&has); err != nil {
-			return err
-		}
-		if has == 0 {
-			if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN name TEXT NOT NULL DEFAULT ''"); err != nil {
+		if from < 2 {
+			if err := migrateTo2(ctx, tx); err != nil {
 				return err
 			}
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
-		if err != nil {
-			return err
-		}
-		type row struct{ key, body string }
-		var all []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.key, &r.body); err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, r)
-		}
-		rows.Close()
-		for _, r := range all {
-			if _, err := tx.ExecContext(ctx, "UPDATE resources SET name = ? WHERE key = ?", lastName(r.key), r.key); err != nil {
-				return err
-			}
-			var body any
-			json.Unmarshal([]byte(r.body), &body)
-			if err := insertRefs(ctx, tx, r.key, referenceKeys(referencesIn(r.key, body))); err != nil {
+		if from < 3 {
+			if _, err := tx.ExecContext(ctx, blobSchema); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err
 	})
+}
+
+// migrateTo2 adds the name column (filled from the keys) to a database written before it; the
+// references of bodies stored before refs existed are found again.
+func migrateTo2(ctx context.Context, tx *sql.Tx) error {
+	var has int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'name'").Scan(&has); err != nil {
+		return err
+	}
+	if has == 0 {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN name TEXT NOT NULL DEFAULT ''"); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
+	if err != nil {
+		return err
+	}
+	type row struct{ key, body string }
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.key, &r.body); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	for _, r := range all {
+		if _, err := tx.ExecContext(ctx, "UPDATE resources SET name = ? WHERE key = ?", lastName(r.key), r.key); err != nil {
+			return err
+		}
+		var body any
+		json.Unmarshal([]byte(r.body), &body)
+		if err := insertRefs(ctx, tx, r.key, referenceKeys(referencesIn(r.key, body))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lastName is the last segment of a key: the resource's name, lower-cased.
@@ -264,8 +309,12 @@ func (s *store) get(ctx context.Context, key string, now time.Time) (*record, er
 // records an operation if given: all or nothing.
 func (s *store) put(ctx context.Context, op *operation, recs ...*record) error {
 	s.purgeNow(ctx)
+	now := s.clock()
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, r := range recs {
+			if err := dropEndedBlobData(ctx, tx, r, now); err != nil {
+				return err
+			}
 			_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO resources ("+recordColumns+", name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 				r.Key, r.ID, r.ParentKey, r.Type, r.Sub, r.Group, r.TopLevel, r.APIVersion, r.Body, nanos(r.ReadyAt), r.Pending, nanos(r.GoneAt), lastName(r.Key))
 			if err != nil {
@@ -283,6 +332,41 @@ func (s *store) put(ctx context.Context, op *operation, recs ...*record) error {
 		}
 		return insertOperation(ctx, tx, op)
 	})
+}
+
+// dropEndedBlobData deletes the blobs of a container, or the blob service properties of an
+// account, that a record is about to replace when the row it replaces is one whose deletion
+// ended but that no purge has removed yet: a container made again under the same name starts
+// empty.
+func dropEndedBlobData(ctx context.Context, tx *sql.Tx, r *record, now time.Time) error {
+	var qs []string
+	switch r.Type {
+	case typeBlobContainer:
+		qs = []string{"DELETE FROM blobs WHERE container_key = ?", "DELETE FROM blob_blocks WHERE container_key = ?"}
+	case typeStorageAccount:
+		qs = []string{"DELETE FROM blob_services WHERE account_key = ?"}
+	}
+	for _, q := range qs {
+		if _, err := tx.ExecContext(ctx, q+" AND EXISTS (SELECT 1 FROM resources WHERE key = ? AND gone_at <> 0 AND gone_at <= ?)", r.Key, r.Key, now.UnixNano()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeBlobData deletes the blob data held by a resource and everything below it: the blobs
+// of its containers, the blob service properties of its accounts.
+func removeBlobData(ctx context.Context, tx *sql.Tx, key string) error {
+	for _, q := range []string{
+		"DELETE FROM blobs WHERE container_key = ? OR (container_key > ? AND container_key < ?)",
+		"DELETE FROM blob_blocks WHERE container_key = ? OR (container_key > ? AND container_key < ?)",
+		"DELETE FROM blob_services WHERE account_key = ? OR (account_key > ? AND account_key < ?)",
+	} {
+		if _, err := tx.ExecContext(ctx, q, key, key+"/", key+"0"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func insertRefs(ctx context.Context, tx *sql.Tx, from string, to []string) error {
@@ -331,6 +415,9 @@ func (s *store) remove(ctx context.Context, key string, goneAt time.Time, now ti
 			if err == nil {
 				_, err = tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key = ? OR (from_key > ? AND from_key < ?)", key, key+"/", key+"0")
 			}
+			if err == nil {
+				err = removeBlobData(ctx, tx, key)
+			}
 		} else {
 			// The resource shows its deleting state; what is inside it shows the state it had.
 			res, err = tx.ExecContext(ctx, "UPDATE resources SET gone_at = ?, pending = CASE WHEN key = ? THEN ? ELSE '' END WHERE (key = ? OR (key > ? AND key < ?)) AND (gone_at = 0 OR gone_at > ?)",
@@ -359,12 +446,19 @@ func (s *store) purgeNow(ctx context.Context) {
 	s.purge(ctx, now)
 }
 
-// purge deletes the rows whose deletion ended before now, and the operations that ended
-// operationsKept before it.
+// purge deletes the rows whose deletion ended before now (with the blob data they held), and
+// the operations that ended operationsKept before it.
 func (s *store) purge(ctx context.Context, now time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM refs WHERE from_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)", now.UnixNano()); err != nil {
-			return err
+		for _, q := range []string{
+			"DELETE FROM refs WHERE from_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)",
+			"DELETE FROM blobs WHERE container_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)",
+			"DELETE FROM blob_blocks WHERE container_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)",
+			"DELETE FROM blob_services WHERE account_key IN (SELECT key FROM resources WHERE gone_at <> 0 AND gone_at <= ?)",
+		} {
+			if _, err := tx.ExecContext(ctx, q, now.UnixNano()); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM resources WHERE gone_at <> 0 AND gone_at <= ?", now.UnixNano()); err != nil {
 			return err
