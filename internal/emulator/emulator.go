@@ -3,6 +3,10 @@
 // checks, long-running operations as ARM's async protocol has them), validates bodies with the
 // catalogue, and keeps its resources in SQLite.
 //
+// BlobHandler serves the data plane of the storage accounts it holds: Azure Blob Storage's REST
+// API, path-style (/<account>/<container>/<blob>) as Azurite serves it, with Shared Key
+// authorization, blobs kept in the same database (the blob*.go files).
+//
 // It owns the emulated cloud's behaviour; it knows nothing of gru's engine or projects.
 // Behaviour specific to a resource type lives in behaviour.go, and only there.
 package emulator
@@ -59,6 +63,9 @@ type Options struct {
 	// drawn from Seed so that a drill can be replayed.
 	FaultRate float64
 	Seed      uint64
+	// BlobEndpoint is the base URL where BlobHandler is served (http://127.0.0.1:41234): the
+	// blob service's lists name <BlobEndpoint>/<account>/ as the service's address.
+	BlobEndpoint string
 }
 
 // RealisticLatencies are how long some slow types take in Azure, roughly: the emulator's
@@ -87,6 +94,8 @@ type Emulator struct {
 	faults  *faults           // nil without faults
 	// injected counts the faults injected, by kind.
 	injected [faultFailOperation + 1]atomic.Int64
+	// lastETag is the last ETag the blob service gave (a FILETIME).
+	lastETag atomic.Int64
 }
 
 // InjectedFaults counts the faults injected so far, by kind.
@@ -116,6 +125,7 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.BlobEndpoint = strings.TrimSuffix(opts.BlobEndpoint, "/")
 	st, err := openStore(ctx, opts.DBPath, opts.Now)
 	if err != nil {
 		return nil, err
