@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -104,6 +105,44 @@ func statusOf(err error) int {
 		return re.StatusCode
 	}
 	return 0
+}
+
+func TestBlobEndpointShownInAccounts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "arm.db")
+	c := newBlobCloud(t, Options{DBPath: db})
+	rg := sub + "/resourceGroups/rg"
+	call(t, c.arm, "PUT", rg+"?api-version=2021-04-01", "t", `{"location":"westeurope"}`)
+	want := c.endpoint + "/acct/"
+	blobOf := func(body map[string]any) any {
+		return body["properties"].(map[string]any)["primaryEndpoints"].(map[string]any)["blob"]
+	}
+	_, _, put := call(t, c.arm, "PUT", acct+storageAPI, "t", acctBody)
+	if got := blobOf(put); got != want {
+		t.Errorf("PUT answer shows %v, want %s", got, want)
+	}
+	_, _, got := call(t, c.arm, "GET", acct+storageAPI, "t", "")
+	if blobOf(got) != want {
+		t.Errorf("GET shows %v, want %s", blobOf(got), want)
+	}
+	primary := got["properties"].(map[string]any)["primaryEndpoints"].(map[string]any)
+	if primary["queue"] != "https://acct.queue.core.windows.net/" {
+		t.Errorf("the other endpoints change too: %v", primary)
+	}
+	for _, list := range []string{rg + "/providers/Microsoft.Storage/storageAccounts", sub + "/providers/Microsoft.Storage/storageAccounts"} {
+		_, _, page := call(t, c.arm, "GET", list+storageAPI, "t", "")
+		value := page["value"].([]any)
+		if len(value) != 1 || blobOf(value[0].(map[string]any)) != want {
+			t.Errorf("list %s shows %v", list, value)
+		}
+	}
+	// The address is the serving emulator's, not stored: without a blob service, Azure's again.
+	c.arm.Close()
+	c.e.Close()
+	plain := newServer(t, Options{DBPath: db})
+	_, _, got = call(t, plain, "GET", acct+storageAPI, "t", "")
+	if blobOf(got) != "https://acct.blob.core.windows.net/" {
+		t.Errorf("without BlobEndpoint: %v", blobOf(got))
+	}
 }
 
 func TestBlobsWithTheSDK(t *testing.T) {

@@ -64,7 +64,8 @@ type Options struct {
 	FaultRate float64
 	Seed      uint64
 	// BlobEndpoint is the base URL where BlobHandler is served (http://127.0.0.1:41234): the
-	// blob service's lists name <BlobEndpoint>/<account>/ as the service's address.
+	// storage accounts' properties.primaryEndpoints.blob then show <BlobEndpoint>/<account>/,
+	// where Microsoft's blob SDKs reach them, rather than Azure's address.
 	BlobEndpoint string
 }
 

@@ -229,7 +229,7 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, viewString, func(after string) ([]*record, error) {
+	return e.writeFiltered(r, clauses, e.showString, func(after string) ([]*record, error) {
 		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
 	})
 }

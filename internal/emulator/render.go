@@ -167,6 +167,36 @@ func viewString(rec *record, now time.Time) string {
 	return string(data)
 }
 
+// show is view, with the storage accounts' blob endpoint at the emulator's blob service when
+// it has one.
+func (e *Emulator) show(rec *record, now time.Time) map[string]any {
+	body := view(rec, now)
+	if e.opts.BlobEndpoint != "" && rec.Type == typeStorageAccount {
+		props, _ := body["properties"].(map[string]any)
+		if endpoints, ok := props["primaryEndpoints"].(map[string]any); ok && endpoints["blob"] == azureBlobEndpoint(lastName(rec.Key)) {
+			endpoints["blob"] = e.opts.BlobEndpoint + "/" + lastName(rec.Key) + "/"
+		}
+	}
+	return body
+}
+
+// showString is show as JSON. The blob endpoint is rewritten in the JSON text, where Azure's
+// address stands quoted: the body is not decoded for it.
+func (e *Emulator) showString(rec *record, now time.Time) string {
+	body := viewString(rec, now)
+	if e.opts.BlobEndpoint != "" && rec.Type == typeStorageAccount {
+		name := lastName(rec.Key)
+		local, _ := json.Marshal(e.opts.BlobEndpoint + "/" + name + "/")
+		body = strings.Replace(body, `"blob":"`+azureBlobEndpoint(name)+`"`, `"blob":`+string(local), 1)
+	}
+	return body
+}
+
+// azureBlobEndpoint is the blob endpoint of an account in Azure, as the emulator stores it.
+func azureBlobEndpoint(account string) string {
+	return "https://" + account + ".blob.core.windows.net/"
+}
+
 // NormalizeLocation writes a location as ARM stores it: "West Europe" becomes "westeurope".
 func NormalizeLocation(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))

@@ -169,7 +169,7 @@ func (e *Emulator) getResource(r *request, id *armid.ID) error {
 	if rec == nil {
 		return notFound(id)
 	}
-	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	writeJSON(r.w, http.StatusOK, e.show(rec, r.now))
 	return nil
 }
 
@@ -333,7 +333,7 @@ func (e *Emulator) putResource(r *request, id *armid.ID, rt *resourceType) error
 		r.w.WriteHeader(ans.status)
 		return nil
 	}
-	writeJSON(r.w, ans.status, view(rec, r.now))
+	writeJSON(r.w, ans.status, e.show(rec, r.now))
 	return nil
 }
 
@@ -426,7 +426,7 @@ func (e *Emulator) patchResource(r *request, id *armid.ID, rt *resourceType) err
 	if err := e.write(r, id, rt, rec, out, existing, nil); err != nil {
 		return err
 	}
-	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	writeJSON(r.w, http.StatusOK, e.show(rec, r.now))
 	return nil
 }
 
@@ -630,7 +630,7 @@ func (e *Emulator) getOperation(r *request, sub, opID string, result bool) error
 		r.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	writeJSON(r.w, http.StatusOK, view(rec, r.now))
+	writeJSON(r.w, http.StatusOK, e.show(rec, r.now))
 	return nil
 }
 
@@ -667,7 +667,7 @@ func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
 	if err != nil {
 		return err
 	}
-	e.writePage(r, recs, viewString)
+	e.writePage(r, recs, e.showString)
 	return nil
 }
 
