@@ -1,7 +1,7 @@
 // Package cloud chooses where gru's ARM requests go and connects to it: the local cloud (an
-// emulator in this process, served on a loopback port so that requests cross real HTTP), an
-// emulator served elsewhere, or Azure with Microsoft's credential chain. The command line and
-// the public Go API share it.
+// emulator in this process, served on a loopback port so that requests cross real HTTP, with
+// its storage accounts' blob service on another), an emulator served elsewhere, or Azure with
+// Microsoft's credential chain. The command line and the public Go API share it.
 package cloud
 
 import (
@@ -44,7 +44,10 @@ type Connection struct {
 	Client *armclient.Client
 	// Kind is "local", "endpoint" or "azure"; Endpoint the ARM endpoint; DB the local database.
 	Kind, Endpoint, DB string
-	close              func()
+	// BlobEndpoint is where the local cloud serves the blob service of its storage accounts
+	// (path-style: BlobEndpoint/<account>/<container>/<blob>); "" for other clouds.
+	BlobEndpoint string
+	close        func()
 }
 
 // Close stops what the connection started (the local emulator).
@@ -118,28 +121,38 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		if err != nil {
 			return nil, err
 		}
-		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, Token: token, TypeLatency: emulator.RealisticLatencies()})
-		if err != nil {
-			return nil, fmt.Errorf("starting the local cloud (%s): %w", db, err)
-		}
+		// ARM and the storage accounts' blob service each listen on a loopback port of their own.
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			emu.Close()
 			return nil, err
+		}
+		blobLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		blobEndpoint := "http://" + blobLn.Addr().String()
+		emu, err := emulator.New(ctx, emulator.Options{DBPath: db, Catalog: o.Catalog, Token: token, TypeLatency: emulator.RealisticLatencies(), BlobEndpoint: blobEndpoint})
+		if err != nil {
+			ln.Close()
+			blobLn.Close()
+			return nil, fmt.Errorf("starting the local cloud (%s): %w", db, err)
 		}
 		srv := emulator.NewHTTPServer(emu, emulator.DefaultTimeouts)
 		go srv.Serve(ln)
+		blobSrv := emulator.NewHTTPServer(emu.BlobHandler(), emulator.DefaultTimeouts)
+		go blobSrv.Serve(blobLn)
+		stop := func() { srv.Close(); blobSrv.Close(); emu.Close() }
 		endpoint := "http://" + ln.Addr().String()
 		opts.Endpoint, opts.Credential, opts.InsecureHTTP = endpoint, armclient.StaticToken(token), true
 		opts.Subscription = emulator.LocalSubscriptionID
 		opts.PollFrequency = time.Second // azcore's minimum; the emulator's Retry-After (in ms) sets the pace
 		c, err := armclient.New(opts)
 		if err != nil {
-			srv.Close()
-			emu.Close()
+			stop()
 			return nil, err
 		}
-		return &Connection{Client: c, Kind: "local", Endpoint: endpoint, DB: db, close: func() { srv.Close(); emu.Close() }}, nil
+		return &Connection{Client: c, Kind: "local", Endpoint: endpoint, DB: db, BlobEndpoint: blobEndpoint, close: stop}, nil
 	case o.Endpoint != "":
 		sub := o.Subscription
 		if sub == "" {
