@@ -56,14 +56,14 @@ func newEmulatorCommand(g *globalOptions) *cobra.Command {
 		Use:   "emulator",
 		Short: "Run gru's local Azure Resource Manager emulator",
 	}
-	var addr, db, token, tokenFile, latency, throttle string
+	var addr, blobAddr, db, token, tokenFile, latency, throttle string
 	var useTLS, insecureNoToken bool
 	var faultRate float64
 	var seed uint64
 	var timeouts emulator.Timeouts
 	serve := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the ARM emulator over HTTP for gru and the Azure SDK",
+		Short: "Serve the ARM emulator and its storage accounts' blob service for gru and the Azure SDK",
 		Long: `Serve a local Azure Resource Manager that speaks the ARM protocol for every resource type in
 gru's catalogue: resource groups, resources at every scope, long-running operations, errors
 as ARM writes them. Bodies are validated against the catalogue's schemas. Everything is kept
@@ -81,11 +81,23 @@ that anyone who can reach the address may read and change the emulated cloud.
 
 The Azure SDK sends bearer tokens only over HTTPS unless told otherwise: use --tls, or set
 InsecureAllowCredentialWithHTTP in the SDK's client options. With --tls the emulator serves a
-self-signed certificate for localhost, 127.0.0.1 and ::1 (and the host of --addr), kept beside
-the database (DB-cert.pem; its key DB-key.pem, mode 0600), so that each database has its own
-and keeps it across restarts. gru trusts it for a loopback --endpoint when the emulator serves
-the default database; otherwise give it to gru with --ca-file or $GRU_EMULATOR_CA, and to the
-Azure SDK for Go with SSL_CERT_FILE or the client's root CAs.
+self-signed certificate for localhost, 127.0.0.1 and ::1 (and the hosts of --addr and
+--blob-addr), kept beside the database (DB-cert.pem; its key DB-key.pem, mode 0600), so that
+each database has its own and keeps it across restarts. gru trusts it for a loopback
+--endpoint when the emulator serves the default database; otherwise give it to gru with
+--ca-file or $GRU_EMULATOR_CA, and to the Azure SDK for Go with SSL_CERT_FILE or the client's
+root CAs.
+
+It also serves the blob service (Azure Blob Storage's data plane) of the storage accounts it
+holds, Azurite-style, on an address of its own (--blob-addr; by default the next port after
+--addr's on 127.0.0.1, or a free one when --addr's port is 0): path-style URLs
+BLOB-ENDPOINT/<account>/<container>/<blob>, signed with Shared Key (the account's name and key1
+or key2 of listKeys). The accounts' properties.primaryEndpoints.blob show it, so Microsoft's
+blob SDKs find it there. Containers are made and deleted through ARM; block blobs, their
+properties and metadata, lists and the service properties are served. The account keys are
+derived from the accounts' IDs, not secret: a --blob-addr beyond loopback lets anyone who can
+reach it read and change blobs. With --tls the blob service is HTTPS too, with the same
+certificate.
 
 A client that stalls sending a request loses its connection (--read-timeout), as does a
 kept-alive connection idle for --idle-timeout. On SIGINT or SIGTERM the emulator stops
@@ -94,7 +106,8 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 		Example: `  gru emulator serve
   GRU_EMULATOR_TOKEN=secret gru emulator serve --addr 127.0.0.1:8443 --tls
   gru emulator serve --addr 0.0.0.0:4280 --tls --token-file ~/.config/gru/emulator-token
-  gru emulator serve --db /tmp/arm.db --latency 0`,
+  gru emulator serve --db /tmp/arm.db --latency 0
+  gru emulator serve --addr 127.0.0.1:0 --blob-addr 127.0.0.1:10000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stopSignals := signal.NotifyContext(cmd.Context(), syscall.SIGTERM)
@@ -130,6 +143,18 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 			case !loopback && !useTLS:
 				fmt.Fprintf(stderr, "WARNING: the token travels in clear text to %s: add --tls.\n", addr)
 			}
+			if blobAddr == "" {
+				if blobAddr, err = nextPort(addr); err != nil {
+					return err
+				}
+			}
+			blobHost, blobLoopback, err := listenHost(blobAddr)
+			if err != nil {
+				return fmt.Errorf("--blob-addr: %w", err)
+			}
+			if !blobLoopback {
+				fmt.Fprintf(stderr, "WARNING: the blob service on %s takes the account keys of listKeys, which are derived from the accounts' IDs: anyone who can reach it can read and change blobs.\n", blobAddr)
+			}
 			if db == "" {
 				if db, err = cloud.DefaultLocalDB(); err != nil {
 					return err
@@ -147,20 +172,27 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 				return fmt.Errorf("listening on %s: %w", addr, err)
 			}
 			defer ln.Close()
+			blobLn, err := net.Listen("tcp", blobAddr)
+			if err != nil {
+				return fmt.Errorf("listening on %s (--blob-addr): %w", blobAddr, err)
+			}
+			defer blobLn.Close()
 			scheme, certFile := "http", ""
 			if useTLS {
 				var keyFile string
 				certFile, keyFile = emulator.CertificateFiles(db)
-				cert, err := emulator.Certificate(certFile, keyFile, host)
+				cert, err := emulator.Certificate(certFile, keyFile, host, blobHost)
 				if err != nil {
 					return err
 				}
-				ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+				config := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+				ln, blobLn = tls.NewListener(ln, config), tls.NewListener(blobLn, config)
 				scheme = "https"
 			}
+			blobEndpoint := scheme + "://" + reachable(blobLn.Addr())
 			emu, err := emulator.New(ctx, emulator.Options{
 				DBPath: db, Catalog: cat, Token: token, Latency: base, TypeLatency: latencies,
-				Throttle: limits, FaultRate: faultRate, Seed: seed,
+				Throttle: limits, FaultRate: faultRate, Seed: seed, BlobEndpoint: blobEndpoint,
 			})
 			if err != nil {
 				return err
@@ -171,6 +203,7 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
 			fmt.Fprintf(out, "  database      %s\n", db)
 			fmt.Fprintf(out, "  subscription  %s\n", emulator.LocalSubscriptionID)
+			fmt.Fprintf(out, "  blob service  %s/<account>/ (Shared Key: the account's name and a key of listKeys)\n", blobEndpoint)
 			if limits != nil {
 				fmt.Fprintf(out, "  throttle      reads %g tokens at %g/s, writes %g at %g/s, deletes %g at %g/s\n",
 					limits.Reads.Capacity, limits.Reads.PerSecond, limits.Writes.Capacity, limits.Writes.PerSecond, limits.Deletes.Capacity, limits.Deletes.PerSecond)
@@ -183,7 +216,7 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 			}
 			fmt.Fprintf(out, "Point gru at it with --endpoint %s; the Azure SDK with a cloud.Configuration whose ResourceManager endpoint is %s.\n", endpoint, endpoint)
 			io.WriteString(cmd.OutOrStdout(), out.String())
-			err = serveUntilDone(ctx, emulator.NewHTTPServer(emu, timeouts), ln, stderr)
+			err = serveUntilDone(ctx, stderr, listening{emulator.NewHTTPServer(emu, timeouts), ln}, listening{emulator.NewHTTPServer(emu.BlobHandler(), timeouts), blobLn})
 			if cerr := emu.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("closing the emulator database %s: %w", db, cerr)
 			}
@@ -192,6 +225,7 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 	}
 	f := serve.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:4280", "address to listen on (port 0 picks a free one); beyond loopback a token is required")
+	f.StringVar(&blobAddr, "blob-addr", "", "address of the storage accounts' blob service (default: 127.0.0.1 and the port after --addr's, 4281; a free one when --addr's port is 0)")
 	f.StringVar(&db, "db", "", "SQLite file of the emulated cloud (default: $GRU_LOCAL_DB, else local-arm.db in gru's state folder)")
 	f.StringVar(&token, "token", "", "accept only this bearer token; shows in the process list: prefer --token-file or $GRU_EMULATOR_TOKEN (default: any token)")
 	f.StringVar(&tokenFile, "token-file", "", "accept only the bearer token in this file (before --token and $GRU_EMULATOR_TOKEN)")
@@ -220,22 +254,56 @@ func reachable(addr net.Addr) string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
-// serveUntilDone serves until the listener fails or ctx ends (SIGINT, SIGTERM); then it stops
+// nextPort is the default --blob-addr: 127.0.0.1 and the port after addr's, or port 0 (a free
+// one) when addr's is 0.
+func nextPort(addr string) (string, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--addr %q: want host:port, such as 127.0.0.1:4280: %w", addr, err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n >= 65535 {
+		return "", fmt.Errorf("--addr %q: the blob service takes the next port, which it has not: give --blob-addr", addr)
+	}
+	if n > 0 {
+		n++
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(n)), nil
+}
+
+// listening is a server and the listener it serves.
+type listening struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// serveUntilDone serves until a listener fails or ctx ends (SIGINT, SIGTERM); then it stops
 // accepting connections and lets the requests in flight finish, shutdownGrace at most.
-func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, stderr io.Writer) error {
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+func serveUntilDone(ctx context.Context, stderr io.Writer, servers ...listening) error {
+	done := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { done <- s.srv.Serve(s.ln) }()
+	}
 	select {
 	case err := <-done:
+		for _, s := range servers {
+			s.srv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stderr, "stopping: waiting for requests in flight")
 	shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		srv.Close()
-		return fmt.Errorf("stopping the emulator: requests still in flight after %v were cut off: %w", shutdownGrace, err)
+	var cut []error
+	for _, s := range servers {
+		if err := s.srv.Shutdown(shutdown); err != nil {
+			s.srv.Close()
+			cut = append(cut, err)
+		}
+	}
+	if len(cut) > 0 {
+		return fmt.Errorf("stopping the emulator: requests still in flight after %v were cut off: %w", shutdownGrace, errors.Join(cut...))
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
 	"github.com/gru-iac/gru/internal/emulator"
 )
@@ -402,4 +405,88 @@ func TestGruTrustsItsTLSEmulator(t *testing.T) {
 	t.Setenv("GRU_EMULATOR_CA", "")
 	t.Setenv("GRU_LOCAL_DB", one)
 	info(s1.endpoint)
+}
+
+func TestNextPort(t *testing.T) {
+	for addr, want := range map[string]string{"127.0.0.1:4280": "127.0.0.1:4281", "0.0.0.0:8080": "127.0.0.1:8081", "[::1]:0": "127.0.0.1:0", "localhost:1": "127.0.0.1:2"} {
+		if got, err := nextPort(addr); err != nil || got != want {
+			t.Errorf("%s: %s %v, want %s", addr, got, err, want)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:65535", "127.0.0.1", "127.0.0.1:http"} {
+		if got, err := nextPort(addr); err == nil {
+			t.Errorf("%s: %s", addr, got)
+		}
+	}
+}
+
+// TestEmulatorServesBlobs: `serve` prints its blob service's address, the storage accounts
+// show it as their blob endpoint, and Microsoft's blob SDK works there with a key of listKeys.
+func TestEmulatorServesBlobs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	s := serveProcess(t, buildGru(t), nil, "--db", filepath.Join(t.TempDir(), "arm.db"), "--latency", "0")
+	var blobEndpoint string
+	for deadline := time.Now().Add(10 * time.Second); blobEndpoint == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		s.mu.Lock()
+		for _, line := range s.stdout {
+			if rest, ok := strings.CutPrefix(line, "  blob service  "); ok {
+				blobEndpoint, _, _ = strings.Cut(rest, "/<account>/")
+			}
+		}
+		s.mu.Unlock()
+	}
+	if !strings.HasPrefix(blobEndpoint, "http://127.0.0.1:") || strings.HasSuffix(blobEndpoint, ":0") || blobEndpoint == s.endpoint {
+		t.Fatalf("blob service %q (ARM %s)", blobEndpoint, s.endpoint)
+	}
+	arm := func(method, path, body string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.endpoint+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer t")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		json.NewDecoder(resp.Body).Decode(&v)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, v)
+		}
+		return v
+	}
+	rg := "/subscriptions/" + emulator.LocalSubscriptionID + "/resourceGroups/blobs"
+	arm("PUT", rg+"?api-version=2021-04-01", `{"location":"westeurope"}`)
+	account := rg + "/providers/Microsoft.Storage/storageAccounts/served"
+	arm("PUT", account+"?api-version=2023-05-01", `{"location":"westeurope","kind":"StorageV2","sku":{"name":"Standard_LRS"}}`)
+	arm("PUT", account+"/blobServices/default/containers/data?api-version=2023-05-01", `{}`)
+	got := arm("GET", account+"?api-version=2023-05-01", "")
+	endpoint := got["properties"].(map[string]any)["primaryEndpoints"].(map[string]any)["blob"]
+	if endpoint != blobEndpoint+"/served/" {
+		t.Fatalf("primaryEndpoints.blob %v, want %s/served/", endpoint, blobEndpoint)
+	}
+	key := arm("POST", account+"/listKeys?api-version=2023-05-01", "")["keys"].([]any)[1].(map[string]any)["value"].(string)
+	cred, err := azblob.NewSharedKeyCredential("served", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := azblob.NewClientWithSharedKeyCredential(endpoint.(string), cred, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.UploadBuffer(ctx, "data", "a/b.txt", []byte("served blob"), nil); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.DownloadStream(ctx, "data", "a/b.txt", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(data) != "served blob" {
+		t.Errorf("downloaded %q", data)
+	}
 }
