@@ -220,7 +220,8 @@ func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, er
 	if err != nil {
 		return nil, err
 	}
-	opts := codegen.Options{ProjectName: o.ProjectName, Location: mostCommon(live, func(r map[string]any) string { return armclient.Field(r, "location") })}
+	opts := codegen.Options{ProjectName: o.ProjectName, Location: mostCommon(live, func(r map[string]any) string { return armclient.Field(r, "location") }),
+		Content: s.conn.Client.Content}
 	if name := mostCommon(live, tagOf(ownership.TagProject)); name != "" {
 		opts.ProjectName = name
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -51,6 +52,12 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 			}
 			files := gen.Files
 			names := []string{"config.js", "resources.js"}
+			for n := range files {
+				if strings.HasPrefix(n, "blobs/") { // blob contents, the source files of Storage::Blob
+					names = append(names, n)
+				}
+			}
+			sort.Strings(names[2:])
 			if g.json {
 				data, _ := jsonIndent(gen.Resources)
 				files["inventory.json"] = string(data)
@@ -65,7 +72,7 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 			}
 			for _, n := range names {
 				p := filepath.Join(output, n)
-				if old, err := os.ReadFile(p); err == nil && !force && n != "inventory.json" && codegen.Edited(string(old)) {
+				if old, err := os.ReadFile(p); err == nil && !force && strings.HasSuffix(n, ".js") && codegen.Edited(string(old)) {
 					return fmt.Errorf("%s was edited since gencode wrote it (or gencode did not write it): not overwriting it; use --force, or another -o", p)
 				}
 			}
@@ -73,7 +80,11 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 				return err
 			}
 			for _, n := range names {
-				if err := os.WriteFile(filepath.Join(output, n), []byte(files[n]), 0o644); err != nil {
+				file := filepath.Join(output, filepath.FromSlash(n))
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(file, []byte(files[n]), 0o644); err != nil {
 					return err
 				}
 			}

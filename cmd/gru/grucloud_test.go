@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -45,6 +47,10 @@ func TestGruCloudConstructs(t *testing.T) {
 			if got := field(t, dir, "Network::VirtualNetworkGatewayConnection", "to-on-premises", "properties.virtualNetworkGateway1.id"); !strings.HasSuffix(got, "/virtualNetworkGateways/gateway") {
 				t.Errorf("the connection's virtualNetworkGateway1 is %q", got)
 			}
+			// The shared key lives at ARM's path without a name, .../connections/{name}/sharedkey.
+			if got := field(t, dir, "Network::VirtualNetworkGatewayConnectionSharedKey", "shared-key", "id"); !strings.HasSuffix(got, "/connections/to-on-premises/sharedkey/default") {
+				t.Errorf("the shared key's ID is %q", got)
+			}
 		},
 		"shapes": func(t *testing.T, dir, _ string) {
 			// Made through provider.Network.makePublicIPAddress in a block body.
@@ -55,11 +61,36 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("list: exit %d\n%s", code, out)
 			}
 		},
+		"storage-blob": func(t *testing.T, dir, _ string) {
+			if got := field(t, dir, "Storage::BlobServiceProperties", "site", "staticWebsite.indexDocument"); got != "index.html" {
+				t.Errorf("the static website's index document is %q", got)
+			}
+			want, _ := os.ReadFile(filepath.Join(dir, "site", "index.html"))
+			sum := md5.Sum(want)
+			if got := field(t, dir, "Storage::Blob", "index.html", "contentMD5"); got != base64.StdEncoding.EncodeToString(sum[:]) {
+				t.Errorf("the blob's MD5 is %q, not the file's", got)
+			}
+			if got := field(t, dir, "Storage::Blob", "index.html", "metadata.team"); got != "web" {
+				t.Errorf("the blob's metadata: %q", got)
+			}
+			// A changed file is uploaded again; an unchanged one is not.
+			edited := t.TempDir()
+			copyDir(t, dir, edited)
+			os.WriteFile(filepath.Join(edited, "site", "index.html"), []byte("<h1>changed</h1>\n"), 0o644)
+			code, out, _ := runGru(t, "", "plan", "--local", "--json", "-C", edited)
+			if code != 0 || strings.Count(out, `"action": "update"`) != 1 || !strings.Contains(out, "index.html") {
+				t.Errorf("the plan of a changed file: exit %d\n%s", code, tail(out, 3000))
+			}
+		},
 		"numbers": func(t *testing.T, dir, _ string) {
 			if got := field(t, dir, "App::ContainerApp", "hello", "properties.template.containers[0].resources.cpu"); got != "0.5" {
 				t.Errorf("the container's cpu is %q", got)
 			}
 		},
+	}
+	// The secrets a generated project reads from the environment (gencode writes none).
+	secrets := map[string]map[string]string{
+		"type-table": {"TO_ON_PREMISES_DEFAULT_VALUE": "not-a-real-key-either"},
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "grucloud"))
 	if err != nil {
@@ -89,6 +120,9 @@ func TestGruCloudConstructs(t *testing.T) {
 			if code, _, errOut := runGru(t, "", "gencode", "--local", "--our", "-o", gen, "-C", dir); code != 0 {
 				t.Fatalf("gencode: %s", errOut)
 			}
+			for k, v := range secrets[name] {
+				t.Setenv(k, v)
+			}
 			if code, out, errOut := runGru(t, "", "plan", "--local", "--exit-code", "-C", gen); code != 0 {
 				resources, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
 				t.Errorf("the generated project does not plan to no change: exit %d\n%s\n%s\n%s", code, tail(out, 3000), errOut, tail(string(resources), 3000))
@@ -102,6 +136,28 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("after destroy, list --our: exit %d, %v\n%s", code, err, tail(out, 2000))
 			}
 		})
+	}
+}
+
+// copyDir copies a project folder (files and subfolders).
+func copyDir(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

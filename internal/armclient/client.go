@@ -177,7 +177,7 @@ func (c *Client) apiVersion(id, version string) (string, error) {
 }
 
 func (c *Client) newRequest(ctx context.Context, method, path, version string, query url.Values) (*policy.Request, error) {
-	u := c.endpoint + path
+	u := c.endpoint + armid.ARMPath(path) // a nameless singleton's path has no name
 	req, err := runtime.NewRequest(ctx, method, u)
 	if err != nil {
 		return nil, err
@@ -211,7 +211,22 @@ func (c *Client) Get(ctx context.Context, id, version string) (Resource, error) 
 	if !runtime.HasStatusCode(resp, http.StatusOK) {
 		return nil, decodeError(http.MethodGet, id, resp)
 	}
-	return decodeResource(resp)
+	res, err := decodeResource(resp)
+	return identify(id, res), err
+}
+
+// identify gives a nameless singleton's answer (a connection's shared key: {"value": ...})
+// the ID, name and type gru knows it by; any other answer is returned as it is.
+func identify(id string, res Resource) Resource {
+	p, err := armid.Parse(id)
+	if err != nil || !armid.Nameless(p) || res == nil {
+		return res
+	}
+	res["id"], res["name"] = p.String(), p.Name
+	if t, ok := res["type"].(string); !ok || t == "" {
+		res["type"] = p.ResourceType()
+	}
+	return res
 }
 
 // Put creates or updates a resource and waits for its long-running operation, if any, to end.
@@ -247,7 +262,8 @@ func (c *Client) write(ctx context.Context, method, id, version string, body any
 		if resp.StatusCode == http.StatusAccepted {
 			return nil, nil
 		}
-		return decodeResource(resp)
+		res, err := decodeResource(resp)
+		return identify(id, res), err
 	}
 	poller, err := runtime.NewPoller[Resource](resp, c.pl, &runtime.NewPollerOptions[Resource]{FinalStateVia: runtime.FinalStateViaAzureAsyncOp})
 	if err != nil {
@@ -261,7 +277,7 @@ func (c *Client) write(ctx context.Context, method, id, version string, body any
 		// Some providers end the operation without the resource: read it.
 		return c.Get(ctx, id, version)
 	}
-	return res, nil
+	return identify(id, res), nil
 }
 
 // defaultTransport is azcore's default HTTP client with bounds on the silences it waits
@@ -293,6 +309,9 @@ func isLongRunning(resp *http.Response) bool {
 // Delete deletes a resource and waits for the deletion to end. Deleting what does not exist
 // is not an error (ARM answers 204).
 func (c *Client) Delete(ctx context.Context, id, version string) error {
+	if p, err := armid.Parse(id); err == nil && armid.Nameless(p) {
+		return nil // ARM deletes it with its parent (a connection's shared key has no DELETE)
+	}
 	version, err := c.apiVersion(id, version)
 	if err != nil {
 		return err
@@ -364,6 +383,15 @@ func (c *Client) List(ctx context.Context, collection, version string, query url
 // are read as they arrive, never held whole, so that what each keeps of an item is all that
 // stays in memory.
 func (c *Client) ListEach(ctx context.Context, collection, version string, query url.Values, each func(Resource)) error {
+	if one, err := armid.Parse(strings.TrimSuffix(collection, "/") + "/default"); err == nil && armid.Nameless(one) {
+		// A nameless singleton's "collection" is the singleton itself.
+		res, err := c.Get(ctx, one.String(), version)
+		if err != nil {
+			return err
+		}
+		each(res)
+		return nil
+	}
 	version, err := c.apiVersion(collection, version)
 	if err != nil {
 		return err

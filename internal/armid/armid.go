@@ -307,3 +307,27 @@ func FindIn(v any) []string {
 	walk(v)
 	return out
 }
+
+// Nameless reports an ID of a nameless singleton: an ARM type whose path has no name of its
+// own (a connection's shared key is .../connections/{name}/sharedkey). gru names its one
+// resource default (.../connections/{name}/sharedkey/default), so that its ID has ARM's
+// shape; the ARM path leaves the name out (see ARMPath).
+func Nameless(id *ID) bool {
+	if id == nil || !strings.EqualFold(id.Name, "default") {
+		return false
+	}
+	switch strings.ToLower(id.ResourceType()) {
+	case "microsoft.network/connections/sharedkey":
+		return true
+	}
+	return false
+}
+
+// ARMPath is the path ARM serves a resource ID at: the ID itself, but for nameless
+// singletons, whose path leaves out the name gru gives them.
+func ARMPath(id string) string {
+	if p, err := Parse(id); err == nil && Nameless(p) {
+		return strings.TrimSuffix(strings.TrimSuffix(id, "/"), "/"+p.Name)
+	}
+	return id
+}

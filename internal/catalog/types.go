@@ -59,6 +59,9 @@ const (
 	FlagWriteOnly          PropertyFlags = 4
 	FlagDeployTimeConstant PropertyFlags = 8
 	FlagIdentifier         PropertyFlags = 16
+	// FlagLocal is gru's own: a value gru reads itself and the cloud never returns, which is
+	// not a secret (a blob's source file). Plans do not compare it.
+	FlagLocal PropertyFlags = 32
 )
 
 // Has reports whether all of f's bits are set.
@@ -70,7 +73,7 @@ func (p PropertyFlags) Names() []string {
 	for _, f := range []struct {
 		flag PropertyFlags
 		name string
-	}{{FlagRequired, "required"}, {FlagReadOnly, "read-only"}, {FlagWriteOnly, "write-only"}, {FlagDeployTimeConstant, "deploy-time constant"}, {FlagIdentifier, "identifier"}} {
+	}{{FlagRequired, "required"}, {FlagReadOnly, "read-only"}, {FlagWriteOnly, "write-only"}, {FlagDeployTimeConstant, "deploy-time constant"}, {FlagIdentifier, "identifier"}, {FlagLocal, "read by gru"}} {
 		if p.Has(f.flag) {
 			out = append(out, f.name)
 		}

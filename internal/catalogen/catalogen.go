@@ -34,6 +34,18 @@ const seedTypeFile = "generated/storage/microsoft.storage/2021-06-01/types.json"
 //go:embed grucloud-extras.json
 var grucloudExtras []byte
 
+// gruTypes are gru's own types, in the type data's format: what GruCloud's hand-written
+// Storage types manage through the Blob service rather than ARM (a blob, the Blob service's
+// properties; facts from the Blob service's REST reference), and ARM types of GruCloud's table
+// that Microsoft's type data lacks because they have no PUT (a cloud service's role
+// instances; facts from the Compute REST specs).
+//
+//go:embed gru-types.json
+var gruTypes []byte
+
+// gruTypesFile is the key of gruTypes among the embedded type files.
+const gruTypesFile = "gru/types/types.json"
+
 // IndexHeader is the first line of index.txt; the catalogue refuses an index without it.
 const IndexHeader = "gru-catalog-index 1"
 
@@ -49,6 +61,9 @@ type grucloudType struct {
 	APIVersion   string              `json:"apiVersion"`
 	PutPath      string              `json:"putPath"`
 	Dependencies orderedDependencies `json:"dependencies"`
+	// HandWritten marks a type GruCloud defines in its own code, beyond its published table
+	// (Storage::Blob): gru holds it as its table's types, and lists its keys on its pages.
+	HandWritten bool `json:"handWritten"`
 }
 
 // orderedDependencies keeps GruCloud's dependency keys in the order its table lists them,
@@ -110,6 +125,35 @@ func Generate(shared, out string) (Stats, error) {
 	if err := json.Unmarshal(grucloudExtras, &extras); err != nil {
 		return st, fmt.Errorf("grucloud-extras.json: %w", err)
 	}
+	// GruCloud's hand-written types count as its table's; the other extras add keys only.
+	var keysOnly []grucloudType
+	for _, e := range extras {
+		if e.HandWritten {
+			grucloud = append(grucloud, e)
+		} else {
+			keysOnly = append(keysOnly, e)
+		}
+	}
+	extras = keysOnly
+	// gru's own types, at their one version each.
+	var dataPlane []struct {
+		Kind string `json:"$type"`
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(gruTypes, &dataPlane); err != nil {
+		return st, fmt.Errorf("gru-types.json: %w", err)
+	}
+	for _, e := range dataPlane {
+		if t, v, ok := strings.Cut(e.Name, "@"); ok && e.Kind == "ResourceType" {
+			defaults[t] = defaultVersion{APIVersion: v, File: gruTypesFile}
+			// ARM serves a child at its parent's versions (a connection's shared key at the
+			// connection's); the data plane's types have their one version.
+			versions[t] = []string{v}
+			if parent := versions[path.Dir(t)]; len(parent) > 0 && !strings.Contains(t, "/blobServices/") {
+				versions[t] = parent
+			}
+		}
+	}
 
 	// The files to embed and the resource types each holds.
 	files := map[string]bool{}
@@ -125,6 +169,9 @@ func Generate(shared, out string) (Stats, error) {
 	held := map[string]map[string]string{} // lower ARM type -> version -> file key
 	for _, f := range fileList {
 		data, err := os.ReadFile(filepath.Join(bicep, filepath.FromSlash(f)))
+		if f == gruTypesFile {
+			data, err = gruTypes, nil
+		}
 		if err != nil {
 			return st, err
 		}
@@ -430,8 +477,11 @@ func fixedNames(putPath, armType string) ([]string, bool) {
 		return nil, false
 	}
 	segs := strings.Split(putPath[i+len("/providers/"):], "/")[1:] // t1/n1/t2/n2...
+	if len(segs)%2 != 0 && strings.EqualFold(segs[len(segs)-1], path.Base(armType)) {
+		segs = append(segs, "default") // a nameless singleton (connections/{}/sharedkey): gru names it default
+	}
 	if len(segs)%2 != 0 || len(segs)/2 != strings.Count(armType, "/") {
-		return nil, false // connections/{}/sharedkey
+		return nil, false
 	}
 	names, fixed := make([]string, 0, len(segs)/2), false
 	for j := 1; j < len(segs); j += 2 {

@@ -6,18 +6,22 @@ package cloud
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/emulator"
+	"github.com/gru-iac/gru/internal/storagedata"
 )
 
 // Options say which cloud to use. The zero value is Azure.
@@ -41,7 +45,8 @@ type Options struct {
 
 // Connection is a connected cloud. Close it when done.
 type Connection struct {
-	Client *armclient.Client
+	// Client is ARM's, carrying out the Blob service's types (Storage::Blob) with azblob.
+	Client *storagedata.Client
 	// Kind is "local", "endpoint" or "azure"; Endpoint the ARM endpoint; DB the local database.
 	Kind, Endpoint, DB string
 	// BlobEndpoint is where the local cloud serves the blob service of its storage accounts
@@ -152,7 +157,7 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 			stop()
 			return nil, err
 		}
-		return &Connection{Client: c, Kind: "local", Endpoint: endpoint, DB: db, BlobEndpoint: blobEndpoint, close: stop}, nil
+		return &Connection{Client: storagedata.New(c, nil), Kind: "local", Endpoint: endpoint, DB: db, BlobEndpoint: blobEndpoint, close: stop}, nil
 	case o.Endpoint != "":
 		sub := o.Subscription
 		if sub == "" {
@@ -174,7 +179,12 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Connection{Client: c, Kind: "endpoint", Endpoint: o.Endpoint, close: func() {}}, nil
+		// The emulator's blob service (--tls) has the same certificate as its ARM endpoint.
+		var blobs policy.Transporter
+		if roots != nil {
+			blobs = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+		}
+		return &Connection{Client: storagedata.New(c, blobs), Kind: "endpoint", Endpoint: o.Endpoint, close: func() {}}, nil
 	}
 	sub, err := armclient.ResolveSubscription(o.Subscription)
 	if err != nil {
@@ -189,5 +199,5 @@ func Connect(ctx context.Context, o Options) (*Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connection{Client: c, Kind: "azure", Endpoint: armclient.DefaultEndpoint, close: func() {}}, nil
+	return &Connection{Client: storagedata.New(c, nil), Kind: "azure", Endpoint: armclient.DefaultEndpoint, close: func() {}}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -35,6 +36,9 @@ type Options struct {
 	Stage string
 	// Location is the config's location; resources there get config.location.
 	Location string
+	// Content reads a blob's content (Storage::Blob), which the project's source file holds:
+	// gencode writes it beside resources.js, under blobs/<account>/<container>/<name>.
+	Content func(ctx context.Context, id string) ([]byte, error)
 }
 
 // Files is what a generation writes, by file name.
@@ -115,6 +119,12 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 			return nil, err
 		}
 	}
+	files := Files{}
+	for _, r := range rs {
+		if err := r.blobSource(ctx, opts, files); err != nil {
+			return nil, err
+		}
+	}
 	ordered := order(rs)
 	env := &envNames{used: map[string]bool{}}
 	for _, r := range ordered {
@@ -147,7 +157,8 @@ func Generate(ctx context.Context, cat *catalog.Catalog, live []map[string]any, 
 		config += fmt.Sprintf("  location: %s,\n", jsfmt.Quote(opts.Location, '"'))
 	}
 	config += "});\n"
-	return &Generated{Files: Files{"resources.js": stamp(b.String()), "config.js": stamp(config)}, Env: env.vars}, nil
+	files["resources.js"], files["config.js"] = stamp(b.String()), stamp(config)
+	return &Generated{Files: files, Env: env.vars}, nil
 }
 
 // envNames turns secrets into process.env references, naming a variable for each.
@@ -287,6 +298,27 @@ func Edited(content string) bool {
 	first, rest, _ := strings.Cut(content, "\n")
 	fp, ok := strings.CutPrefix(first, Header)
 	return !ok || fp != fingerprint(rest)
+}
+
+// blobSource gives a blob (Storage::Blob) the source file its content goes into, in place of
+// the MD5 that a plan computes from it.
+func (r *resource) blobSource(ctx context.Context, opts Options, files Files) error {
+	if !strings.EqualFold(r.typ.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers/blobs") {
+		return nil
+	}
+	if opts.Content == nil {
+		return fmt.Errorf("%s: gencode cannot read blob content here", r.id)
+	}
+	data, err := opts.Content(ctx, r.id.String())
+	if err != nil {
+		return fmt.Errorf("reading the content of blob %s: %w", r.id, err)
+	}
+	names := target.NamesOf(r.id) // account, default, container, blob
+	file := path.Join("blobs", names[0], names[2], names[3])
+	files[file] = string(data)
+	r.body["source"] = file
+	delete(r.body, "contentMD5")
+	return nil
 }
 
 // nameType chooses the name the project writes the resource's type by: GruCloud's name whose

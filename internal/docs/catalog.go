@@ -96,8 +96,16 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 		schema = swaggerOf(r.Body, map[*catalog.Type]bool{})
 	}
 	example := exampleName(r, typeName, fixed)
-	return &Page{Group: group, Type: typeName, APIVersion: r.APIVersion, Deps: deps, Schema: schema,
-		Name: example, Examples: []Example{{Name: "Basic", Body: minimalBody(r, example, filled)}}}, nil
+	page := &Page{Group: group, Type: typeName, APIVersion: r.APIVersion, Deps: deps, Schema: schema,
+		Name: example, Examples: []Example{{Name: "Basic", Body: minimalBody(r, example, filled)}}}
+	if r.ReadOnly() {
+		// Azure makes it: no example creates one; a stand-in refers to one.
+		page.ReadOnly, page.Examples = true, nil
+		if parentsOnly {
+			page.Examples = []Example{{Name: "Basic", Body: Object{}}}
+		}
+	}
+	return page, nil
 }
 
 // swaggerOf writes a catalogue type in swagger's terms (type, enum, properties, required,

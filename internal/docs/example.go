@@ -200,6 +200,8 @@ func exampleString(t *catalog.Type, name string) string {
 	switch {
 	case strings.HasSuffix(lowerName, "id") || strings.Contains(lowerName, "tenant") || strings.Contains(lowerName, "guid"):
 		candidates = append([]string{"00000000-0000-0000-0000-000000000000"}, candidates...)
+	case lowerName == "source" || strings.HasSuffix(lowerName, "file") || strings.HasSuffix(lowerName, "path"):
+		candidates = append([]string{"assets/index.html"}, candidates...)
 	case strings.Contains(lowerName, "password") || strings.Contains(lowerName, "secret") || strings.Contains(lowerName, "key"):
 		candidates = append([]string{"Chang3-Me-Pl3ase!"}, candidates...)
 	}

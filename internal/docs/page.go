@@ -27,7 +27,9 @@ type Dependency struct {
 type Page struct {
 	Group, Type string
 	// Name is the name the examples give the resource ("my" and its type when empty).
-	Name       string
+	Name string
+	// ReadOnly marks a type Azure makes (no PUT): a project refers to one with readOnly: true.
+	ReadOnly   bool
 	APIVersion string
 	Examples   []Example
 	Deps       []Dependency
@@ -99,7 +101,11 @@ func (p *Page) call(body any) string {
 		name = "my" + p.Type
 	}
 	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(name, '"'))
-	fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+	if p.ReadOnly {
+		b.WriteString("  readOnly: true,\n")
+	} else {
+		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+	}
 	var deps []Dependency
 	for _, d := range p.Deps {
 		if !d.Inside {

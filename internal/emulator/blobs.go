@@ -714,14 +714,8 @@ func (e *Emulator) getBlob(r *blobRequest) error {
 	}
 	h := r.w.Header()
 	if r.Method == http.MethodHead {
-		b, err := e.store.blob(r.Context(), r.containerKey, r.blob)
+		b, err := e.readableBlob(r)
 		if err != nil {
-			return err
-		}
-		if b == nil {
-			return errBlobNotFound()
-		}
-		if err := checkConditions(r, b, true); err != nil {
 			return err
 		}
 		blobHeaders(h, b)
@@ -873,6 +867,22 @@ func (e *Emulator) setBlobHTTPHeaders(r *blobRequest) error {
 	})
 }
 
+// readableBlob is the blob a request reads: BlobNotFound when there is none, an error when the
+// request's conditions (If-Match and the like) refuse it.
+func (e *Emulator) readableBlob(r *blobRequest) (*blobEntry, error) {
+	b, err := e.store.blob(r.Context(), r.containerKey, r.blob)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, errBlobNotFound()
+	}
+	if err := checkConditions(r, b, true); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
 // getBlobMetadata serves Get Blob Metadata.
 func (e *Emulator) getBlobMetadata(r *blobRequest) error {
 	if err := refuseLease(r); err != nil {
@@ -881,14 +891,8 @@ func (e *Emulator) getBlobMetadata(r *blobRequest) error {
 	if err := e.containerState(r); err != nil {
 		return err
 	}
-	b, err := e.store.blob(r.Context(), r.containerKey, r.blob)
+	b, err := e.readableBlob(r)
 	if err != nil {
-		return err
-	}
-	if b == nil {
-		return errBlobNotFound()
-	}
-	if err := checkConditions(r, b, true); err != nil {
 		return err
 	}
 	h := r.w.Header()

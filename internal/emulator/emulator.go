@@ -329,6 +329,10 @@ func (e *Emulator) serve(r *request) error {
 	if id, err := armid.Parse(path); err == nil {
 		return e.resource(r, id)
 	}
+	// A nameless singleton (a connection's shared key): the resource gru calls default.
+	if id, err := armid.Parse(path + "/default"); err == nil && armid.Nameless(id) && r.Method != http.MethodPost {
+		return e.resource(r, id)
+	}
 	// A collection (GET) or an action (POST) below a resource: the path with a name added is an ID.
 	if id, err := armid.Parse(path + "/_"); err == nil {
 		return e.collection(r, id.Parent, id)

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -368,5 +369,64 @@ func TestSpecDeclaredAnswersWithTheSDK(t *testing.T) {
 	}
 	if _, err := accounts.Delete(rctx, "sdk", "sdkacct2", nil); err != nil || raw.StatusCode != http.StatusNoContent {
 		t.Errorf("storage account delete of nothing: %v %d", err, raw.StatusCode)
+	}
+}
+
+// TestConnectionSharedKeyWithTheSDK: a connection's shared key lives at ARM's path without a
+// name of its own (.../connections/{name}/sharedkey), as the SDK reads and sets it; gru's ID
+// for it names it default.
+func TestConnectionSharedKeyWithTheSDK(t *testing.T) {
+	_, srv, co := serve(t, Options{})
+	ctx := context.Background()
+	c, err := armclient.New(armclient.Options{Endpoint: srv.URL, Transport: srv.Client(), Credential: armclient.StaticToken("t"), Subscription: LocalSubscriptionID, PollFrequency: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := "/subscriptions/" + LocalSubscriptionID + "/resourceGroups/keys"
+	net := rg + "/providers/Microsoft.Network"
+	for _, step := range []struct {
+		id   string
+		body string
+	}{
+		{rg, `{"location":"westeurope"}`},
+		{net + "/virtualNetworks/vnet", `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.9.0.0/16"]},"subnets":[{"name":"GatewaySubnet","properties":{"addressPrefix":"10.9.255.0/27"}}]}}`},
+		{net + "/publicIPAddresses/ip", `{"location":"westeurope","sku":{"name":"Standard"},"properties":{"publicIPAllocationMethod":"Static"}}`},
+		{net + "/virtualNetworkGateways/gw", `{"location":"westeurope","properties":{"gatewayType":"Vpn","vpnType":"RouteBased","sku":{"name":"VpnGw1","tier":"VpnGw1"},"ipConfigurations":[{"name":"c","properties":{"subnet":{"id":"` + net + `/virtualNetworks/vnet/subnets/GatewaySubnet"},"publicIPAddress":{"id":"` + net + `/publicIPAddresses/ip"}}}]}}`},
+		{net + "/localNetworkGateways/onprem", `{"location":"westeurope","properties":{"gatewayIpAddress":"203.0.113.1","localNetworkAddressSpace":{"addressPrefixes":["192.168.0.0/16"]}}}`},
+		{net + "/connections/conn", `{"location":"westeurope","properties":{"connectionType":"IPsec","virtualNetworkGateway1":{"id":"` + net + `/virtualNetworkGateways/gw"},"localNetworkGateway2":{"id":"` + net + `/localNetworkGateways/onprem"}}}`},
+	} {
+		var body map[string]any
+		json.Unmarshal([]byte(step.body), &body)
+		if _, err := c.Put(ctx, step.id, "2024-01-01", body); err != nil && !strings.HasSuffix(step.id, "/keys") {
+			t.Fatalf("PUT %s: %v", step.id, err)
+		} else if err != nil {
+			if _, err := c.Put(ctx, step.id, "2021-04-01", body); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	conns, _ := armnetwork.NewVirtualNetworkGatewayConnectionsClient(LocalSubscriptionID, armclient.StaticToken("t"), co)
+	p, err := conns.BeginSetSharedKey(ctx, "keys", "conn", armnetwork.ConnectionSharedKey{Value: to.Ptr("s3cret-key")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PollUntilDone(ctx, fastPoll); err != nil {
+		t.Fatal(err)
+	}
+	got, err := conns.GetSharedKey(ctx, "keys", "conn", nil)
+	if err != nil || got.Value == nil || *got.Value != "s3cret-key" {
+		t.Fatalf("the SDK reads the key: %v %v", got, err)
+	}
+	// gru's client reads it by gru's ID, and a project's ID of it is default's.
+	res, err := c.Get(ctx, net+"/connections/conn/sharedkey/default", "")
+	if err != nil || res["value"] != "s3cret-key" || res["id"] != net+"/connections/conn/sharedkey/default" {
+		t.Errorf("gru reads the key: %v %v", res, err)
+	}
+	// It goes with its connection.
+	if err := c.Delete(ctx, net+"/connections/conn", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conns.GetSharedKey(ctx, "keys", "conn", nil); armCode(err) == "" {
+		t.Errorf("the key outlived its connection: %v", err)
 	}
 }

@@ -51,6 +51,9 @@ func (d *differ) object(t *catalog.Type, want, have map[string]any, path string,
 		child := join(path, k)
 		ct := secret.Child(t, k)
 		_, h, found := lookupKey(have, k)
+		if p := propertyOf(t, k); p != nil && p.Flags.Has(catalog.FlagLocal) {
+			continue // gru's own (a blob's source): the cloud never returns it
+		}
 		switch secret.Property(t, k, false) {
 		case secret.WriteOnly:
 			continue // ARM never returns it: nothing to compare with
@@ -238,7 +241,7 @@ func drift(t *catalog.Type, want, have map[string]any, path string) []Diff {
 		if t != nil && p == nil && t.AdditionalProperties == nil {
 			continue // not in the schema: nothing a PUT would send
 		}
-		if p != nil && (p.Flags.Has(catalog.FlagReadOnly) || p.Flags.Has(catalog.FlagWriteOnly)) {
+		if p != nil && (p.Flags.Has(catalog.FlagReadOnly) || p.Flags.Has(catalog.FlagWriteOnly) || p.Flags.Has(catalog.FlagLocal)) {
 			continue
 		}
 		child := join(path, k)
@@ -334,4 +337,12 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// propertyOf is a property of an object schema, nil without one.
+func propertyOf(t *catalog.Type, key string) *catalog.Property {
+	if t == nil {
+		return nil
+	}
+	return t.Property(key)
 }

@@ -132,7 +132,13 @@ func Sensitive(parent *catalog.Type, key string) bool {
 	if Name(key) || p != nil && p.Type != nil && p.Type.Sensitive {
 		return true
 	}
-	return strings.EqualFold(key, "value") && parent != nil && strings.Contains(strings.ToLower(parent.Name), "secret")
+	// A secret's own value (a Key Vault secret's), a shared key's (a VPN connection's, which
+	// ARM returns on GET).
+	name := ""
+	if parent != nil {
+		name = strings.ToLower(parent.Name)
+	}
+	return strings.EqualFold(key, "value") && (strings.Contains(name, "secret") || strings.Contains(name, "sharedkey"))
 }
 
 // Child returns the schema of the value at key in an object of schema t (a property, or the

@@ -1,7 +1,11 @@
 package target
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -30,11 +34,21 @@ func EndpointOf(live map[string]any) string {
 }
 
 // MadeByAzure reports a live resource that Azure made for another one and deletes with it, which
-// no project declares: a private endpoint's network interface, and a storage account's blob,
-// file, queue and table services while they keep Azure's default settings.
+// no project declares: a private endpoint's network interface, a cloud service's role
+// instances, a storage account's blob, file, queue and table services while they keep Azure's
+// default settings, and its Blob service's data-plane properties while none is set.
 func MadeByAzure(live map[string]any) bool {
 	typ, _ := live["type"].(string)
 	props, _ := live["properties"].(map[string]any)
+	if strings.EqualFold(typ, "Microsoft.Compute/cloudServices/roleInstances") {
+		return true // a cloud service's role instances come and go with its roles
+	}
+	if strings.EqualFold(typ, "Microsoft.Storage/storageAccounts/blobServices/serviceProperties") {
+		// The Blob service's data-plane properties, as long as nothing is set.
+		site, _ := live["staticWebsite"].(map[string]any)
+		retention, _ := live["deleteRetentionPolicy"].(map[string]any)
+		return site["enabled"] != true && withoutEmpty(live["cors"]) == nil && retention["enabled"] != true
+	}
 	if defaults := storageServiceDefaults(typ); defaults != nil {
 		name, _ := live["name"].(string)
 		return strings.EqualFold(name, "default") && sameJSON(withoutEmpty(props), withoutEmpty(defaults))
@@ -141,4 +155,35 @@ func GruCloudName(id *armid.ID, fixed []string) string {
 		}
 	}
 	return strings.Join(parts, "::")
+}
+
+// blobSource reads the file a blob's source names (relative to the project folder) and puts
+// its MD5 in the body, which the plan compares with the blob's: an unchanged file is not
+// uploaded again. The source becomes an absolute path, for the upload. It reports false after
+// a problem.
+func (b *builder) blobSource(r *Resource, body map[string]any) bool {
+	if !strings.EqualFold(r.Type.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers/blobs") {
+		return true
+	}
+	if strings.Contains(r.Spec.Name, "/") {
+		b.problem(r.Spec, r, "name: a blob name with / (a virtual folder) is not supported yet; name it without")
+		return false
+	}
+	source, _ := body["source"].(string)
+	if source == "" {
+		b.problem(r.Spec, r, "source: required: the file whose content the blob holds, relative to the project folder")
+		return false
+	}
+	if !filepath.IsAbs(source) {
+		source = filepath.Join(b.t.Project.Dir, source)
+	}
+	data, err := os.ReadFile(source)
+	if err != nil {
+		b.problem(r.Spec, r, "source: %v", err)
+		return false
+	}
+	sum := md5.Sum(data)
+	body["source"] = source
+	body["contentMD5"] = base64.StdEncoding.EncodeToString(sum[:])
+	return true
 }

@@ -58,6 +58,9 @@ func (b *builder) bodies() {
 			}
 			body["tags"] = tags
 		}
+		if !b.blobSource(r, body) {
+			continue
+		}
 		body = b.typeUnknowns(r, body).(map[string]any)
 		b.referencesByID(r, body)
 		checked := any(body)
@@ -67,7 +70,11 @@ func (b *builder) bodies() {
 		// What a PUT sends: read-only values are not (ARM ignores them).
 		validate.DropReadOnly(r.Schema, body)
 		r.Body = body
-		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: r.Spec.Name}) {
+		name := r.Spec.Name
+		if r.ID != nil {
+			name = r.ID.Name // a name GruCloud's PUT path fixes (default) rather than the project's
+		}
+		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: name}) {
 			problem := Problem{Source: r.Spec.Source, Resource: r.Key, Path: p.Path, Message: p.String()}
 			switch {
 			case p.Severity == validate.Warning && p.Suggestion == "" && !strings.HasPrefix(p.Message, "unknown property"):

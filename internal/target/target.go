@@ -180,6 +180,10 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(s, nil, "%s: %v", ti.ShortName, err)
 		return
 	}
+	if schema.ReadOnly() && !s.ReadOnly {
+		b.problem(s, nil, "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
+		return
+	}
 	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
 	if err != nil {
 		b.problem(s, nil, "%v", err)

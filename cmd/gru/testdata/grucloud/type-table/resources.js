@@ -113,4 +113,15 @@ exports.createResources = () => [
       localNetworkGateway: "rg-type-table::on-premises",
     }),
   },
+  {
+    // A singleton without a name of its own in ARM: connections/{name}/sharedkey.
+    type: "VirtualNetworkGatewayConnectionSharedKey",
+    group: "Network",
+    name: "shared-key",
+    properties: () => ({ value: "not-a-real-key-either" }),
+    dependencies: () => ({
+      resourceGroup: "rg-type-table",
+      virtualNetworkGatewayConnection: "rg-type-table::to-on-premises",
+    }),
+  },
 ];

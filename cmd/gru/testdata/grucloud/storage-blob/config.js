@@ -1,0 +1,1 @@
+module.exports = { projectName: "gc-storage-blob", location: "westeurope" };

@@ -1,0 +1,50 @@
+// GruCloud's hand-written Storage types, on the Blob service's data plane: the service's
+// properties (a static website), and blobs uploaded from files of the project, with content
+// type and metadata. Unchanged files are not uploaded again (their MD5 is compared).
+exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg-storage-blob" },
+  {
+    type: "StorageAccount",
+    group: "Storage",
+    name: "gcstorageblob",
+    properties: () => ({ sku: { name: "Standard_LRS" }, kind: "StorageV2" }),
+    dependencies: () => ({ resourceGroup: "rg-storage-blob" }),
+  },
+  {
+    type: "BlobServiceProperties",
+    group: "Storage",
+    name: "site",
+    properties: () => ({
+      staticWebsite: { enabled: true, indexDocument: "index.html", errorDocument404Path: "404.html" },
+    }),
+    dependencies: () => ({ resourceGroup: "rg-storage-blob", account: "rg-storage-blob::gcstorageblob" }),
+  },
+  {
+    type: "BlobContainer",
+    group: "Storage",
+    name: "$web",
+    dependencies: () => ({ resourceGroup: "rg-storage-blob", account: "rg-storage-blob::gcstorageblob" }),
+  },
+  {
+    type: "Blob",
+    group: "Storage",
+    name: "index.html",
+    properties: () => ({ source: "site/index.html", contentType: "text/html", metadata: { team: "web" } }),
+    dependencies: () => ({
+      resourceGroup: "rg-storage-blob",
+      account: "rg-storage-blob::gcstorageblob",
+      container: "rg-storage-blob::gcstorageblob::$web",
+    }),
+  },
+  {
+    type: "Blob",
+    group: "Storage",
+    name: "404.html",
+    properties: () => ({ source: "site/404.html", contentType: "text/html" }),
+    dependencies: () => ({
+      resourceGroup: "rg-storage-blob",
+      account: "rg-storage-blob::gcstorageblob",
+      container: "rg-storage-blob::gcstorageblob::$web",
+    }),
+  },
+];
