@@ -242,6 +242,9 @@ func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, er
 		out.Env = append(out.Env, EnvVar(v))
 	}
 	for _, l := range live {
+		if target.MadeByAzure(l) {
+			continue // not written: Azure makes it with another resource
+		}
 		masked := secret.Redact(l, nil).(map[string]any)
 		if t, ok := s.catalog.Find(armclient.Field(l, "type")); ok {
 			if sc, err := s.catalog.Schema(ctx, t, ""); err == nil {

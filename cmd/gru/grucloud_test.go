@@ -62,15 +62,15 @@ func TestGruCloudConstructs(t *testing.T) {
 			}
 		},
 		"storage-blob": func(t *testing.T, dir, _ string) {
-			if got := field(t, dir, "Storage::BlobServiceProperties", "site", "staticWebsite.indexDocument"); got != "index.html" {
+			if got := field(t, dir, "Storage::BlobServiceProperties", "default", "properties.staticWebsite.indexDocument"); got != "index.html" {
 				t.Errorf("the static website's index document is %q", got)
 			}
 			want, _ := os.ReadFile(filepath.Join(dir, "site", "index.html"))
 			sum := md5.Sum(want)
-			if got := field(t, dir, "Storage::Blob", "index.html", "contentMD5"); got != base64.StdEncoding.EncodeToString(sum[:]) {
+			if got := field(t, dir, "Storage::Blob", "index.html", "properties.contentMD5"); got != base64.StdEncoding.EncodeToString(sum[:]) {
 				t.Errorf("the blob's MD5 is %q, not the file's", got)
 			}
-			if got := field(t, dir, "Storage::Blob", "index.html", "metadata.team"); got != "web" {
+			if got := field(t, dir, "Storage::Blob", "index.html", "properties.metadata.team"); got != "web" {
 				t.Errorf("the blob's metadata: %q", got)
 			}
 			// A changed file is uploaded again; an unchanged one is not.

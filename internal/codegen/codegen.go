@@ -317,7 +317,12 @@ func (r *resource) blobSource(ctx context.Context, opts Options, files Files) er
 	file := path.Join("blobs", names[0], names[2], names[3])
 	files[file] = string(data)
 	r.body["source"] = file
-	delete(r.body, "contentMD5")
+	if props, ok := r.body["properties"].(map[string]any); ok {
+		delete(props, "contentMD5") // the plan computes it from the source
+		if len(props) == 0 {
+			delete(r.body, "properties")
+		}
+	}
 	return nil
 }
 

@@ -43,7 +43,13 @@ func exampleName(r *catalog.Resource, typeName string, fixed []string) string {
 		}
 		return -1
 	}, preferred)
-	for _, c := range []string{preferred, lower, alnum, "default"} {
+	candidates := []string{preferred, lower, alnum, "default"}
+	if r != nil && strings.HasPrefix(strings.ToLower(r.ARMType), "microsoft.storage/") {
+		// Storage names are lower case (containers, shares, queues), which the schema does
+		// not always say.
+		candidates = []string{alnum, lower, "default"}
+	}
+	for _, c := range candidates {
 		if fitsString(name, c) {
 			return c
 		}

@@ -54,6 +54,9 @@ func (e *Emulator) admit(r *request, id *armid.ID, rt *resourceType, body map[st
 		if !validStorageName(id.Name) {
 			return newError(http.StatusBadRequest, "AccountNameInvalid", "%s is not a valid storage account name. Storage account name must be between 3 and 24 characters in length and use numbers and lower-case letters only.", id.Name)
 		}
+	case strings.EqualFold(rt.info.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers") && !validContainerName(id.Name):
+		return newError(http.StatusBadRequest, "ContainerOperationFailure",
+			"The specified resource name contains invalid characters. Container names are 3 to 63 lower-case letters, numbers and hyphens (not two in a row), starting and ending with a letter or number; or $root, $web, $logs.")
 	case isConnection(rt.info.ARMType) && existing == nil:
 		// Azure creates connections only from the endpoint's side.
 		return newError(http.StatusNotFound, "PrivateEndpointConnectionNotFound",
@@ -255,6 +258,23 @@ func validStorageName(name string) bool {
 	}
 	for _, c := range name {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validContainerName: a blob container's name as the Blob service takes it.
+func validContainerName(name string) bool {
+	switch name {
+	case "$root", "$web", "$logs":
+		return true
+	}
+	if len(name) < 3 || len(name) > 63 || strings.Contains(name, "--") || name[0] == '-' || name[len(name)-1] == '-' {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
 			return false
 		}
 	}

@@ -70,8 +70,8 @@ func (d *differ) object(t *catalog.Type, want, have map[string]any, path string,
 			d.add(child, nil, w, ct)
 			continue
 		}
-		if root && strings.EqualFold(k, "tags") {
-			d.tags(w, h, child)
+		if root && strings.EqualFold(k, "tags") || strings.EqualFold(k, "metadata") && t != nil && t.Name == "BlobProperties" {
+			d.tags(w, h, child) // replaced whole: a PUT's tags, a blob upload's metadata
 			continue
 		}
 		d.value(ct, k, w, h, child)

@@ -184,7 +184,7 @@ func (l *loader) fsModule() goja.Value {
 		return full
 	}
 	m.Set("readFileSync", func(call goja.FunctionCall) goja.Value {
-		data, err := os.ReadFile(inside(call.Argument(0).String()))
+		data, err := ReadInside(l.dir, inside(call.Argument(0).String()))
 		if err != nil {
 			panic(l.vm.NewGoError(fmt.Errorf("fs.readFileSync: %w", err)))
 		}
@@ -198,10 +198,32 @@ func (l *loader) fsModule() goja.Value {
 		return l.vm.ToValue(string(data))
 	})
 	m.Set("existsSync", func(p string) bool {
-		_, err := os.Stat(inside(p))
+		_, err := ReadInside(l.dir, inside(p))
 		return err == nil
 	})
 	return m
+}
+
+// ReadInside reads a file of a folder (a path in it, or relative to it), refusing what lies
+// outside, symbolic links that lead out included.
+func ReadInside(dir, file string) ([]byte, error) {
+	if filepath.IsAbs(file) {
+		rel, err := filepath.Rel(dir, file)
+		if err != nil {
+			return nil, err
+		}
+		file = rel
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, err := root.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (a project reads only the files of its folder)", file, err)
+	}
+	return data, nil
 }
 
 // console is what a project's console.log writes to: the hooks' writer, else nothing.

@@ -464,7 +464,12 @@ func (l *loader) refOf(v goja.Value) Ref {
 func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source string, resources goja.Value) (*Spec, error) {
 	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}}
 	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
+		// GruCloud's generated projects name a resource by its full name (rg::vnet::subnet):
+		// its own name is the last part.
 		s.Name = v.String()
+		if i := strings.LastIndex(s.Name, "::"); i >= 0 {
+			s.Name = s.Name[i+2:]
+		}
 	}
 	if v := decl.Get("readOnly"); v != nil {
 		s.ReadOnly = v.ToBoolean()

@@ -242,8 +242,12 @@ exports.createResources = ({ config }) => {
 		"outside":       `require("fs").readFileSync("../secret.txt", "utf8"); exports.createResources = () => [];`,
 		"child_process": `require("child_process"); exports.createResources = () => [];`,
 		"assert fails":  `require("assert").strictEqual(1, 2, "one is not two"); exports.createResources = () => [];`,
+		"symlink out":   `require("fs").readFileSync("out.txt", "utf8"); exports.createResources = () => [];`,
 	} {
 		d := t.TempDir()
+		outside := filepath.Join(t.TempDir(), "secret.txt")
+		os.WriteFile(outside, []byte("not the project's"), 0o644)
+		os.Symlink(outside, filepath.Join(d, "out.txt")) // a link inside that leads out
 		os.WriteFile(filepath.Join(d, "resources.js"), []byte(src), 0o644)
 		if _, err := Load(context.Background(), d, Hooks{GetID: fakeID}); err == nil {
 			t.Errorf("%s: loaded", name)

@@ -129,7 +129,10 @@ func Sensitive(parent *catalog.Type, key string) bool {
 	if parent != nil {
 		p = parent.Property(key)
 	}
-	if Name(key) || p != nil && p.Type != nil && p.Type.Sensitive {
+	if p != nil && p.Type != nil && p.Type.Sensitive {
+		return true
+	}
+	if Name(key) && !plainByType(p) {
 		return true
 	}
 	// A secret's own value (a Key Vault secret's), a shared key's (a VPN connection's, which
@@ -139,6 +142,27 @@ func Sensitive(parent *catalog.Type, key string) bool {
 		name = strings.ToLower(parent.Name)
 	}
 	return strings.EqualFold(key, "value") && (strings.Contains(name, "secret") || strings.Contains(name, "sharedkey"))
+}
+
+// plainByType reports a property whose type says it holds no secret, whatever its name: a
+// flag or a number (disablePasswordAuthentication), or a list of names or flags (a vault's
+// permissions.secrets: get, list, set).
+func plainByType(p *catalog.Property) bool {
+	if p == nil || p.Type == nil {
+		return false
+	}
+	t := p.Type
+	if t.Kind == catalog.KindArray && t.Items != nil {
+		t = t.Items
+		if values, _ := t.Literals(); len(values) > 0 { // an enum, open or not
+			return true
+		}
+	}
+	switch t.Kind {
+	case catalog.KindBoolean, catalog.KindInteger, catalog.KindStringLiteral:
+		return true
+	}
+	return false
 }
 
 // Child returns the schema of the value at key in an object of schema t (a property, or the

@@ -58,3 +58,20 @@ func TestRedactFollowsTheSchemaAndNames(t *testing.T) {
 		t.Errorf("Scrub: %s", got)
 	}
 }
+
+// TestNamesOfPlainTypesAreNoSecrets: a name like a secret's does not make a flag, a number or
+// a list of enum values (a vault's permissions.secrets) a secret.
+func TestNamesOfPlainTypesAreNoSecrets(t *testing.T) {
+	enum := &catalog.Type{Kind: catalog.KindUnion, Elements: []*catalog.Type{{Kind: catalog.KindStringLiteral, Value: "get"}, {Kind: catalog.KindString}}}
+	parent := &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{
+		{Name: "secrets", Type: &catalog.Type{Kind: catalog.KindArray, Items: enum}},
+		{Name: "disablePasswordAuthentication", Type: &catalog.Type{Kind: catalog.KindBoolean}},
+		{Name: "password", Type: &catalog.Type{Kind: catalog.KindString}},
+		{Name: "secret", Type: &catalog.Type{Kind: catalog.KindObject}},
+	}}
+	for key, want := range map[string]bool{"secrets": false, "disablePasswordAuthentication": false, "password": true, "secret": true} {
+		if got := Sensitive(parent, key); got != want {
+			t.Errorf("%s: sensitive %v, want %v", key, got, want)
+		}
+	}
+}

@@ -131,7 +131,8 @@ func (c *Client) Put(ctx context.Context, id, version string, body any) (map[str
 		return nil, err
 	}
 	if ref.kind == typeServiceProperties {
-		opts, err := serviceOptions(m)
+		props, _ := m["properties"].(map[string]any)
+		opts, err := serviceOptions(props)
 		if err != nil {
 			return nil, fmt.Errorf("PUT %s: %w", id, err)
 		}
@@ -140,6 +141,7 @@ func (c *Client) Put(ctx context.Context, id, version string, body any) (map[str
 		}
 		return c.Get(ctx, id, version)
 	}
+	props, _ := m["properties"].(map[string]any)
 	source, _ := m["source"].(string)
 	if source == "" {
 		return nil, fmt.Errorf("PUT %s: the blob has no source: name the file its content comes from", id)
@@ -150,11 +152,11 @@ func (c *Client) Put(ctx context.Context, id, version string, body any) (map[str
 	}
 	sum := md5.Sum(data)
 	headers := &blob.HTTPHeaders{BlobContentMD5: sum[:]}
-	if ct, _ := m["contentType"].(string); ct != "" {
+	if ct, _ := props["contentType"].(string); ct != "" {
 		headers.BlobContentType = &ct
 	}
 	meta := map[string]*string{}
-	if md, ok := m["metadata"].(map[string]any); ok {
+	if md, ok := props["metadata"].(map[string]any); ok {
 		for k, v := range md {
 			s := fmt.Sprint(v)
 			meta[k] = &s
@@ -227,6 +229,9 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
+			if bloberror.HasCode(err, bloberror.InvalidResourceName) {
+				return nil // a container of a name the Blob service refuses holds nothing
+			}
 			if bloberror.HasCode(err, bloberror.ContainerNotFound) {
 				return &armclient.Error{Method: http.MethodGet, Path: collection, StatusCode: http.StatusNotFound, Code: "ContainerNotFound", Message: "the container does not exist"}
 			}
@@ -336,37 +341,35 @@ func (c *Client) service(ctx context.Context, account *armid.ID) (*service.Clien
 
 // blobView is a blob as an ARM-shaped resource.
 func blobView(id *armid.ID, name string, contentType *string, md5sum []byte, length *int64, modified *time.Time, etag *azcore.ETag, metadata map[string]*string) map[string]any {
-	out := map[string]any{"id": id.String(), "name": name, "type": BlobType}
+	props := map[string]any{}
 	if contentType != nil {
-		out["contentType"] = *contentType
+		props["contentType"] = *contentType
 	}
 	if len(md5sum) > 0 {
-		out["contentMD5"] = base64.StdEncoding.EncodeToString(md5sum)
+		props["contentMD5"] = base64.StdEncoding.EncodeToString(md5sum)
 	}
 	if length != nil {
-		out["contentLength"] = float64(*length)
+		props["contentLength"] = float64(*length)
 	}
 	if modified != nil {
-		out["lastModified"] = modified.UTC().Format(time.RFC3339)
+		props["lastModified"] = modified.UTC().Format(time.RFC3339)
 	}
 	if etag != nil {
-		out["etag"] = string(*etag)
+		props["etag"] = string(*etag)
 	}
-	if len(metadata) > 0 {
-		md := map[string]any{}
-		for k, v := range metadata {
-			if v != nil {
-				md[strings.ToLower(k)] = *v
-			}
+	md := map[string]any{}
+	for k, v := range metadata {
+		if v != nil {
+			md[strings.ToLower(k)] = *v
 		}
-		out["metadata"] = md
 	}
-	return out
+	props["metadata"] = md // replaced whole by an upload, as tags by a PUT
+	return map[string]any{"id": id.String(), "name": name, "type": BlobType, "properties": props}
 }
 
 // servicePropertiesView is the Blob service's properties as an ARM-shaped resource.
 func servicePropertiesView(id *armid.ID, p service.StorageServiceProperties) map[string]any {
-	out := map[string]any{"id": id.String(), "name": "default", "type": ServicePropertiesType}
+	out := map[string]any{}
 	if sw := p.StaticWebsite; sw != nil {
 		site := map[string]any{"enabled": sw.Enabled != nil && *sw.Enabled}
 		for k, v := range map[string]*string{"indexDocument": sw.IndexDocument, "errorDocument404Path": sw.ErrorDocument404Path, "defaultIndexDocumentPath": sw.DefaultIndexDocumentPath} {
@@ -397,7 +400,7 @@ func servicePropertiesView(id *armid.ID, p service.StorageServiceProperties) map
 		}
 		out["deleteRetentionPolicy"] = policy
 	}
-	return out
+	return map[string]any{"id": id.String(), "name": "default", "type": ServicePropertiesType, "properties": out}
 }
 
 // serviceOptions turns a body into the service properties to set.

@@ -63,16 +63,17 @@ func TestBlobsAsResources(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "index.html")
 	os.WriteFile(file, []byte("<h1>hello</h1>\n"), 0o644)
 	blobID := account + "/blobServices/default/containers/site/blobs/index.html"
-	got, err := c.Put(ctx, blobID, "", map[string]any{"source": file, "contentType": "text/html", "metadata": map[string]any{"team": "web"}})
+	got, err := c.Put(ctx, blobID, "", map[string]any{"source": file, "properties": map[string]any{"contentType": "text/html", "metadata": map[string]any{"team": "web"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := md5.Sum([]byte("<h1>hello</h1>\n"))
-	if got["contentMD5"] != base64.StdEncoding.EncodeToString(sum[:]) || got["contentType"] != "text/html" || got["contentLength"] != float64(15) || got["id"] != blobID {
+	gp, _ := got["properties"].(map[string]any)
+	if gp["contentMD5"] != base64.StdEncoding.EncodeToString(sum[:]) || gp["contentType"] != "text/html" || gp["contentLength"] != float64(15) || got["id"] != blobID {
 		t.Errorf("the blob as a resource: %v", got)
 	}
-	if md, _ := got["metadata"].(map[string]any); md["team"] != "web" {
-		t.Errorf("metadata: %v", got["metadata"])
+	if md, _ := gp["metadata"].(map[string]any); md["team"] != "web" {
+		t.Errorf("metadata: %v", gp["metadata"])
 	}
 	if data, err := c.Content(ctx, blobID); err != nil || string(data) != "<h1>hello</h1>\n" {
 		t.Errorf("content: %q %v", data, err)
@@ -83,11 +84,12 @@ func TestBlobsAsResources(t *testing.T) {
 	}
 	// The service's properties: a static website.
 	propsID := account + "/blobServices/default/serviceProperties/default"
-	if _, err := c.Put(ctx, propsID, "", map[string]any{"staticWebsite": map[string]any{"enabled": true, "indexDocument": "index.html"}}); err != nil {
+	if _, err := c.Put(ctx, propsID, "", map[string]any{"properties": map[string]any{"staticWebsite": map[string]any{"enabled": true, "indexDocument": "index.html"}}}); err != nil {
 		t.Fatal(err)
 	}
 	props, err := c.Get(ctx, propsID, "")
-	if site, _ := props["staticWebsite"].(map[string]any); err != nil || site["enabled"] != true || site["indexDocument"] != "index.html" {
+	pp, _ := props["properties"].(map[string]any)
+	if site, _ := pp["staticWebsite"].(map[string]any); err != nil || site["enabled"] != true || site["indexDocument"] != "index.html" {
 		t.Errorf("service properties: %v %v", props, err)
 	}
 	// Deleted: gone, and a second delete is no error.

@@ -4,12 +4,12 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/project"
 )
 
 // This file is the one place for what the engine does differently for some types.
@@ -45,9 +45,10 @@ func MadeByAzure(live map[string]any) bool {
 	}
 	if strings.EqualFold(typ, "Microsoft.Storage/storageAccounts/blobServices/serviceProperties") {
 		// The Blob service's data-plane properties, as long as nothing is set.
-		site, _ := live["staticWebsite"].(map[string]any)
-		retention, _ := live["deleteRetentionPolicy"].(map[string]any)
-		return site["enabled"] != true && withoutEmpty(live["cors"]) == nil && retention["enabled"] != true
+		props, _ := live["properties"].(map[string]any)
+		site, _ := props["staticWebsite"].(map[string]any)
+		retention, _ := props["deleteRetentionPolicy"].(map[string]any)
+		return site["enabled"] != true && withoutEmpty(props["cors"]) == nil && retention["enabled"] != true
 	}
 	if defaults := storageServiceDefaults(typ); defaults != nil {
 		name, _ := live["name"].(string)
@@ -165,8 +166,8 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	if !strings.EqualFold(r.Type.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers/blobs") {
 		return true
 	}
-	if strings.Contains(r.Spec.Name, "/") {
-		b.problem(r.Spec, r, "name: a blob name with / (a virtual folder) is not supported yet; name it without")
+	if strings.ContainsAny(r.Spec.Name, `/\?#%`) {
+		b.problem(r.Spec, r, "name: %q: a blob name with / (a virtual folder), \\, ?, # or %% is not supported yet; name it without", r.Spec.Name)
 		return false
 	}
 	source, _ := body["source"].(string)
@@ -177,13 +178,26 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	if !filepath.IsAbs(source) {
 		source = filepath.Join(b.t.Project.Dir, source)
 	}
-	data, err := os.ReadFile(source)
+	data, err := project.ReadInside(b.t.Project.Dir, source)
 	if err != nil {
 		b.problem(r.Spec, r, "source: %v", err)
 		return false
 	}
 	sum := md5.Sum(data)
 	body["source"] = source
-	body["contentMD5"] = base64.StdEncoding.EncodeToString(sum[:])
+	props, _ := body["properties"].(map[string]any)
+	if props == nil {
+		props = map[string]any{}
+		body["properties"] = props
+	}
+	props["contentMD5"] = base64.StdEncoding.EncodeToString(sum[:])
+	// An upload replaces them: what the project leaves out is Azure's default, so that the
+	// plan shows what an upload would drop.
+	if _, ok := props["metadata"]; !ok {
+		props["metadata"] = map[string]any{}
+	}
+	if _, ok := props["contentType"]; !ok {
+		props["contentType"] = "application/octet-stream"
+	}
 	return true
 }

@@ -171,6 +171,14 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(s, nil, "%v", err)
 		return
 	}
+	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
+	if err != nil {
+		b.problem(s, nil, "%v", err)
+		return
+	}
+	if s.Name == "" && len(fixed) > 0 && fixed[len(fixed)-1] != "" {
+		s.Name = fixed[len(fixed)-1] // its path fixes its name (a Blob service's properties: default)
+	}
 	if s.Name == "" {
 		b.problem(s, nil, "%s has no name: set properties.name or name", ti.ShortName)
 		return
@@ -182,11 +190,6 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 	}
 	if schema.ReadOnly() && !s.ReadOnly {
 		b.problem(s, nil, "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
-		return
-	}
-	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
-	if err != nil {
-		b.problem(s, nil, "%v", err)
 		return
 	}
 	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed}
@@ -304,6 +307,49 @@ func (b *builder) checkCycles() {
 	}
 }
 
+// inferAncestors gives r the parents it does not name through the parents it does, as
+// GruCloud does: a blob whose container is named lives in that container's account.
+func (b *builder) inferAncestors(r *Resource) {
+	for _, d := range b.parentDeps(r) {
+		if len(r.Deps[d.Key]) > 0 || IsResourceGroup(r.Type) {
+			continue
+		}
+		for _, other := range b.parentDeps(r) {
+			for _, p := range r.Deps[other.Key] {
+				if found := b.ancestorOfType(p, d.ARMType, map[*Resource]bool{}); found != nil {
+					r.Deps[d.Key] = []*Resource{found}
+				}
+			}
+			if len(r.Deps[d.Key]) > 0 {
+				break
+			}
+		}
+	}
+}
+
+// ancestorOfType finds, among r's declared parents and theirs, one of an ARM type.
+func (b *builder) ancestorOfType(r *Resource, armType string, seen map[*Resource]bool) *Resource {
+	if seen[r] {
+		return nil
+	}
+	seen[r] = true
+	for _, d := range b.parentDeps(r) {
+		for _, ref := range r.Spec.Dependencies[d.Key] {
+			p, err := b.resolve(ref, d.ARMType)
+			if err != nil {
+				continue
+			}
+			if strings.EqualFold(p.Type.ARMType, armType) {
+				return p
+			}
+			if found := b.ancestorOfType(p, armType, seen); found != nil {
+				return found
+			}
+		}
+	}
+	return nil
+}
+
 // resolve finds the resource a reference names, for a dependency of a given ARM type
 // ("" when the key is unknown and the name alone must tell).
 func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
@@ -389,6 +435,7 @@ func (b *builder) link() {
 				r.Deps[key] = append(r.Deps[key], dep)
 			}
 		}
+		b.inferAncestors(r)
 		for _, d := range b.parentDeps(r) {
 			atSubscription := r.Schema.WritableScopes&catalog.ScopeSubscription != 0 && strings.EqualFold(d.ARMType, "Microsoft.Resources/resourceGroups")
 			if len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) && !atSubscription { // without a group, at the subscription

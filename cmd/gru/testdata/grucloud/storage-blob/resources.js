@@ -1,6 +1,7 @@
-// GruCloud's hand-written Storage types, on the Blob service's data plane: the service's
-// properties (a static website), and blobs uploaded from files of the project, with content
-// type and metadata. Unchanged files are not uploaded again (their MD5 is compared).
+// GruCloud's hand-written Storage types, on the Blob service's data plane, in GruCloud's
+// shapes: the service's properties (a static website; no name: it is the account's one), and
+// blobs uploaded from files of the project, with content type and metadata. Unchanged files
+// are not uploaded again (their MD5 is compared).
 exports.createResources = () => [
   { type: "ResourceGroup", group: "Resources", name: "rg-storage-blob" },
   {
@@ -13,9 +14,10 @@ exports.createResources = () => [
   {
     type: "BlobServiceProperties",
     group: "Storage",
-    name: "site",
     properties: () => ({
-      staticWebsite: { enabled: true, indexDocument: "index.html", errorDocument404Path: "404.html" },
+      properties: {
+        staticWebsite: { enabled: true, indexDocument: "index.html", errorDocument404Path: "404.html" },
+      },
     }),
     dependencies: () => ({ resourceGroup: "rg-storage-blob", account: "rg-storage-blob::gcstorageblob" }),
   },
@@ -29,7 +31,7 @@ exports.createResources = () => [
     type: "Blob",
     group: "Storage",
     name: "index.html",
-    properties: () => ({ source: "site/index.html", contentType: "text/html", metadata: { team: "web" } }),
+    properties: () => ({ source: "site/index.html", properties: { contentType: "text/html", metadata: { team: "web" } } }),
     dependencies: () => ({
       resourceGroup: "rg-storage-blob",
       account: "rg-storage-blob::gcstorageblob",
@@ -39,11 +41,10 @@ exports.createResources = () => [
   {
     type: "Blob",
     group: "Storage",
-    name: "404.html",
-    properties: () => ({ source: "site/404.html", contentType: "text/html" }),
+    // As GruCloud writes it: the container names the account.
+    properties: () => ({ name: "404.html", source: "site/404.html", properties: { contentType: "text/html" } }),
     dependencies: () => ({
       resourceGroup: "rg-storage-blob",
-      account: "rg-storage-blob::gcstorageblob",
       container: "rg-storage-blob::gcstorageblob::$web",
     }),
   },
