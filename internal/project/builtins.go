@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -224,6 +226,58 @@ func ReadInside(dir, file string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w (a project reads only the files of its folder)", file, err)
 	}
 	return data, nil
+}
+
+// setBuffer defines the part of Node's Buffer that projects use at load time:
+// Buffer.from(a string, or data read with fs) and toString in utf8, base64 or hex (a VM's
+// cloud-init as customData is base64).
+func (l *loader) setBuffer() error {
+	var wrap func(data []byte) *goja.Object
+	wrap = func(data []byte) *goja.Object {
+		b := l.vm.NewObject()
+		b.Set("length", len(data))
+		b.Set("toString", func(call goja.FunctionCall) goja.Value {
+			switch enc := call.Argument(0); {
+			case goja.IsUndefined(enc) || enc.String() == "utf8" || enc.String() == "utf-8":
+				return l.vm.ToValue(string(data))
+			case enc.String() == "base64":
+				return l.vm.ToValue(base64.StdEncoding.EncodeToString(data))
+			case enc.String() == "hex":
+				return l.vm.ToValue(hex.EncodeToString(data))
+			default:
+				panic(l.vm.NewTypeError("Buffer.toString: encoding %q is not supported here (utf8, base64, hex)", enc.String()))
+			}
+		})
+		return b
+	}
+	buffer := l.vm.NewObject()
+	buffer.Set("from", func(call goja.FunctionCall) goja.Value {
+		v, enc := call.Argument(0), call.Argument(1)
+		switch x := v.Export().(type) {
+		case string:
+			switch {
+			case goja.IsUndefined(enc) || enc.String() == "utf8" || enc.String() == "utf-8":
+				return wrap([]byte(x))
+			case enc.String() == "base64":
+				data, err := base64.StdEncoding.DecodeString(x)
+				if err != nil {
+					panic(l.vm.NewTypeError("Buffer.from: not base64: %v", err))
+				}
+				return wrap(data)
+			case enc.String() == "hex":
+				data, err := hex.DecodeString(x)
+				if err != nil {
+					panic(l.vm.NewTypeError("Buffer.from: not hex: %v", err))
+				}
+				return wrap(data)
+			}
+			panic(l.vm.NewTypeError("Buffer.from: encoding %q is not supported here (utf8, base64, hex)", enc.String()))
+		case goja.ArrayBuffer:
+			return wrap(bytes.Clone(x.Bytes()))
+		}
+		panic(l.vm.NewTypeError("Buffer.from takes a string or what fs.readFileSync returns"))
+	})
+	return l.vm.Set("Buffer", buffer)
 }
 
 // console is what a project's console.log writes to: the hooks' writer, else nothing.

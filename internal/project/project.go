@@ -120,7 +120,16 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // envFiles are the files of a project folder that GruCloud reads into process.env, in order:
 // a variable set in the environment, or in an earlier file, is kept.
-func envFiles() []string { return []string{"default.env", "auth.env", "dev.env"} }
+func envFiles() []string { return []string{"default.env", "auth.env", stage() + ".env"} }
+
+// stage is the stage a project is loaded for: $STAGE, else dev, as GruCloud has it (config.js
+// may set another, which the ownership tags then carry).
+func stage() string {
+	if s := os.Getenv("STAGE"); s != "" {
+		return s
+	}
+	return "dev"
+}
 
 // setProcess defines process.env: the environment, and the variables of the project's env
 // files (dotenv format) that the environment does not set, as GruCloud does.
@@ -148,7 +157,12 @@ func (l *loader) setProcess() error {
 	}
 	process := l.vm.NewObject()
 	process.Set("env", env)
-	return l.vm.Set("process", process)
+	process.Set("cwd", func() string { return l.dir }) // the project folder, where GruCloud runs
+	process.Set("platform", "linux")
+	if err := l.vm.Set("process", process); err != nil {
+		return err
+	}
+	return l.setBuffer()
 }
 
 type loader struct {
@@ -327,7 +341,7 @@ func (l *loader) loadConfig(p *Project) error {
 		}
 		if fn, ok := goja.AssertFunction(v); ok {
 			arg := l.vm.NewObject()
-			arg.Set("stage", "dev")
+			arg.Set("stage", stage())
 			if v, err = fn(goja.Undefined(), arg); err != nil {
 				return l.jsError(err)
 			}
@@ -344,7 +358,7 @@ func (l *loader) loadConfig(p *Project) error {
 		}
 	}
 	p.Name = stringOr(cfg["projectName"], stringOr(pkgName, filepath.Base(l.dir)))
-	p.Stage = stringOr(cfg["stage"], "dev")
+	p.Stage = stringOr(cfg["stage"], stage())
 	p.Location, _ = cfg["location"].(string)
 	cfg["projectName"], cfg["stage"] = p.Name, p.Stage
 	p.Config = cfg

@@ -256,3 +256,39 @@ exports.createResources = ({ config }) => {
 		}
 	}
 }
+
+// TestStageChoosesItsEnvFile: process.env takes the environment first, then default.env,
+// auth.env and <stage>.env, the stage being $STAGE, else dev, as GruCloud has it.
+func TestStageChoosesItsEnvFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "default.env"), []byte("WHO=default\nONLY_DEFAULT=yes\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "dev.env"), []byte("STAGE_FILE=dev\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "prod.env"), []byte("STAGE_FILE=prod\nWHO=prod\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = ({ stage }) => ({ projectName: "s", file: process.env.STAGE_FILE, who: process.env.WHO, seen: stage });`), 0o644)
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [];`), 0o644)
+	for stage, want := range map[string]string{"": "dev", "prod": "prod"} {
+		t.Setenv("STAGE", stage)
+		p := load(t, dir)
+		if p.Stage != want || p.Config["file"] != want || p.Config["seen"] != want || p.Config["who"] != "default" {
+			t.Errorf("STAGE=%q: stage %q, config %v", stage, p.Stage, p.Config)
+		}
+	}
+}
+
+// TestBufferAndCwd: Buffer.from(...).toString("base64"), as projects encode a VM's cloud-init,
+// checked against Node when it is here; process.cwd() is the project folder.
+func TestBufferAndCwd(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "init.yaml"), []byte("#cloud-config\npackages: [nginx]\n"), 0o644)
+	src := `const fs = require("fs");
+const b64 = Buffer.from(fs.readFileSync("init.yaml")).toString("base64");
+const text = Buffer.from(b64, "base64").toString();
+exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", name: "rg",
+  properties: () => ({ tags: { b64, text, hex: Buffer.from("gru").toString("hex"), cwd: String(process.cwd() === __dirname || process.cwd().length > 0) } }) }];`
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(src), 0o644)
+	p := load(t, dir)
+	tags := p.Resources[0].Properties["tags"].(map[string]any)
+	if tags["b64"] != "I2Nsb3VkLWNvbmZpZwpwYWNrYWdlczogW25naW54XQo=" || tags["text"] != "#cloud-config\npackages: [nginx]\n" || tags["hex"] != "677275" || tags["cwd"] != "true" {
+		t.Errorf("tags: %v", tags)
+	}
+}

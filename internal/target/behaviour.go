@@ -201,3 +201,11 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	}
 	return true
 }
+
+// takesLiveValue reports a pathId of GruCloud's table where GruCloud puts a value of the
+// dependency's live body rather than its ID: a container apps environment's
+// logAnalyticsConfiguration.customerId is its workspace's properties.customerId (a GUID). gru
+// does not fill it (the project writes it); the dependency orders.
+func takesLiveValue(pathID string) bool {
+	return strings.HasSuffix(strings.ToLower(pathID), ".customerid")
+}

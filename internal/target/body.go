@@ -21,7 +21,7 @@ func (b *builder) bodies() {
 		delete(body, "name")
 		for _, d := range b.deps[r] {
 			deps := r.Deps[d.Key]
-			if d.PathID == "" || len(deps) == 0 || !r.Schema.Body.HoldsID(d.PathID) {
+			if d.PathID == "" || len(deps) == 0 || !r.Schema.Body.HoldsID(d.PathID) || takesLiveValue(d.PathID) {
 				continue // a dependency for order alone
 			}
 			ids := make([]any, 0, len(deps))
