@@ -165,7 +165,11 @@ type Project struct {
 func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error) {
 	sub := s.Subscription()
 	proj, err := project.Load(ctx, dir, project.Hooks{
-		GetID: func(ref project.Ref, _ string) (string, error) {
+		GetID: func(ref project.Ref, path string) (string, error) {
+			// getId({ ..., path: "live.properties.publicKey" }): a value of its live body.
+			if p := strings.TrimPrefix(path, "live."); p != "" && p != "id" && p != "live" {
+				return target.ValueOf(s.catalog, ref, p)
+			}
 			return target.IDOf(s.catalog, sub, ref)
 		},
 		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
@@ -363,14 +367,16 @@ type Diff struct {
 }
 
 // Unknown is a value known only once apply has made another resource: the ID Azure gives a
-// resource it names (a private endpoint connection). IDOf is that resource's key.
+// resource it names (a private endpoint connection), or with a Path, a value of a resource's
+// live body (getId with a path). IDOf is that resource's key.
 type Unknown struct {
 	IDOf string
+	Path string
 }
 
-func (u Unknown) String() string { return "(ID of " + u.IDOf + ", known after apply)" }
+func (u Unknown) String() string { return target.Unknown(u).String() }
 
-// MarshalJSON writes an unknown as {"$unknown": "id", "of": key}.
+// MarshalJSON writes an unknown as {"$unknown": "id", "of": key} (or "value" with its path).
 func (u Unknown) MarshalJSON() ([]byte, error) { return target.Unknown(u).MarshalJSON() }
 
 // publicValue turns the engine's unknowns in a diff's value into Unknown.

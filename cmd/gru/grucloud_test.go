@@ -82,6 +82,12 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("the plan of a changed file: exit %d\n%s", code, tail(out, 3000))
 			}
 		},
+		"getid-path": func(t *testing.T, dir, _ string) {
+			ip := field(t, dir, "Network::PublicIPAddress", "office-ip", "properties.ipAddress")
+			if got := field(t, dir, "Network::NetworkSecurityGroup", "nsg", "properties.securityRules[0].properties.sourceAddressPrefix"); ip == "" || got != ip {
+				t.Errorf("the rule lets in %q, want the address Azure gave the public IP, %q", got, ip)
+			}
+		},
 		"numbers": func(t *testing.T, dir, _ string) {
 			if got := field(t, dir, "App::ContainerApp", "hello", "properties.template.containers[0].resources.cpu"); got != "0.5" {
 				t.Errorf("the container's cpu is %q", got)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -1212,6 +1213,18 @@ func (e *Emulator) computeForType(r *request, armType string, id *armid.ID, out 
 		}
 		setDefault(props, "publicIPAllocationMethod", method)
 		setDefault(props, "ddosSettings", map[string]any{"protectionMode": "VirtualNetworkInherited"})
+		if strings.EqualFold(fmt.Sprint(props["publicIPAllocationMethod"]), "Static") && !strings.EqualFold(fmt.Sprint(props["publicIPAddressVersion"]), "IPv6") {
+			// A static address is allocated at creation, and kept: one of the documentation
+			// range 198.51.100.0/24 and 203.0.113.0/24, the same for the same ID.
+			g := guid(strings.ToLower(id.String()) + "|ip")
+			b1, _ := strconv.ParseUint(g[0:2], 16, 8)
+			b2, _ := strconv.ParseUint(g[2:4], 16, 8)
+			block := "198.51.100."
+			if b1%2 == 1 {
+				block = "203.0.113."
+			}
+			setDefault(props, "ipAddress", block+strconv.FormatUint(1+b2%254, 10))
+		}
 	case "microsoft.network/virtualnetworks/virtualnetworkpeerings":
 		setDefault(props, "peeringState", "Connected")
 		setDefault(props, "peeringSyncLevel", "FullyInSync")

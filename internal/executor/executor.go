@@ -96,6 +96,7 @@ type run struct {
 	start   time.Time
 	mu      sync.Mutex // guards what follows, and serialises events
 	ids     map[string]string
+	live    map[string]map[string]any // what the writes of this run answered, by key
 	took    map[string]time.Duration
 	steps   map[string]int // steps left, by change key
 	settled int
@@ -107,7 +108,7 @@ type run struct {
 // Run carries out a plan and reports how each change fared, in the plan's order. When ctx
 // ends, nothing new starts and what is in flight finishes; a later run carries on.
 func (x *Executor) Run(ctx context.Context, p *plan.Plan) ([]Outcome, error) {
-	r := &run{x: x, p: p, start: time.Now(), ids: map[string]string{}, took: map[string]time.Duration{}, steps: map[string]int{}}
+	r := &run{x: x, p: p, start: time.Now(), ids: map[string]string{}, live: map[string]map[string]any{}, took: map[string]time.Duration{}, steps: map[string]int{}}
 	for _, c := range p.Changes {
 		if c.ID != "" {
 			r.ids[c.Key] = c.ID
@@ -200,6 +201,18 @@ func (r *run) step(ctx, walkCtx context.Context, kind string, c *plan.Change) er
 	return nil
 }
 
+// ID is the ID of the resource of a key, known once it is made (target.Lookup; r.mu held).
+func (r *run) ID(key string) string { return r.ids[key] }
+
+// Value is a value of what the write of a resource of this run answered (target.Lookup;
+// r.mu held).
+func (r *run) Value(key, path string) (any, bool) {
+	if body := r.live[key]; body != nil {
+		return target.PathValue(body, path)
+	}
+	return nil, false
+}
+
 // put writes a resource: its body with the IDs now known, validated, sent.
 func (r *run) put(ctx context.Context, c *plan.Change) error {
 	res := c.Resource
@@ -207,7 +220,7 @@ func (r *run) put(ctx context.Context, c *plan.Change) error {
 		return fmt.Errorf("%s: the plan has no body to send", c.Key)
 	}
 	r.mu.Lock()
-	body := target.Resolve(c.SendBody(), func(key string) string { return r.ids[key] }).(map[string]any)
+	body := target.Resolve(c.SendBody(), r).(map[string]any)
 	id := r.ids[c.Key]
 	depID := ""
 	if c.Identity != nil {
@@ -256,6 +269,7 @@ func (r *run) put(ctx context.Context, c *plan.Change) error {
 	}
 	r.mu.Lock()
 	r.ids[c.Key] = id
+	r.live[c.Key] = live
 	r.mu.Unlock()
 	if live != nil && plan.Failed(live) {
 		return fmt.Errorf("%s: ARM accepted the write but provisioning ended %s: run gru apply again to repair it", c.Key, armclient.Field(live["properties"].(map[string]any), "provisioningState"))

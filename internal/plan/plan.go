@@ -242,11 +242,29 @@ type matched struct {
 	live *inventory.Live
 	ids  map[string]string // by resource key
 	body map[*target.Resource]map[string]any
+	// target is what was matched.
+	target *target.Target
 	// declared holds the lower-cased IDs of the project's resources.
 	declared map[string]bool
 }
 
 func (m *matched) known(key string) string { return m.ids[key] }
+
+// ID is the ID of the resource of a key (target.Lookup).
+func (m *matched) ID(key string) string { return m.ids[key] }
+
+// Value is a value of the live body of the resource of a key (target.Lookup): what getId
+// with a path stands for, when that resource is live.
+func (m *matched) Value(key, path string) (any, bool) {
+	if m.target == nil {
+		return nil, false
+	}
+	r := m.target.Resource(key)
+	if r == nil || m.body[r] == nil {
+		return nil, false
+	}
+	return target.PathValue(m.body[r], path)
+}
 
 // declares says whether the project declares a resource of this ID.
 func (m *matched) declares(id string) bool {
@@ -267,7 +285,7 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 	if err != nil {
 		return nil, err
 	}
-	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}}
+	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t}
 	for _, r := range t.Resources {
 		if r.ID != nil {
 			m.ids[r.Key] = r.ID.String()
@@ -346,7 +364,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 		dep := r.Deps[r.IdentityFrom][0]
 		c.Identity = &Identity{Dependency: dep.Key, Collection: target.CollectionOf(r)}
 	}
-	c.body = r.Desired(m.known)
+	c.body = r.Desired(m)
 	l := m.body[r]
 	if r.ReadOnly() {
 		// Referred to, never written: it must exist.
@@ -384,7 +402,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 		}
 	}
 	if c.Action == Replace {
-		c.body = r.Desired(m.known) // made anew: what was inside goes with the old one
+		c.body = r.Desired(m) // made anew: what was inside goes with the old one
 	}
 	if roll {
 		paths := secretPaths(r.Schema.Body, c.body, "")

@@ -154,19 +154,25 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 		if !ok {
 			return x
 		}
-		if dep := b.t.Resource(u.IDOf); dep != nil {
-			referTo(r, dep)
-			return idValue(dep)
-		}
-		// getId names a resource by rg::name: find it by type and name.
-		typ, name, _ := strings.Cut(u.IDOf, " ")
-		for _, other := range b.t.Resources {
-			if strings.EqualFold(other.Type.ShortName, typ) && strings.EqualFold(other.FullName, name) {
-				referTo(r, other)
-				return idValue(other)
+		dep := b.t.Resource(u.IDOf)
+		if dep == nil {
+			// getId names a resource by rg::name: find it by type and name.
+			typ, name, _ := strings.Cut(u.IDOf, " ")
+			for _, other := range b.t.Resources {
+				if strings.EqualFold(other.Type.ShortName, typ) && strings.EqualFold(other.FullName, name) {
+					dep = other
+				}
 			}
 		}
-		b.problem(r.Spec, r, "getId names %s, which the project does not declare", u.IDOf)
+		if dep == nil {
+			b.problem(r.Spec, r, "getId names %s, which the project does not declare", u.IDOf)
+			return v
+		}
+		referTo(r, dep)
+		if u.Path != "" {
+			return Unknown{IDOf: dep.Key, Path: u.Path} // a value of its live body
+		}
+		return idValue(dep)
 	}
 	return v
 }
@@ -180,7 +186,7 @@ func ForValidation(v any) any {
 // resource has an ID now (known returns it, "" when not yet) replaced by that ID; Unknowns
 // still unresolved stay in place. Without Unknowns it is r.Body itself: callers must not
 // change it.
-func (r *Resource) Desired(known func(key string) string) map[string]any {
+func (r *Resource) Desired(known Lookup) map[string]any {
 	if r.Body == nil {
 		return map[string]any{}
 	}
@@ -190,10 +196,17 @@ func (r *Resource) Desired(known func(key string) string) map[string]any {
 	return Resolve(r.Body, known).(map[string]any)
 }
 
-// Resolve returns a copy of v with each Unknown that known can answer replaced by the ID.
-func Resolve(v any, known func(key string) string) any {
+// Resolve returns a copy of v with each Unknown that known can answer replaced by the ID or
+// the value it stands for.
+func Resolve(v any, known Lookup) any {
 	return replaceUnknowns(v, func(u Unknown) any {
-		if id := known(u.IDOf); id != "" {
+		if u.Path != "" {
+			if val, ok := known.Value(u.IDOf, u.Path); ok {
+				return val
+			}
+			return u
+		}
+		if id := known.ID(u.IDOf); id != "" {
 			return id
 		}
 		return u

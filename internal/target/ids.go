@@ -3,6 +3,7 @@ package target
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armid"
@@ -12,25 +13,86 @@ import (
 
 // Unknown is a value that is known only once apply has made another resource: the ID Azure
 // gives a resource it names (a private endpoint connection). IDOf is that resource's key.
+//
+// With a Path, it is a value of that resource's live body instead (getId({ ..., path:
+// "live.properties.publicKey" }) in GruCloud's projects): known once the resource exists.
 type Unknown struct {
 	IDOf string
+	Path string
 }
 
-func (u Unknown) String() string { return "(ID of " + u.IDOf + ", known after apply)" }
+func (u Unknown) String() string {
+	if u.Path != "" {
+		return "(" + u.Path + " of " + u.IDOf + ", known after apply)"
+	}
+	return "(ID of " + u.IDOf + ", known after apply)"
+}
 
-// MarshalJSON writes an unknown as {"$unknown": "id", "of": key}, so that a saved plan keeps it typed.
+// MarshalJSON writes an unknown as {"$unknown": "id", "of": key} (or "value" with its "path"),
+// so that a saved plan keeps it typed.
 func (u Unknown) MarshalJSON() ([]byte, error) {
+	if u.Path != "" {
+		return json.Marshal(map[string]string{"$unknown": "value", "of": u.IDOf, "path": u.Path})
+	}
 	return json.Marshal(map[string]string{"$unknown": "id", "of": u.IDOf})
 }
 
 // parseUnknown reads the text of an Unknown (as getId returns it to project code).
 func parseUnknown(s string) (Unknown, bool) {
-	key, ok := strings.CutPrefix(s, "(ID of ")
-	if !ok {
+	rest, ok := strings.CutSuffix(s, ", known after apply)")
+	if !ok || !strings.HasPrefix(rest, "(") {
 		return Unknown{}, false
 	}
-	key, ok = strings.CutSuffix(key, ", known after apply)")
-	return Unknown{IDOf: key}, ok
+	what, key, ok := strings.Cut(rest[1:], " of ")
+	if !ok || key == "" {
+		return Unknown{}, false
+	}
+	if what == "ID" {
+		return Unknown{IDOf: key}, true
+	}
+	return Unknown{IDOf: key, Path: what}, true
+}
+
+// ValueOf is the text getId returns for a value of a resource's live body (path such as
+// properties.publicKey), which Build types as an Unknown.
+func ValueOf(cat *catalog.Catalog, ref project.Ref, path string) (string, error) {
+	ti, err := cat.Lookup(ref.Group + "::" + ref.Type)
+	if err != nil {
+		return "", fmt.Errorf("getId: %w", err)
+	}
+	return Unknown{IDOf: ti.ShortName + " " + ref.Name, Path: path}.String(), nil
+}
+
+// Lookup says what Unknowns stand for, once known: a resource's ID, a value of its live body.
+type Lookup interface {
+	// ID is the ID of the resource of a key, "" while not known.
+	ID(key string) string
+	// Value is the value at a path of the live body of the resource of a key.
+	Value(key, path string) (any, bool)
+}
+
+// PathValue is the value at a dotted path (properties.publicKey, items by index) of a body.
+func PathValue(body map[string]any, path string) (any, bool) {
+	var v any = body
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			e, ok := x[k]
+			if !ok {
+				return nil, false
+			}
+			v = e
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, v != nil
 }
 
 // FullName is GruCloud's name of the resource an ID names: the resource group, the parents

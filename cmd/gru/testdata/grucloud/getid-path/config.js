@@ -1,0 +1,1 @@
+module.exports = { projectName: "gc-getid-path", location: "westeurope" };
