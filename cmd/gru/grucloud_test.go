@@ -88,6 +88,14 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("the rule lets in %q, want the address Azure gave the public IP, %q", got, ip)
 			}
 		},
+		"managed-identities": func(t *testing.T, dir, _ string) {
+			if got := field(t, dir, "Storage::StorageAccount", "gcmanagedids", "identity.type"); got != "SystemAssigned, UserAssigned" {
+				t.Errorf("the account's identity type is %q", got)
+			}
+			if got := field(t, dir, "Storage::StorageAccount", "gcmanagedids", "identity.userAssignedIdentities"); !strings.Contains(got, "/userAssignedIdentities/app-identity") {
+				t.Errorf("the account's user-assigned identities: %s", got)
+			}
+		},
 		"numbers": func(t *testing.T, dir, _ string) {
 			if got := field(t, dir, "App::ContainerApp", "hello", "properties.template.containers[0].resources.cpu"); got != "0.5" {
 				t.Errorf("the container's cpu is %q", got)

@@ -209,3 +209,51 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 func takesLiveValue(pathID string) bool {
 	return strings.HasSuffix(strings.ToLower(pathID), ".customerid")
 }
+
+// userAssignedIdentities gives a resource the user-assigned identities its dependencies name
+// (GruCloud's managedIdentities key) as ARM takes them: identity.userAssignedIdentities
+// keyed by each identity's ID, and the identity's type including UserAssigned.
+func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
+	if r.Schema.Body == nil || r.Schema.Body.At("identity.userAssignedIdentities") == nil {
+		return
+	}
+	var ids []string
+	for _, d := range b.deps[r] {
+		if d.PathID != "" || !strings.EqualFold(d.ARMType, "Microsoft.ManagedIdentity/userAssignedIdentities") {
+			continue
+		}
+		for _, dep := range r.Deps[d.Key] {
+			if dep.ID != nil {
+				ids = append(ids, dep.ID.String())
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	identity, _ := body["identity"].(map[string]any)
+	if identity == nil {
+		identity = map[string]any{}
+		body["identity"] = identity
+	}
+	assigned, _ := identity["userAssignedIdentities"].(map[string]any)
+	if assigned == nil {
+		assigned = map[string]any{}
+		identity["userAssignedIdentities"] = assigned
+	}
+	for _, id := range ids {
+		found := false
+		for k := range assigned {
+			found = found || strings.EqualFold(k, id)
+		}
+		if !found {
+			assigned[id] = map[string]any{}
+		}
+	}
+	switch t, _ := identity["type"].(string); {
+	case t == "" || strings.EqualFold(t, "None"):
+		identity["type"] = "UserAssigned"
+	case strings.EqualFold(t, "SystemAssigned"):
+		identity["type"] = "SystemAssigned, UserAssigned"
+	}
+}

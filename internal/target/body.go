@@ -58,6 +58,7 @@ func (b *builder) bodies() {
 			}
 			body["tags"] = tags
 		}
+		b.userAssignedIdentities(r, body)
 		if !b.blobSource(r, body) {
 			continue
 		}

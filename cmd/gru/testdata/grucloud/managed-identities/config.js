@@ -1,0 +1,1 @@
+module.exports = { projectName: "gc-managed-identities", location: "westeurope" };
