@@ -96,6 +96,27 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("the account's user-assigned identities: %s", got)
 			}
 		},
+		"vm-ssh": func(t *testing.T, dir, _ string) {
+			key, _ := os.ReadFile(filepath.Join(dir, "id_rsa.pub"))
+			if got := field(t, dir, "Compute::VirtualMachine", "vm", "properties.osProfile.linuxConfiguration.ssh.publicKeys[0].keyData"); got != strings.TrimSpace(string(key)) {
+				t.Errorf("the machine's SSH key is %q, not the key resource's", got)
+			}
+			if got := field(t, dir, "Compute::VirtualMachine", "vm", "properties.osProfile.linuxConfiguration.ssh.publicKeys[0].path"); got != "/home/ops/.ssh/authorized_keys" {
+				t.Errorf("the key's path is %q", got)
+			}
+			for path, want := range map[string]string{
+				"properties.ipConfigurations[0].properties.subnet.id":          "/subnets/default",
+				"properties.ipConfigurations[0].properties.publicIPAddress.id": "/publicIPAddresses/vm-ip",
+				"properties.networkSecurityGroup.id":                           "/networkSecurityGroups/vm-nsg",
+			} {
+				if got := field(t, dir, "Network::NetworkInterface", "vm-nic", path); !strings.HasSuffix(got, want) {
+					t.Errorf("the interface's %s is %q", path, got)
+				}
+			}
+			if got := field(t, dir, "Compute::VirtualMachine", "vm", "identity.type"); got != "UserAssigned" {
+				t.Errorf("the machine's identity type is %q", got)
+			}
+		},
 		"numbers": func(t *testing.T, dir, _ string) {
 			if got := field(t, dir, "App::ContainerApp", "hello", "properties.template.containers[0].resources.cpu"); got != "0.5" {
 				t.Errorf("the container's cpu is %q", got)

@@ -257,3 +257,31 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 		identity["type"] = "SystemAssigned, UserAssigned"
 	}
 }
+
+// sshPublicKeys writes the SSH keys a virtual machine (or scale set) names with GruCloud's
+// sshPublicKeys dependency into its Linux configuration, as GruCloud does: one entry each,
+// for the admin user's authorized_keys, holding the key resource's public key (a value of its
+// live body, known once it exists). Keys the project writes itself are left as they are.
+func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
+	for _, d := range b.deps[r] {
+		if !strings.EqualFold(d.ARMType, "Microsoft.Compute/sshPublicKeys") || !strings.HasSuffix(d.PathID, "linuxConfiguration.ssh.publicKeys") || len(r.Deps[d.Key]) == 0 {
+			continue
+		}
+		osProfilePath := strings.TrimSuffix(d.PathID, ".linuxConfiguration.ssh.publicKeys")
+		osProfile, _ := PathValue(body, osProfilePath)
+		profile, _ := osProfile.(map[string]any)
+		if existing, _ := PathValue(body, d.PathID); existing != nil {
+			continue
+		}
+		user, _ := profile["adminUsername"].(string)
+		if user == "" {
+			user = "azureuser"
+		}
+		var keys []any
+		for _, dep := range r.Deps[d.Key] {
+			referTo(r, dep)
+			keys = append(keys, map[string]any{"path": "/home/" + user + "/.ssh/authorized_keys", "keyData": Unknown{IDOf: dep.Key, Path: "properties.publicKey"}})
+		}
+		setPath(body, d.PathID, []any{keys})
+	}
+}

@@ -59,6 +59,7 @@ func (b *builder) bodies() {
 			body["tags"] = tags
 		}
 		b.userAssignedIdentities(r, body)
+		b.sshPublicKeys(r, body)
 		if !b.blobSource(r, body) {
 			continue
 		}

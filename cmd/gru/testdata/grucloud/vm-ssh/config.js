@@ -1,0 +1,1 @@
+module.exports = { projectName: "gc-vm-ssh", location: "westeurope" };
