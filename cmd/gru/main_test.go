@@ -107,7 +107,11 @@ func TestUnknownTypeSuggestsNames(t *testing.T) {
 }
 
 func TestSchemaOfVersionNotHeld(t *testing.T) {
-	code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	// every published version is embedded
+	if code, out, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--api-version", "2019-06-01"); code != 0 || !strings.Contains(out, "2019-06-01") {
+		t.Errorf("2019-06-01: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--api-version", "1999-01-01")
 	if code != 1 || !strings.Contains(errOut, "2021-06-01") || !strings.Contains(errOut, "--types-dir") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
@@ -180,9 +184,13 @@ func TestValidateMalformedJSON(t *testing.T) {
 
 func TestValidateVersionNotHeldWarns(t *testing.T) {
 	f := writeFile(t, "b.json", `{}`)
-	code, _, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2019-06-01")
+	code, _, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "1999-01-01")
 	if code != 0 || strings.Count(errOut, "warning:") != 1 || !strings.Contains(errOut, "not validated") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+	// an old published version is validated: {} lacks its required properties
+	if code, out, _ := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2019-06-01"); code != 1 || !strings.Contains(out, "Storage::StorageAccount@2019-06-01: 3 errors") {
+		t.Errorf("2019-06-01: exit %d: %s", code, out)
 	}
 }
 

@@ -1,11 +1,12 @@
 // Package catalog owns gru's knowledge of Azure Resource Manager types: every ARM resource type,
 // its short name (Group::Type) and aliases, the API versions known for it, and its body schema
-// at the versions gru holds, read from Microsoft's bicep-types-az type data embedded in the
-// binary (see the catalogen package, which writes it) or from a type-data folder the user names.
+// at every published version, read from Microsoft's bicep-types-az type data embedded in the
+// binary (see the catalogen package, which writes it, and store.go) or from a type-data folder
+// the user names.
 //
-// Decoding is lazy: opening a catalogue reads only the small index; a type file is decoded the
-// first time one of its types is asked for, and kept. The catalogue knows no HTTP and no
-// validation rules; it only describes.
+// Decoding is lazy: opening a catalogue reads only the small index; a schema is decoded from
+// the few blocks of the embedded schema store that hold it the first time it is asked for, and
+// kept. The catalogue knows no HTTP and no validation rules; it only describes.
 package catalog
 
 import (
@@ -26,7 +27,7 @@ import (
 	"unicode"
 )
 
-//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/grucloud.txt.gz data/types
+//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/grucloud.txt.gz data/schemas.txt.gz
 var embedded embed.FS
 
 // indexHeader must match the first line the generator writes.
@@ -43,12 +44,7 @@ type TypeInfo struct {
 	// Aliases are other names that resolve to this type (GruCloud's, derived ones).
 	Aliases []string
 
-	held []heldVersion // newest first
-}
-
-type heldVersion struct {
-	version string
-	file    string // key of the embedded type file
+	held []string // newest first
 }
 
 // Group is the part of the short name before "::".
@@ -69,13 +65,10 @@ func (t *TypeInfo) ParentType() string {
 	return t.ARMType[:i]
 }
 
-// HeldVersions lists the API versions whose schema the embedded catalogue holds, newest first.
+// HeldVersions lists the API versions whose schema the embedded catalogue holds (every version
+// of the type data), newest first.
 func (t *TypeInfo) HeldVersions() []string {
-	out := make([]string, len(t.held))
-	for i, h := range t.held {
-		out[i] = h.version
-	}
-	return out
+	return append([]string(nil), t.held...)
 }
 
 // Options configure a catalogue. The zero value uses the embedded data alone.
@@ -102,6 +95,23 @@ type Catalog struct {
 	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string
 	grucloud   [][2]string
+
+	storeOnce sync.Once
+	store     *schemaStore
+	storeErr  error
+}
+
+// schemaStore reads the index of the embedded schema store once.
+func (c *Catalog) schemaStore() (*schemaStore, error) {
+	c.storeOnce.Do(func() {
+		index, err := readGzip(embedded, "data/schemas.txt.gz")
+		if err != nil {
+			c.storeErr = fmt.Errorf("reading the embedded schema store's index: %w", err)
+			return
+		}
+		c.store, c.storeErr = readStore(index, storeBlob)
+	})
+	return c.store, c.storeErr
 }
 
 // Dependency is one of GruCloud's dependency keys of a type: the key a project names it by
@@ -148,10 +158,7 @@ func Open(opts Options) (*Catalog, error) {
 		case f[0] == "T" && len(f) == 5:
 			t := &TypeInfo{ARMType: f[1], ShortName: f[2], DefaultVersion: f[3]}
 			if f[4] != "" {
-				for _, hv := range strings.Split(f[4], ",") {
-					v, file, _ := strings.Cut(hv, "@")
-					t.held = append(t.held, heldVersion{version: v, file: file})
-				}
+				t.held = strings.Split(f[4], ",")
 			}
 			c.types = append(c.types, t)
 			c.names[strings.ToLower(t.ShortName)] = t
@@ -245,11 +252,11 @@ func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Res
 		}
 	}
 	for _, h := range t.held {
-		if h.version != version {
+		if h != version {
 			continue
 		}
-		f, err := c.load(ctx, "embedded:"+h.file, func() ([]byte, error) {
-			return readGzip(embedded, "data/types/"+h.file+".json.gz")
+		f, err := c.load(ctx, "embedded:"+strings.ToLower(t.ARMType)+"@"+version, func() ([]byte, error) {
+			return c.embeddedTypesFile(t.ARMType, version)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("loading the schema of %s@%s: %w", t.ARMType, version, err)
@@ -257,7 +264,7 @@ func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Res
 		if r := f.Resource(t.ARMType); r != nil {
 			return r, nil
 		}
-		return nil, fmt.Errorf("the catalogue lists %s@%s in %s, which does not hold it: run go generate ./internal/catalog", t.ARMType, version, h.file)
+		return nil, fmt.Errorf("the catalogue's schema store holds no %s at %s: run go generate ./internal/catalog", t.ARMType, version)
 	}
 	known, err := c.KnownVersions(t.ARMType)
 	if err != nil {
@@ -268,6 +275,19 @@ func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Res
 		isKnown = isKnown || strings.EqualFold(v, version)
 	}
 	return nil, &VersionNotHeldError{ARMType: t.ARMType, Version: version, Held: c.heldWithDir(ctx, t), Known: isKnown}
+}
+
+// embeddedTypesFile writes a types.json holding a type at a version, from the schema store.
+func (c *Catalog) embeddedTypesFile(armType, version string) ([]byte, error) {
+	s, err := c.schemaStore()
+	if err != nil {
+		return nil, err
+	}
+	roots, ok := s.roots(armType, version)
+	if !ok {
+		return nil, fmt.Errorf("the catalogue lists %s@%s, which its schema store does not hold: run go generate ./internal/catalog", armType, version)
+	}
+	return s.typesFile(roots)
 }
 
 // SchemaByARMType is Schema for an ARM type that may be absent from the embedded index but

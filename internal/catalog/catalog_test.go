@@ -160,17 +160,17 @@ func TestSeedSchema(t *testing.T) {
 func TestVersionNotHeld(t *testing.T) {
 	c := open(t)
 	ti, _ := c.Lookup("Storage::StorageAccount")
-	_, err := c.Schema(context.Background(), ti, "2019-06-01")
+	// every published version is held
+	if r, err := c.Schema(context.Background(), ti, "2019-06-01"); err != nil || r.APIVersion != "2019-06-01" {
+		t.Fatalf("2019-06-01: %v %v", r, err)
+	}
+	_, err := c.Schema(context.Background(), ti, "1999-01-01")
 	var nh *VersionNotHeldError
 	if !errors.As(err, &nh) {
 		t.Fatalf("want VersionNotHeldError, got %v", err)
 	}
-	if !nh.Known || !contains(nh.Held, "2021-06-01") || !contains(nh.Held, ti.DefaultVersion) {
-		t.Errorf("%+v", nh)
-	}
-	_, err = c.Schema(context.Background(), ti, "1999-01-01")
-	if !errors.As(err, &nh) || nh.Known {
-		t.Errorf("unknown version: %v", err)
+	if nh.Known || !contains(nh.Held, "2019-06-01") || !contains(nh.Held, "2021-06-01") || !contains(nh.Held, ti.DefaultVersion) {
+		t.Errorf("unknown version: %+v", nh)
 	}
 }
 
@@ -242,8 +242,14 @@ func TestEverySchemaDecodes(t *testing.T) {
 		walk(x.Items)
 		walk(x.AdditionalProperties)
 	}
-	for _, ti := range c.Types() {
-		for _, v := range ti.HeldVersions() {
+	// Every type's default version, and every version of one type in eight (the archive's
+	// test, TestEveryPairMatchesTheArchive, compares all 34,509 where ../shared is).
+	for i, ti := range c.Types() {
+		versions := []string{ti.DefaultVersion}
+		if i%8 == 0 {
+			versions = ti.HeldVersions()
+		}
+		for _, v := range versions {
 			r, err := c.Schema(context.Background(), ti, v)
 			if err != nil {
 				t.Fatalf("%s@%s: %v", ti.ARMType, v, err)

@@ -22,11 +22,12 @@ import (
 // Stats summarises a generation.
 type Stats struct {
 	Types, Aliases, Files int
+	Pairs, Nodes, Blocks  int
 	Bytes                 int64
 }
 
-// seedTypeFile is embedded besides the default versions: the seed page's API version.
-const seedTypeFile = "generated/storage/microsoft.storage/2021-06-01/types.json"
+// ArchivePath is the archive of every version of the type data, relative to the shared folder.
+const ArchivePath = "azure/bicep-types-all/bicep-types-all.tar.zst"
 
 // grucloudExtras are dependency keys GruCloud's own type definitions have beyond its published
 // table (facts about GruCloud's behaviour, in the table's format), added after the table's.
@@ -43,7 +44,7 @@ var grucloudExtras []byte
 //go:embed gru-types.json
 var gruTypes []byte
 
-// gruTypesFile is the key of gruTypes among the embedded type files.
+// gruTypesFile is the file default-versions names for gru's own types.
 const gruTypesFile = "gru/types/types.json"
 
 // IndexHeader is the first line of index.txt; the catalogue refuses an index without it.
@@ -104,8 +105,9 @@ type grucloudDependency struct {
 	PathID string `json:"pathId"`
 }
 
-// Generate reads <shared>/azure/bicep-types and <shared>/grucloud/azure-types.json and writes
-// the catalogue into out, replacing what was there.
+// Generate reads <shared>/azure/bicep-types (default and known versions), the archive of every
+// version's type data (ArchivePath) and <shared>/grucloud/azure-types.json, and writes the
+// catalogue into out, replacing what was there.
 func Generate(shared, out string) (Stats, error) {
 	var st Stats
 	bicep := filepath.Join(shared, "azure", "bicep-types")
@@ -155,58 +157,36 @@ func Generate(shared, out string) (Stats, error) {
 		}
 	}
 
-	// The files to embed and the resource types each holds.
-	files := map[string]bool{}
-	for _, d := range defaults {
-		files[d.File] = true
+	// Every type@version of the archive, and gru's own, in the schema store.
+	files, err := readArchive(filepath.Join(shared, filepath.FromSlash(ArchivePath)))
+	if err != nil {
+		return st, err
 	}
-	files[seedTypeFile] = true
-	fileList := sortedKeys(files)
-
+	gru, err := gruSourceFile()
+	if err != nil {
+		return st, err
+	}
+	files = append(files, gru) // a folder of its own, last
+	store, err := buildStore(files, defaults)
+	if err != nil {
+		return st, err
+	}
 	if err := os.RemoveAll(filepath.Join(out, "types")); err != nil {
 		return st, err
 	}
-	held := map[string]map[string]string{} // lower ARM type -> version -> file key
-	for _, f := range fileList {
-		data, err := os.ReadFile(filepath.Join(bicep, filepath.FromSlash(f)))
-		if f == gruTypesFile {
-			data, err = gruTypes, nil
-		}
-		if err != nil {
-			return st, err
-		}
-		var entries []struct {
-			Kind string `json:"$type"`
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(data, &entries); err != nil {
-			return st, fmt.Errorf("%s: %w", f, err)
-		}
-		key := fileKey(f)
-		for _, e := range entries {
-			if e.Kind != "ResourceType" {
-				continue
-			}
-			t, v, _ := strings.Cut(e.Name, "@")
-			lt := strings.ToLower(t)
-			if held[lt] == nil {
-				held[lt] = map[string]string{}
-			}
-			if prev, dup := held[lt][v]; !dup || defaults[t].File == f && prev != key {
-				held[lt][v] = key
-			}
-		}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, data); err != nil {
-			return st, fmt.Errorf("%s: %w", f, err)
-		}
-		n, err := writeGzip(filepath.Join(out, "types", filepath.FromSlash(key)+".json.gz"), compact.Bytes())
-		if err != nil {
-			return st, err
-		}
-		st.Bytes += n
-		st.Files++
+	blob, storeIndex := store.index()
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return st, err
 	}
+	if err := os.WriteFile(filepath.Join(out, "schemas.zst"), blob, 0o644); err != nil {
+		return st, err
+	}
+	n, err := writeGzip(filepath.Join(out, "schemas.txt.gz"), storeIndex)
+	if err != nil {
+		return st, err
+	}
+	st.Bytes += int64(len(blob)) + n
+	st.Files, st.Pairs, st.Nodes, st.Blocks = len(files), store.pairsTotal, store.nodes, len(store.blocks)
 
 	// Names.
 	armTypes := sortedKeys(defaults)
@@ -238,19 +218,14 @@ func Generate(shared, out string) (Stats, error) {
 	idx.WriteString(IndexHeader + "\n")
 	for _, upstream := range armTypes {
 		t := canon[upstream]
-		hv := held[strings.ToLower(upstream)]
-		vs := sortedKeys(hv)
+		vs := sortedKeys(store.pairs[strings.ToLower(upstream)])
 		sort.Sort(sort.Reverse(sort.StringSlice(vs)))
-		parts := make([]string, 0, len(vs))
-		for _, v := range vs {
-			parts = append(parts, v+"@"+hv[v])
-		}
-		fmt.Fprintf(&idx, "T\t%s\t%s\t%s\t%s\n", t, short[t], defaults[upstream].APIVersion, strings.Join(parts, ","))
+		fmt.Fprintf(&idx, "T\t%s\t%s\t%s\t%s\n", t, short[t], defaults[upstream].APIVersion, strings.Join(vs, ","))
 	}
 	for _, a := range aliases {
 		fmt.Fprintf(&idx, "A\t%s\t%s\n", a[0], a[1])
 	}
-	n, err := writeGzip(filepath.Join(out, "index.txt.gz"), idx.Bytes())
+	n, err = writeGzip(filepath.Join(out, "index.txt.gz"), idx.Bytes())
 	if err != nil {
 		return st, err
 	}
@@ -280,7 +255,7 @@ func Generate(shared, out string) (Stats, error) {
 	st.Bytes += n
 
 	for _, f := range []string{"LICENSE", "SOURCE-COMMIT"} {
-		data, err := os.ReadFile(filepath.Join(bicep, f))
+		data, err := os.ReadFile(filepath.Join(shared, filepath.FromSlash(path.Dir(ArchivePath)), f))
 		if err != nil {
 			return st, err
 		}

@@ -5,10 +5,11 @@
 // on the same input writes identical bytes.
 //
 // Output, under the catalogue's data folder:
-//   - types/<folder>/<namespace>/<version>.json.gz: each types.json that holds some type's
-//     default API version (and Microsoft.Storage 2021-06-01), compacted and gzipped;
-//   - index.txt.gz: every ARM type with its short name, default version and the versions and
-//     files the catalogue holds for it, then the aliases;
+//   - schemas.zst and schemas.txt.gz: the schema store, every type@version of the type data
+//     archive (azure/bicep-types-all) and of gru's own types, and its index (see the
+//     catalogen package);
+//   - index.txt.gz: every ARM type with its short name, default version and the versions the
+//     catalogue holds for it, then the aliases;
 //   - versions.txt.gz: every known API version of every type;
 //   - LICENSE and SOURCE-COMMIT of the type data.
 package main
@@ -26,7 +27,7 @@ func main() {
 	shared := flag.String("shared", "", "the shared data folder (holding azure/bicep-types and grucloud/); default $GRU_SHARED_DIR or ../shared from the repository root")
 	out := flag.String("out", "data", "output folder")
 	flag.Parse()
-	dir, err := shareddir.Find(*shared, "azure/bicep-types")
+	dir, err := shareddir.Find(*shared, catalogen.ArchivePath)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -34,5 +35,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("catalogue: %d types, %d aliases, %d type files, %d bytes compressed\n", stats.Types, stats.Aliases, stats.Files, stats.Bytes)
+	fmt.Printf("catalogue: %d types, %d aliases; %d type@version pairs from %d type files in %d nodes, %d blocks; %d bytes compressed\n",
+		stats.Types, stats.Aliases, stats.Pairs, stats.Files, stats.Nodes, stats.Blocks, stats.Bytes)
 }
