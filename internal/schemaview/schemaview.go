@@ -58,7 +58,16 @@ func WriteText(w io.Writer, h Header, body *catalog.Type, depth int) error {
 	tw := &textWriter{w: w, maxDepth: depth, onPath: map[*catalog.Type]bool{}}
 	tw.printf("%s\n", h.ShortName)
 	tw.printf("  ARM type      %s\n", h.ARMType)
-	tw.printf("  API version   %s (default %s; held %s)\n", h.APIVersion, h.DefaultVersion, strings.Join(h.HeldVersions, ", "))
+	held := strings.Join(h.HeldVersions, ", ")
+	if len(h.HeldVersions) > 3 {
+		held = fmt.Sprintf("%d held, every published one", len(h.HeldVersions))
+		if len(h.HeldVersions) != len(h.KnownVersions) {
+			held = fmt.Sprintf("%d of the %d published held", len(h.HeldVersions), len(h.KnownVersions))
+		}
+	} else {
+		held = "held " + held
+	}
+	tw.printf("  API version   %s (default %s; %s)\n", h.APIVersion, h.DefaultVersion, held)
 	if n := len(h.KnownVersions); n > 0 {
 		tw.printf("  Published     %d API versions, %s to %s\n", n, h.KnownVersions[0], h.KnownVersions[n-1])
 	}
