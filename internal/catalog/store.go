@@ -31,18 +31,13 @@ const storeHeader = "gru-catalog-schemas 1"
 // blockCacheSize is how many decoded blocks a catalogue keeps (about 128 KB each).
 const blockCacheSize = 8
 
-var (
-	decoderOnce sync.Once
-	decoder     *zstd.Decoder
-	decoderErr  error
-)
-
-// zstdDecoder is shared: DecodeAll may be called concurrently.
-func zstdDecoder() (*zstd.Decoder, error) {
-	decoderOnce.Do(func() {
-		decoder, decoderErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+// zstdDecoder is the store's decoder, made on first use (DecodeAll may be called
+// concurrently).
+func (s *schemaStore) zstdDecoder() (*zstd.Decoder, error) {
+	s.decoderOnce.Do(func() {
+		s.decoder, s.decoderErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 	})
-	return decoder, decoderErr
+	return s.decoder, s.decoderErr
 }
 
 type schemaStore struct {
@@ -53,6 +48,10 @@ type schemaStore struct {
 
 	mu    sync.Mutex
 	cache []*decodedBlock // least recently used first
+
+	decoderOnce sync.Once
+	decoder     *zstd.Decoder
+	decoderErr  error
 }
 
 type decodedBlock struct {
@@ -130,7 +129,7 @@ func (s *schemaStore) block(i int) (*decodedBlock, error) {
 		}
 	}
 	s.mu.Unlock()
-	dec, err := zstdDecoder()
+	dec, err := s.zstdDecoder()
 	if err != nil {
 		return nil, err
 	}
