@@ -221,7 +221,7 @@ func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, er
 		return nil, err
 	}
 	opts := codegen.Options{ProjectName: o.ProjectName, Location: mostCommon(live, func(r map[string]any) string { return armclient.Field(r, "location") }),
-		Content: s.conn.Client.Content}
+		Content: s.conn.Client.Content, TenantID: s.Tenant(), SubscriptionID: s.Subscription()}
 	if name := mostCommon(live, tagOf(ownership.TagProject)); name != "" {
 		opts.ProjectName = name
 	}

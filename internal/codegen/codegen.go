@@ -36,6 +36,9 @@ type Options struct {
 	Stage string
 	// Location is the config's location; resources there get config.location.
 	Location string
+	// TenantID and SubscriptionID are the cloud's: values holding them are written with
+	// config.tenantId and config.subscriptionId, as GruCloud's projects write them.
+	TenantID, SubscriptionID string
 	// Content reads a blob's content (Storage::Blob), which the project's source file holds:
 	// gencode writes it beside resources.js, under blobs/<account>/<container>/<name>.
 	Content func(ctx context.Context, id string) ([]byte, error)
@@ -605,6 +608,39 @@ func order(rs []*resource) []*resource {
 	return out
 }
 
+// configRefs writes the cloud's tenant and subscription in a body as the project's config
+// gives them: a tenant ID as config.tenantId, an ID within the subscription as a template
+// string with ${config.subscriptionId}. It reports whether it wrote any.
+func configRefs(v any, opts Options) (any, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		used := false
+		for k, e := range x {
+			if nv, u := configRefs(e, opts); u {
+				x[k], used = nv, true
+			}
+		}
+		return x, used
+	case []any:
+		used := false
+		for i, e := range x {
+			if nv, u := configRefs(e, opts); u {
+				x[i], used = nv, true
+			}
+		}
+		return x, used
+	case string:
+		if opts.TenantID != "" && strings.EqualFold(x, opts.TenantID) {
+			return jsfmt.Code("config.tenantId"), true
+		}
+		if sub := "/subscriptions/" + opts.SubscriptionID; opts.SubscriptionID != "" && len(x) >= len(sub) && strings.EqualFold(x[:len(sub)], sub) {
+			rest := strings.NewReplacer("\\", "\\\\", "`", "\\`", "${", "\\${").Replace(x[len(sub):])
+			return jsfmt.Code("`/subscriptions/${config.subscriptionId}" + rest + "`"), true
+		}
+	}
+	return v, false
+}
+
 // write writes one resource's declaration.
 func (r *resource) write(opts Options) string {
 	var b strings.Builder
@@ -616,6 +652,9 @@ func (r *resource) write(opts Options) string {
 	if loc, ok := body["location"].(string); ok && opts.Location != "" && strings.EqualFold(strings.ReplaceAll(loc, " ", ""), strings.ReplaceAll(opts.Location, " ", "")) {
 		body["location"] = jsfmt.Code("config.location")
 		usesConfig = true
+	}
+	if v, used := configRefs(body, opts); used {
+		body, usesConfig = v.(map[string]any), true
 	}
 	usesGetID := strings.Contains(jsfmt.Literal(body, 0), "getId(")
 	if len(body) > 0 {

@@ -131,3 +131,34 @@ func TestSecretsBecomeEnvironmentVariables(t *testing.T) {
 		t.Errorf("variables: %v", names)
 	}
 }
+
+// TestConfigGivesTenantAndSubscription: a tenant ID is written as config.tenantId, and an ID
+// within the subscription that names nothing written as ${config.subscriptionId}, as
+// GruCloud's projects write them.
+func TestConfigGivesTenantAndSubscription(t *testing.T) {
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tenant = "11111111-2222-3333-4444-555555555555"
+	rg := sub + "/resourceGroups/rg"
+	live := []map[string]any{
+		{"id": rg, "name": "rg", "type": "Microsoft.Resources/resourceGroups", "location": "westeurope"},
+		{"id": rg + "/providers/Microsoft.KeyVault/vaults/kv1", "name": "kv1", "type": "Microsoft.KeyVault/vaults", "location": "westeurope",
+			"properties": map[string]any{"tenantId": tenant, "sku": map[string]any{"family": "A", "name": "standard"},
+				"networkAcls": map[string]any{"virtualNetworkRules": []any{map[string]any{"id": sub + "/resourceGroups/other/providers/Microsoft.Network/virtualNetworks/v/subnets/s"}}}}},
+	}
+	gen, err := Generate(context.Background(), cat, live, Options{ProjectName: "p", Location: "westeurope", TenantID: tenant, SubscriptionID: strings.TrimPrefix(sub, "/subscriptions/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := gen.Files["resources.js"]
+	for _, want := range []string{"tenantId: config.tenantId", "id: `/subscriptions/${config.subscriptionId}/resourceGroups/other/providers/Microsoft.Network/virtualNetworks/v/subnets/s`"} {
+		if !strings.Contains(js, want) {
+			t.Errorf("resources.js lacks %s:\n%s", want, js)
+		}
+	}
+	if strings.Contains(js, tenant) {
+		t.Errorf("resources.js holds the tenant literally:\n%s", js)
+	}
+}
