@@ -144,9 +144,16 @@ func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed
 				hasTags = schema.Has("tags")
 			}
 		}
+		// Untagged children go with their nearest listed ancestor (a blob with its container,
+		// a container with its account: blobServices/default between them is Azure's).
 		parentManaged := false
-		if parsed, err := armid.Parse(armclient.Field(l, "id")); err == nil && parsed.Parent != nil {
-			parentManaged = managed[strings.ToLower(parsed.Parent.String())]
+		if parsed, err := armid.Parse(armclient.Field(l, "id")); err == nil {
+			for p := parsed.Parent; p != nil; p = p.Parent {
+				if m, ok := managed[strings.ToLower(p.String())]; ok {
+					parentManaged = m
+					break
+				}
+			}
 		}
 		managed[id] = owner.Manages(l, hasTags, parentManaged)
 		row := Listed{Type: short, Name: armclient.Field(l, "name"), ID: armclient.Field(l, "id"), Managed: managed[id], Failed: plan.Failed(l)}

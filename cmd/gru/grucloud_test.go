@@ -73,6 +73,10 @@ func TestGruCloudConstructs(t *testing.T) {
 			if got := field(t, dir, "Storage::Blob", "index.html", "properties.metadata.team"); got != "web" {
 				t.Errorf("the blob's metadata: %q", got)
 			}
+			// The blobs are the project's, with their container.
+			if code, out, _ := runGru(t, "", "list", "--local", "--our", "--json", "-C", dir); code != 0 || strings.Count(out, `"managed": true`) != 6 {
+				t.Errorf("list --our: exit %d, want 6 managed resources\n%s", code, tail(out, 3000))
+			}
 			// A changed file is uploaded again; an unchanged one is not.
 			edited := t.TempDir()
 			copyDir(t, dir, edited)
