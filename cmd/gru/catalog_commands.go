@@ -47,21 +47,28 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func newTypesCommand(g *globalOptions) *cobra.Command {
-	var group string
+	var group, versionsOf string
 	cmd := &cobra.Command{
 		Use:   "types [filter]",
 		Short: "List the ARM resource types gru knows",
 		Long: `List every ARM resource type in gru's catalogue: its short name, ARM type and default API version.
 
-The filter keeps types whose short name, ARM type or alias contains it (case-insensitive).`,
+The filter keeps types whose short name, ARM type or alias contains it (case-insensitive).
+--versions TYPE lists every API version Azure publishes for a type, newest first, each marked
+stable or preview, with the default (the newest stable, else the newest preview) and whether
+gru holds its schema (every published version is embedded).`,
 		Example: `  gru types privateEndpointConnection
   gru types --group Storage
+  gru types --versions Network::VirtualNetwork
   gru types --json | jq '.[].armType'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.catalog()
 			if err != nil {
 				return err
+			}
+			if versionsOf != "" {
+				return writeVersions(cmd, g, c, versionsOf)
 			}
 			filter := ""
 			if len(args) == 1 {
@@ -104,7 +111,60 @@ The filter keeps types whose short name, ARM type or alias contains it (case-ins
 		},
 	}
 	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Storage, Network, ...)")
+	cmd.Flags().StringVar(&versionsOf, "versions", "", "list the API versions of this type (Group::Type or ARM type)")
 	return cmd
+}
+
+// writeVersions lists a type's API versions, newest first, stable or preview, default, held.
+func writeVersions(cmd *cobra.Command, g *globalOptions, c *catalog.Catalog, name string) error {
+	t, err := c.Lookup(name)
+	if err != nil {
+		return err
+	}
+	known, err := c.KnownVersions(t.ARMType)
+	if err != nil {
+		return err
+	}
+	held := map[string]bool{}
+	for _, v := range t.HeldVersions() {
+		held[v] = true
+	}
+	type row struct {
+		Version string `json:"version"`
+		Stable  bool   `json:"stable"`
+		Default bool   `json:"default"`
+		Held    bool   `json:"held"`
+	}
+	rows := []row{}
+	for i := len(known) - 1; i >= 0; i-- {
+		v := known[i]
+		rows = append(rows, row{v, !strings.Contains(strings.ToLower(v), "preview"), v == t.DefaultVersion, held[v]})
+	}
+	out := cmd.OutOrStdout()
+	if g.json {
+		return writeJSON(out, map[string]any{"shortName": t.ShortName, "armType": t.ARMType, "versions": rows})
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "API VERSION\tKIND\t%s (%s)\n", t.ShortName, t.ARMType)
+	for _, r := range rows {
+		kind := "stable"
+		if !r.Stable {
+			kind = "preview"
+		}
+		var notes []string
+		if r.Default {
+			notes = append(notes, "default")
+		}
+		if !r.Held {
+			notes = append(notes, "schema not held")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Version, kind, strings.Join(notes, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), count(len(rows), "API version"))
+	return nil
 }
 
 func matches(t *catalog.TypeInfo, filter string) bool {
@@ -179,7 +239,7 @@ Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other
 
 func newValidateCommand(g *globalOptions) *cobra.Command {
 	var typeName, apiVersion, name string
-	var patch bool
+	var patch, strict bool
 	cmd := &cobra.Command{
 		Use:   "validate <file.json>",
 		Short: "Validate a request body against a resource type's schema",
@@ -190,8 +250,12 @@ Errors are what ARM would refuse or misread: wrong types, values outside an enum
 case-insensitively, as ARM does), missing required properties, broken constraints, unknown
 discriminator values. Warnings are what ARM ignores: read-only and unknown properties.
 
-Exit status: 0 when the body has no error, 1 when it has errors or cannot be read.
-Use - as the file to read standard input.`,
+Every published API version of every type is embedded. A version gru does not know (newer than
+its data; see --types-dir) is not validated: a warning says so, and with --strict it is an
+error.
+
+Exit status: 0 when the body has no error, 1 when it has errors or cannot be read (or, with
+--strict, could not be validated). Use - as the file to read standard input.`,
 		Example: `  gru validate body.json --type Storage::PrivateEndpointConnection --api-version 2021-06-01
   gru validate patch.json --type Microsoft.Storage/storageAccounts --patch --json`,
 		Args: cobra.ExactArgs(1),
@@ -225,6 +289,9 @@ Use - as the file to read standard input.`,
 			}
 			r, err := c.Schema(cmd.Context(), t, v)
 			var notHeld *catalog.VersionNotHeldError
+			if errors.As(err, &notHeld) && strict {
+				return fmt.Errorf("%s: not validated (--strict): %w", file, err)
+			}
 			if errors.As(err, &notHeld) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: not validated: %v\n", file, err)
 				if g.json {
@@ -267,6 +334,7 @@ Use - as the file to read standard input.`,
 	cmd.Flags().StringVar(&typeName, "type", "", "resource type of the body (Group::Type or ARM type) (required)")
 	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
 	cmd.Flags().BoolVar(&patch, "patch", false, "the body is a PATCH: required properties are not enforced")
+	cmd.Flags().BoolVar(&strict, "strict", false, "exit 1 when the body cannot be validated (an API version gru does not know), instead of a warning")
 	cmd.Flags().StringVar(&name, "name", "", "the resource's name, for the few types whose body shape depends on it")
 	return cmd
 }

@@ -112,7 +112,7 @@ func TestSchemaOfVersionNotHeld(t *testing.T) {
 		t.Errorf("2019-06-01: exit %d: %s", code, errOut)
 	}
 	code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--api-version", "1999-01-01")
-	if code != 1 || !strings.Contains(errOut, "2021-06-01") || !strings.Contains(errOut, "--types-dir") {
+	if code != 1 || !strings.Contains(errOut, "versions, the newest ") || !strings.Contains(errOut, "gru types --versions") || !strings.Contains(errOut, "--types-dir") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
@@ -265,5 +265,33 @@ func TestNoStrayInterruptMessage(t *testing.T) {
 		if strings.Contains(stderr.String(), "interrupted") {
 			t.Fatalf("gru %v said: %s", args, stderr.String())
 		}
+	}
+}
+
+// TestTypeVersionsAndStrictValidation: gru types --versions lists a type's published
+// versions, newest first, stable or preview, default and held; validate --strict fails on a
+// version gru cannot validate, which is otherwise a warning.
+func TestTypeVersionsAndStrictValidation(t *testing.T) {
+	code, out, _ := runGru(t, "", "types", "--versions", "Network::VirtualNetwork", "--json")
+	var got struct {
+		Versions []struct {
+			Version         string
+			Stable, Default bool
+			Held            bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || len(got.Versions) < 50 {
+		t.Fatalf("types --versions: exit %d %v\n%s", code, err, tail(out, 500))
+	}
+	first, last := got.Versions[0], got.Versions[len(got.Versions)-1]
+	if !first.Default || !first.Stable || first.Version <= last.Version || last.Version != "2015-05-01-preview" || last.Stable || !last.Held {
+		t.Errorf("versions: first %+v, last %+v", first, last)
+	}
+	f := writeFile(t, "b.json", `{}`)
+	if code, _, errOut := runGru(t, "", "validate", f, "--type", "Network::VirtualNetwork", "--api-version", "2099-01-01", "--strict"); code != 1 || !strings.Contains(errOut, "not validated (--strict)") {
+		t.Errorf("--strict on an unknown version: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := runGru(t, "", "validate", f, "--type", "Network::VirtualNetwork", "--api-version", "2099-01-01"); code != 0 || strings.Count(errOut, ", ") > 12 {
+		t.Errorf("without --strict: exit %d, or the warning lists every version: %s", code, errOut)
 	}
 }

@@ -235,8 +235,12 @@ func (e *VersionNotHeldError) Error() string {
 	if e.Known {
 		what = "is not held by gru's catalogue for"
 	}
+	held := strings.Join(e.Held, ", ")
+	if len(e.Held) > 4 {
+		held = fmt.Sprintf("%d versions, the newest %s (gru types --versions %s lists them)", len(e.Held), strings.Join(e.Held[:3], ", "), e.ARMType)
+	}
 	return fmt.Sprintf("API version %s %s %s; it holds %s (point --types-dir or GRU_TYPES_DIR at a bicep-types-az generated/ folder for others)",
-		e.Version, what, e.ARMType, strings.Join(e.Held, ", "))
+		e.Version, what, e.ARMType, held)
 }
 
 // Schema returns the schema of a type at an API version ("" for the default version), from
