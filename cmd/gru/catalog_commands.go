@@ -187,24 +187,40 @@ func quoteIf(prefix, s string) string {
 }
 
 func newSchemaCommand(g *globalOptions) *cobra.Command {
-	var apiVersion string
+	var apiVersion, diffFrom string
 	var depth int
 	cmd := &cobra.Command{
-		Use:   "schema <type>",
+		Use:   "schema <type> [--diff V1 [V2]]",
 		Short: "Show the body schema of a resource type",
 		Long: `Show a resource type's facts (ARM type, API versions, deployment scopes, parent) and its body
 schema as a property tree: each property with its type, its flags (required, read-only,
 write-only, deploy-time constant, identifier) and its description.
 
-Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other strings too.`,
+Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other strings too.
+
+--diff V1 [V2] shows what changed from API version V1 to V2 (default: the type's default
+version): properties added (+) or removed (-), types changed, enum values added or removed,
+and flags (required, read-only, write-only, secret) gained or lost (~). What a project moving
+from V1 to V2 must look at.`,
 		Example: `  gru schema Storage::PrivateEndpointConnection --api-version 2021-06-01
   gru schema Microsoft.Network/virtualNetworks --depth 2
-  gru schema Storage::StorageAccount --json`,
-		Args: cobra.ExactArgs(1),
+  gru schema Storage::StorageAccount --json
+  gru schema Network::VirtualNetwork --diff 2020-11-01 2024-05-01`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.catalog()
 			if err != nil {
 				return err
+			}
+			if diffFrom != "" {
+				to := ""
+				if len(args) == 2 {
+					to = args[1]
+				}
+				return writeSchemaDiff(cmd, g, c, args[0], diffFrom, to)
+			}
+			if len(args) == 2 {
+				return fmt.Errorf("one type, unless --diff V1 V2 compares two of its versions")
 			}
 			t, v, err := resolveType(c, args[0], apiVersion)
 			if err != nil {
@@ -234,7 +250,32 @@ Enum values are written "A" | "B"; a trailing "| string" means ARM accepts other
 	}
 	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
 	cmd.Flags().IntVar(&depth, "depth", 0, "show properties this many levels deep at most (0: all)")
+	cmd.Flags().StringVar(&diffFrom, "diff", "", "show what changed from this API version to the next argument's (default: the default version)")
 	return cmd
+}
+
+// writeSchemaDiff writes what changed in a type's body from one API version to another.
+func writeSchemaDiff(cmd *cobra.Command, g *globalOptions, c *catalog.Catalog, name, from, to string) error {
+	t, err := c.Lookup(name)
+	if err != nil {
+		return err
+	}
+	if to == "" {
+		to = t.DefaultVersion
+	}
+	a, err := c.Schema(cmd.Context(), t, from)
+	if err != nil {
+		return err
+	}
+	b, err := c.Schema(cmd.Context(), t, to)
+	if err != nil {
+		return err
+	}
+	changes := schemaview.Diff(a.Body, b.Body)
+	if g.json {
+		return schemaview.WriteDiffJSON(cmd.OutOrStdout(), t.ShortName, from, to, changes)
+	}
+	return schemaview.WriteDiffText(cmd.OutOrStdout(), t.ShortName, from, to, changes)
 }
 
 func newValidateCommand(g *globalOptions) *cobra.Command {

@@ -295,3 +295,19 @@ func TestTypeVersionsAndStrictValidation(t *testing.T) {
 		t.Errorf("without --strict: exit %d, or the warning lists every version: %s", code, errOut)
 	}
 }
+
+// TestSchemaDiff: gru schema TYPE --diff V1 V2 shows what changed between two published
+// versions (as text and JSON); the same version twice changes nothing.
+func TestSchemaDiff(t *testing.T) {
+	code, out, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "2021-06-01", "2023-05-01")
+	if code != 0 || !strings.Contains(out, "+ properties.allowedCopyScope") || !strings.Contains(out, "~ properties.accessTier  enum +Premium") {
+		t.Errorf("exit %d %s\n%s", code, errOut, tail(out, 2000))
+	}
+	code, out, _ = runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "2023-05-01", "2023-05-01", "--json")
+	if code != 0 || !strings.Contains(out, `"changes": []`) {
+		t.Errorf("the same version: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "1999-01-01"); code != 1 || !strings.Contains(errOut, "1999-01-01") {
+		t.Errorf("an unknown version: exit %d %s", code, errOut)
+	}
+}
