@@ -75,7 +75,7 @@ func (t *TypeInfo) HeldVersions() []string {
 type Options struct {
 	// TypesDir is a bicep-types-az "generated" folder (or the repository root holding it):
 	// <folder>/<namespace>/<api-version>/types.json, optionally gzipped as types.json.gz.
-	// Versions found there are used before the embedded ones.
+	// It serves the versions the embedded data does not hold (published after gru was built).
 	TypesDir string
 }
 
@@ -244,12 +244,13 @@ func (e *VersionNotHeldError) Error() string {
 }
 
 // Schema returns the schema of a type at an API version ("" for the default version), from
-// the types folder of the options when it has that version, else from the embedded data.
+// the embedded data, which holds every version published when gru was built; a version it
+// does not hold (newer) comes from the types folder of the options, if any.
 func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Resource, error) {
 	if version == "" {
 		version = t.DefaultVersion
 	}
-	if c.opts.TypesDir != "" {
+	if c.opts.TypesDir != "" && !contains(t.held, version) {
 		r, err := c.schemaFromDir(ctx, t.ARMType, version)
 		if err != nil || r != nil {
 			return r, err
