@@ -25,9 +25,11 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/klauspost/compress/zstd"
 )
 
-//go:embed data/index.txt.gz data/versions.txt.gz data/dependencies.txt.gz data/grucloud.txt.gz data/schemas.txt.gz
+//go:embed data/index.txt.zst data/versions.txt.zst data/dependencies.txt.gz data/grucloud.txt.gz data/schemas.txt.zst
 var embedded embed.FS
 
 // indexHeader must match the first line the generator writes.
@@ -99,17 +101,28 @@ type Catalog struct {
 	storeOnce sync.Once
 	store     *schemaStore
 	storeErr  error
+	// zdec decodes the embedded zstd data (tables and the schema store's blocks).
+	zdec *zstd.Decoder
+}
+
+// readZstd reads an embedded zstd file.
+func (c *Catalog) readZstd(name string) ([]byte, error) {
+	data, err := embedded.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return c.zdec.DecodeAll(data, nil)
 }
 
 // schemaStore reads the index of the embedded schema store once.
 func (c *Catalog) schemaStore() (*schemaStore, error) {
 	c.storeOnce.Do(func() {
-		index, err := readGzip(embedded, "data/schemas.txt.gz")
+		index, err := c.readZstd("data/schemas.txt.zst")
 		if err != nil {
 			c.storeErr = fmt.Errorf("reading the embedded schema store's index: %w", err)
 			return
 		}
-		c.store, c.storeErr = readStore(index, storeBlob)
+		c.store, c.storeErr = readStore(index, storeBlob, c.zdec)
 	})
 	return c.store, c.storeErr
 }
@@ -141,11 +154,15 @@ type loadedFile struct {
 
 // Open reads the embedded index.
 func Open(opts Options) (*Catalog, error) {
-	data, err := readGzip(embedded, "data/index.txt.gz")
+	zdec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, zdec: zdec}
+	data, err := c.readZstd("data/index.txt.zst")
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded catalogue index: %w", err)
 	}
-	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	if !sc.Scan() || sc.Text() != indexHeader {
@@ -349,7 +366,7 @@ func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.versions == nil {
-		data, err := readGzip(embedded, "data/versions.txt.gz")
+		data, err := c.readZstd("data/versions.txt.zst")
 		if err != nil {
 			return nil, fmt.Errorf("reading the embedded version list: %w", err)
 		}

@@ -17,7 +17,7 @@ import (
 // The schema store (written by the catalogen package) holds every type@version of the type
 // data as one graph of JSON entries, deduplicated: each node is a line, the compact JSON of a
 // types.json entry whose references ({"$ref":"#/N"}) name nodes of the whole store. The lines
-// are cut into blocks, each an independent zstd frame of schemas.zst; schemas.txt.gz gives
+// are cut into blocks, each an independent zstd frame of schemas.zst; schemas.txt.zst gives
 // each block's offset and first node, and each type@version's ResourceType node and function
 // nodes. A lookup decodes the blocks holding the nodes reachable from those, writes them as a
 // small types.json (the ResourceType first) and parses it as any other.
@@ -31,15 +31,6 @@ const storeHeader = "gru-catalog-schemas 1"
 // blockCacheSize is how many decoded blocks a catalogue keeps (about 128 KB each).
 const blockCacheSize = 8
 
-// zstdDecoder is the store's decoder, made on first use (DecodeAll may be called
-// concurrently).
-func (s *schemaStore) zstdDecoder() (*zstd.Decoder, error) {
-	s.decoderOnce.Do(func() {
-		s.decoder, s.decoderErr = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
-	})
-	return s.decoder, s.decoderErr
-}
-
 type schemaStore struct {
 	blob      []byte
 	offsets   []int // block i is blob[offsets[i]:offsets[i+1]]
@@ -49,9 +40,7 @@ type schemaStore struct {
 	mu    sync.Mutex
 	cache []*decodedBlock // least recently used first
 
-	decoderOnce sync.Once
-	decoder     *zstd.Decoder
-	decoderErr  error
+	decoder *zstd.Decoder // the catalogue's (DecodeAll may be called concurrently)
 }
 
 type decodedBlock struct {
@@ -62,8 +51,8 @@ type decodedBlock struct {
 
 // readStore parses a store index: B lines (block offset, first node), an E line (end of the
 // blob, node count), then S lines (lower-cased ARM type, version@root+function+..., ...).
-func readStore(index, blob []byte) (*schemaStore, error) {
-	s := &schemaStore{blob: blob, pairs: map[string]string{}}
+func readStore(index, blob []byte, decoder *zstd.Decoder) (*schemaStore, error) {
+	s := &schemaStore{blob: blob, pairs: map[string]string{}, decoder: decoder}
 	sc := bufio.NewScanner(bytes.NewReader(index))
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	if !sc.Scan() || sc.Text() != storeHeader {
@@ -129,11 +118,7 @@ func (s *schemaStore) block(i int) (*decodedBlock, error) {
 		}
 	}
 	s.mu.Unlock()
-	dec, err := s.zstdDecoder()
-	if err != nil {
-		return nil, err
-	}
-	data, err := dec.DecodeAll(s.blob[s.offsets[i]:s.offsets[i+1]], nil)
+	data, err := s.decoder.DecodeAll(s.blob[s.offsets[i]:s.offsets[i+1]], nil)
 	if err != nil {
 		return nil, fmt.Errorf("decoding block %d of the schema store: %w", i, err)
 	}

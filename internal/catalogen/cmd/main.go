@@ -5,12 +5,12 @@
 // on the same input writes identical bytes.
 //
 // Output, under the catalogue's data folder:
-//   - schemas.zst and schemas.txt.gz: the schema store, every type@version of the type data
+//   - schemas.zst and schemas.txt.zst: the schema store, every type@version of the type data
 //     archive (azure/bicep-types-all) and of gru's own types, and its index (see the
 //     catalogen package);
-//   - index.txt.gz: every ARM type with its short name, default version and the versions the
+//   - index.txt.zst: every ARM type with its short name, default version and the versions the
 //     catalogue holds for it, then the aliases;
-//   - versions.txt.gz: every known API version of every type;
+//   - versions.txt.zst: every known API version of every type;
 //   - LICENSE and SOURCE-COMMIT of the type data.
 package main
 
