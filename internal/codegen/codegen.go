@@ -82,6 +82,9 @@ type dep struct {
 	key  string
 	to   *resource
 	list bool
+	// orderOnly: a getId in the body names it, which orders the project; no key is written
+	// (GruCloud's projects use only its table's keys).
+	orderOnly bool
 }
 
 // Generate writes resources.js and config.js for live resources (as ARM returns them).
@@ -429,7 +432,10 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 				add(d.Key, to, d.List)
 				return nil // the engine writes it back from the dependency
 			}
-			add(keyFromPath(path), to, false)
+			if k := keyFromPath(path); !seen[k+"|"+to.id.Key()] {
+				seen[k+"|"+to.id.Key()] = true
+				r.deps = append(r.deps, dep{key: k, to: to, orderOnly: true})
+			}
 			return jsfmt.Code(fmt.Sprintf("getId({ type: %s, group: %s, name: %s })",
 				jsfmt.Quote(to.name, '"'), jsfmt.Quote(to.group, '"'), jsfmt.Quote(to.gcName, '"')))
 		}
@@ -667,11 +673,17 @@ func (r *resource) write(opts Options) string {
 		}
 		fmt.Fprintf(&b, "    properties: ({ %s }) => (%s),\n", strings.Join(args, ", "), jsfmt.Literal(body, 4))
 	}
-	if len(r.deps) > 0 {
+	var written []dep
+	for _, d := range r.deps {
+		if !d.orderOnly {
+			written = append(written, d)
+		}
+	}
+	if len(written) > 0 {
 		b.WriteString("    dependencies: () => ({\n")
 		keys := []string{}
 		byKey := map[string][]dep{}
-		for _, d := range r.deps {
+		for _, d := range written {
 			if len(byKey[d.key]) == 0 {
 				keys = append(keys, d.key)
 			}

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
+
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/dag"
@@ -307,6 +309,30 @@ func (b *builder) checkCycles() {
 	}
 }
 
+// unknownKey reports a dependency key that neither GruCloud's table nor gru knows for a type:
+// it orders, and fills nothing. A warning (an error with --strict), with the nearest key
+// when it looks like a typo.
+func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.Dependency) {
+	best, bestDist := "", len(key)/3+2
+	for k := range known {
+		if d := levenshtein.ComputeDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || d == bestDist && best != "" && k < best {
+			best, bestDist = k, d
+		}
+	}
+	msg := fmt.Sprintf("dependency key %q is not one of %s's: it only orders, and fills nothing", key, r.Type.ShortName)
+	if best != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	p := Problem{Source: r.Spec.Source, Resource: r.Key, Path: "dependencies." + key, Message: msg, Warning: true}
+	if b.opts.Strict {
+		p.Message += " (an error with --strict)"
+		p.Warning = false
+		b.problems = append(b.problems, p)
+		return
+	}
+	b.t.Warnings = append(b.t.Warnings, p)
+}
+
 // inferAncestors gives r the parents it does not name through the parents it does, as
 // GruCloud does: a blob whose container is named lives in that container's account.
 func (b *builder) inferAncestors(r *Resource) {
@@ -421,7 +447,10 @@ func (b *builder) link() {
 		}
 		sort.Strings(keys)
 		for _, key := range keys {
-			d := known[key]
+			d, isKnown := known[key]
+			if !isKnown && key != GetIDDependency {
+				b.unknownKey(r, key, known)
+			}
 			for _, ref := range r.Spec.Dependencies[key] {
 				dep, err := b.resolve(ref, d.ARMType)
 				if err != nil {

@@ -1,7 +1,9 @@
 package target
 
 import (
+	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/gru-iac/gru/internal/catalog"
@@ -41,5 +43,31 @@ func TestSetPathWritesWhatTheUserDidNot(t *testing.T) {
 	want := `{"properties":{"natGateway":{"id":"nat"},"publicIpAddresses":[{"id":"ip1"},{"id":"ip2"}],"subnet":{"id":"mine"}}}`
 	if string(got) != want {
 		t.Errorf("%s\nwant %s", got, want)
+	}
+}
+
+// TestUnknownDependencyKeysWarn: a dependency key neither GruCloud's table nor gru knows for a
+// type only orders: a warning says so and names the nearest key; --strict makes it an error.
+func TestUnknownDependencyKeysWarn(t *testing.T) {
+	c, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj := &project.Project{Name: "p", Stage: "dev", Location: "westeurope", Resources: []*project.Spec{
+		{Type: "ResourceGroup", Group: "Resources", Name: "rg", Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}},
+		{Type: "UserAssignedIdentity", Group: "ManagedIdentity", Name: "id1", Properties: map[string]any{},
+			Dependencies: map[string][]project.Ref{"resourceGroup": {{Name: "rg"}}}},
+		{Type: "StorageAccount", Group: "Storage", Name: "acct", Properties: map[string]any{"kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"}},
+			Dependencies: map[string][]project.Ref{"resourceGroup": {{Name: "rg"}}, "managedIdentitys": {{Name: "rg::id1"}}}},
+	}}
+	tg, err := Build(context.Background(), c, proj, "s", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tg.Warnings) != 1 || !strings.Contains(tg.Warnings[0].Message, "did you mean managedIdentities?") {
+		t.Errorf("warnings: %v", tg.Warnings)
+	}
+	if _, err := Build(context.Background(), c, proj, "s", Options{Strict: true}); err == nil || !strings.Contains(err.Error(), "managedIdentitys") {
+		t.Errorf("--strict: %v", err)
 	}
 }
