@@ -203,6 +203,27 @@ func (l *loader) fsModule() goja.Value {
 		_, err := ReadInside(l.dir, inside(p))
 		return err == nil
 	})
+	// fs.promises.readFile, for async project code: settled at once, as readFileSync.
+	promises := l.vm.NewObject()
+	promises.Set("readFile", func(call goja.FunctionCall) goja.Value {
+		p, resolve, reject := l.vm.NewPromise()
+		data, err := ReadInside(l.dir, inside(call.Argument(0).String()))
+		if err != nil {
+			reject(l.vm.NewGoError(fmt.Errorf("fs.promises.readFile: %w", err)))
+			return l.vm.ToValue(p)
+		}
+		enc := call.Argument(1)
+		if o, ok := enc.(*goja.Object); ok {
+			enc = o.Get("encoding")
+		}
+		if enc == nil || goja.IsUndefined(enc) || goja.IsNull(enc) {
+			resolve(l.vm.NewArrayBuffer(bytes.Clone(data)))
+		} else {
+			resolve(string(data))
+		}
+		return l.vm.ToValue(p)
+	})
+	m.Set("promises", promises)
 	return m
 }
 

@@ -345,6 +345,9 @@ func (l *loader) loadConfig(p *Project) error {
 			if v, err = fn(goja.Undefined(), arg); err != nil {
 				return l.jsError(err)
 			}
+			if v, err = l.settled(v); err != nil {
+				return &Error{File: "config.js", Msg: err.Error()}
+			}
 		}
 		if m, ok := plain(v).(map[string]any); ok {
 			cfg = m
@@ -474,6 +477,27 @@ func (l *loader) refOf(v goja.Value) Ref {
 	return Ref{Name: v.String()}
 }
 
+// settled is what an async function's promise settled with (an async createResources or
+// config function, as GruCloud awaits them); any other value as it is. The promise's jobs
+// have run when the call returned, as nothing a project does at load time waits on I/O.
+func (l *loader) settled(v goja.Value) (goja.Value, error) {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return v, nil
+	}
+	p, ok := obj.Export().(*goja.Promise)
+	if !ok {
+		return v, nil
+	}
+	switch p.State() {
+	case goja.PromiseStateFulfilled:
+		return p.Result(), nil
+	case goja.PromiseStateRejected:
+		return nil, fmt.Errorf("the promise was rejected: %v", p.Result())
+	}
+	return nil, errors.New("the promise is still pending at load time (a project's code cannot wait on I/O here)")
+}
+
 // evaluate turns a resource's declaration into a Spec.
 func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source string, resources goja.Value) (*Spec, error) {
 	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}}
@@ -561,6 +585,9 @@ func (l *loader) loadModern(p *Project, file string) error {
 	list, err := fn(goja.Undefined(), arg)
 	if err != nil {
 		return l.jsError(err)
+	}
+	if list, err = l.settled(list); err != nil {
+		return &Error{File: l.rel(file), Msg: "createResources: " + err.Error()}
 	}
 	if list != nil && !goja.IsUndefined(list) && !goja.IsNull(list) {
 		obj, ok := list.(*goja.Object)

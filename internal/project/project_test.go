@@ -292,3 +292,24 @@ exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", na
 		t.Errorf("tags: %v", tags)
 	}
 }
+
+// TestAsyncCreateResources: createResources and config may be async functions, as GruCloud
+// awaits them; a rejected promise is an error naming it.
+func TestAsyncCreateResources(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = async ({ stage }) => ({ projectName: "a", location: await Promise.resolve("westeurope") });`), 0o644)
+	os.WriteFile(filepath.Join(dir, "name.txt"), []byte("rg-"), 0o644)
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`const fs = require("fs");
+exports.createResources = async ({ config }) => {
+  const name = (await fs.promises.readFile("name.txt", "utf8")) + config.location;
+  return [{ type: "ResourceGroup", group: "Resources", name }];
+};`), 0o644)
+	p := load(t, dir)
+	if p.Location != "westeurope" || len(p.Resources) != 1 || p.Resources[0].Name != "rg-westeurope" {
+		t.Errorf("project: %+v", p)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = async () => { throw new Error("no way"); };`), 0o644)
+	if _, err := Load(context.Background(), dir, Hooks{GetID: fakeID}); err == nil || !strings.Contains(err.Error(), "no way") {
+		t.Errorf("a rejected createResources: %v", err)
+	}
+}
