@@ -74,8 +74,13 @@ func TestGruCloudConstructs(t *testing.T) {
 				t.Errorf("the blob's metadata: %q", got)
 			}
 			// The blobs are the project's, with their container.
-			if code, out, _ := runGru(t, "", "list", "--local", "--our", "--json", "-C", dir); code != 0 || strings.Count(out, `"managed": true`) != 6 {
-				t.Errorf("list --our: exit %d, want 6 managed resources\n%s", code, tail(out, 3000))
+			if code, out, _ := runGru(t, "", "list", "--local", "--our", "--json", "-C", dir); code != 0 || strings.Count(out, `"managed": true`) != 7 {
+				t.Errorf("list --our: exit %d, want 7 managed resources\n%s", code, tail(out, 3000))
+			}
+			css, _ := os.ReadFile(filepath.Join(dir, "site", "css", "site.css"))
+			cssSum := md5.Sum(css)
+			if got := field(t, dir, "Storage::Blob", "css/site.css", "properties.contentMD5"); got != base64.StdEncoding.EncodeToString(cssSum[:]) {
+				t.Errorf("the blob in a virtual folder: MD5 %q", got)
 			}
 			// A changed file is uploaded again; an unchanged one is not.
 			edited := t.TempDir()

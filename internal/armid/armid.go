@@ -331,3 +331,25 @@ func ARMPath(id string) string {
 	}
 	return id
 }
+
+// EscapeName writes a name that a path segment cannot hold as it is (a blob's css/site.css) so
+// that an ID can: ~ / \ ? # % become ~7E ~2F ~5C ~3F ~23 ~25. UnescapeName reverses it.
+func EscapeName(name string) string {
+	return nameEscaper().Replace(name)
+}
+
+// UnescapeName reads a name EscapeName wrote.
+func UnescapeName(name string) string {
+	if !strings.Contains(name, "~") {
+		return name
+	}
+	return nameUnescaper().Replace(name)
+}
+
+func nameEscaper() *strings.Replacer {
+	return strings.NewReplacer("~", "~7E", "/", "~2F", `\`, "~5C", "?", "~3F", "#", "~23", "%", "~25")
+}
+
+func nameUnescaper() *strings.Replacer {
+	return strings.NewReplacer("~7E", "~", "~2F", "/", "~5C", `\`, "~3F", "?", "~23", "#", "~25", "%", "~7e", "~", "~2f", "/", "~5c", `\`, "~3f", "?")
+}

@@ -105,3 +105,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestEscapeName(t *testing.T) {
+	for _, name := range []string{"index.html", "css/site.css", "a~b/c?d#e%f\\g", "~2F"} {
+		esc := EscapeName(name)
+		if strings.ContainsAny(esc, `/\?#%`) || UnescapeName(esc) != name {
+			t.Errorf("%q: escaped %q, back %q", name, esc, UnescapeName(esc))
+		}
+		if _, err := Parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/c/blobs/" + esc); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+}

@@ -320,7 +320,7 @@ func (r *resource) blobSource(ctx context.Context, opts Options, files Files) er
 		return fmt.Errorf("reading the content of blob %s: %w", r.id, err)
 	}
 	names := target.NamesOf(r.id) // account, default, container, blob
-	file := path.Join("blobs", names[0], names[2], names[3])
+	file := path.Join("blobs", names[0], names[2], armid.UnescapeName(names[3]))
 	files[file] = string(data)
 	r.body["source"] = file
 	if props, ok := r.body["properties"].(map[string]any); ok {
@@ -652,7 +652,7 @@ func (r *resource) write(opts Options) string {
 	var b strings.Builder
 	b.WriteString("  {\n")
 	fmt.Fprintf(&b, "    type: %s,\n    group: %s,\n", jsfmt.Quote(r.name, '"'), jsfmt.Quote(r.group, '"'))
-	fmt.Fprintf(&b, "    name: %s,\n", jsfmt.Quote(r.id.Name, '"'))
+	fmt.Fprintf(&b, "    name: %s,\n", jsfmt.Quote(armid.UnescapeName(r.id.Name), '"'))
 	body := r.body
 	usesConfig := false
 	if loc, ok := body["location"].(string); ok && opts.Location != "" && strings.EqualFold(strings.ReplaceAll(loc, " ", ""), strings.ReplaceAll(opts.Location, " ", "")) {

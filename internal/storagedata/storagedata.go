@@ -238,11 +238,11 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 			return wrap(http.MethodGet, collection, err)
 		}
 		for _, it := range page.Segment.BlobItems {
-			if it.Name == nil || strings.Contains(*it.Name, "/") {
-				continue // a name an ARM-shaped ID cannot hold (see parse)
+			if it.Name == nil {
+				continue
 			}
 			p := it.Properties
-			id := probe.id.Parent.Child("blobs", *it.Name)
+			id := probe.id.Parent.Child("blobs", armid.EscapeName(*it.Name))
 			each(blobView(id, *it.Name, p.ContentType, p.ContentMD5, p.ContentLength, p.LastModified, p.ETag, it.Metadata))
 		}
 	}
@@ -279,7 +279,7 @@ func parse(id string) (*ref, error) {
 		case "microsoft.storage/storageaccounts/blobservices/containers":
 			r.container = cur.Name
 		case typeBlob:
-			r.blob = cur.Name
+			r.blob = armid.UnescapeName(cur.Name) // css~2Fsite.css is css/site.css
 		}
 	}
 	if r.account == nil {

@@ -166,10 +166,6 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	if !strings.EqualFold(r.Type.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers/blobs") {
 		return true
 	}
-	if strings.ContainsAny(r.Spec.Name, `/\?#%`) {
-		b.problem(r.Spec, r, "name: %q: a blob name with / (a virtual folder), \\, ?, # or %% is not supported yet; name it without", r.Spec.Name)
-		return false
-	}
 	source, _ := body["source"].(string)
 	if source == "" {
 		b.problem(r.Spec, r, "source: required: the file whose content the blob holds, relative to the project folder")

@@ -195,6 +195,9 @@ func (b *builder) idBelow(r *Resource, ancestor *armid.ID, depth int) (parent, i
 		if i < len(r.fixed) && r.fixed[i] != "" {
 			name = r.fixed[i]
 		}
+		if i == len(types)-1 && strings.EqualFold(r.Type.ARMType, "Microsoft.Storage/storageAccounts/blobServices/containers/blobs") {
+			name = armid.EscapeName(name) // a blob's name may hold / (virtual folders)
+		}
 		parent = id
 		if i == 0 {
 			id = id.Provider(r.Type.Namespace(), types[0], name)

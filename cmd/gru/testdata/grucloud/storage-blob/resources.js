@@ -48,4 +48,15 @@ exports.createResources = () => [
       container: "rg-storage-blob::gcstorageblob::$web",
     }),
   },
+  {
+    // A name with a virtual folder.
+    type: "Blob",
+    group: "Storage",
+    name: "css/site.css",
+    properties: () => ({ source: "site/css/site.css", properties: { contentType: "text/css" } }),
+    dependencies: () => ({
+      resourceGroup: "rg-storage-blob",
+      container: "rg-storage-blob::gcstorageblob::$web",
+    }),
+  },
 ];
