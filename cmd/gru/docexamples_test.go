@@ -14,9 +14,9 @@ import (
 )
 
 // TestDocExamplesPlan: the example of every page gru doc writes for the types of GruCloud's
-// table plans without a problem, as it is, in a project of the older style where what it
-// depends on is declared as the examples of those types' pages declare them, with their
-// parents (their own other dependencies left out, as two examples may refer to each other).
+// table plans without a problem, as it is, in a resources.js project where what it depends on
+// is declared as the examples of those types' pages declare them, with their parents (their
+// own other dependencies left out, as two examples may refer to each other).
 func TestDocExamplesPlan(t *testing.T) {
 	ctx := context.Background()
 	cat, err := catalog.Open(catalog.Options{})
@@ -72,7 +72,7 @@ func TestDocExamplesPlan(t *testing.T) {
 				return nil
 			}
 			declared[key] = true
-			fmt.Fprintf(&sb, "  %s\n", strings.ReplaceAll(strings.TrimSpace(p.Code(0)), "\n", "\n  "))
+			fmt.Fprintf(&sb, "  %s\n", strings.ReplaceAll(strings.TrimSpace(p.Code(0)), "\n", "\n  ")) // an entry of the array
 			for _, d := range p.Deps {
 				if d.Inside {
 					continue
@@ -92,10 +92,9 @@ func TestDocExamplesPlan(t *testing.T) {
 			continue
 		}
 		dir := t.TempDir()
-		iac := "const { AzureProvider } = require(\"@grucloud/provider-azure\");\n\nexports.createStack = ({ createProvider }) => {\n" +
-			"  const provider = createProvider(AzureProvider, {\n    config: () => ({ projectName: \"doc-example\", location: \"westeurope\" }),\n  });\n" +
-			sb.String() + "  return { provider };\n};\n"
-		os.WriteFile(filepath.Join(dir, "iac.js"), []byte(iac), 0o644)
+		js := "exports.createResources = () => [\n" + sb.String() + "];\n"
+		os.WriteFile(filepath.Join(dir, "resources.js"), []byte(js), 0o644)
+		os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { projectName: "doc-example", location: "westeurope" };`), 0o644)
 		// The file a blob's example uploads (its source).
 		os.MkdirAll(filepath.Join(dir, "assets"), 0o755)
 		os.WriteFile(filepath.Join(dir, "assets", "index.html"), []byte("<h1>gru</h1>\n"), 0o644)
@@ -104,7 +103,7 @@ func TestDocExamplesPlan(t *testing.T) {
 			_, err = s.Plan(ctx, proj, gru.PlanOptions{})
 		}
 		if err != nil {
-			t.Errorf("the example of %s does not plan: %v\n%s", gt[0], err, iac)
+			t.Errorf("the example of %s does not plan: %v\n%s", gt[0], err, js)
 			continue
 		}
 		planned++

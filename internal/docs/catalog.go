@@ -77,6 +77,11 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 			return nil, err
 		}
 		deps[i].Name = exampleName(dr, d.Type, fixed)
+		full, err := fullName(ctx, cat, d.Group+"::"+d.Type, deps[i].Name, 0)
+		if err != nil {
+			return nil, err
+		}
+		deps[i].FullName = full
 	}
 	fixed, err := cat.FixedNames(name)
 	if err != nil {
@@ -96,7 +101,7 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 		schema = swaggerOf(r.Body, map[*catalog.Type]bool{})
 	}
 	example := exampleName(r, typeName, fixed)
-	page := &Page{Group: group, Type: typeName, APIVersion: r.APIVersion, Deps: deps, Schema: schema,
+	page := &Page{Group: group, Type: typeName, APIVersion: r.APIVersion, Deps: deps, Schema: schema, Modern: true,
 		Name: example, Examples: []Example{{Name: "Basic", Body: minimalBody(r, example, filled)}}}
 	if r.ReadOnly() {
 		// Azure makes it: no example creates one; a stand-in refers to one.
@@ -106,6 +111,66 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 		}
 	}
 	return page, nil
+}
+
+// fullName is GruCloud's full name of an example resource of a type (Group::Type) named name:
+// its parents' example names first (myResourceGroup::mystorageaccount::myblobcontainer),
+// those its PUT path fixes left out.
+func fullName(ctx context.Context, cat *catalog.Catalog, typeName, name string, depth int) (string, error) {
+	ti, err := cat.Lookup(typeName)
+	if err != nil || depth > 8 {
+		return name, err
+	}
+	if strings.EqualFold(ti.ARMType, "Microsoft.Resources/resourceGroups") {
+		return name, nil
+	}
+	known, err := cat.Dependencies(ti.ARMType)
+	if err != nil {
+		return "", err
+	}
+	fixed, err := cat.FixedNames(typeName)
+	if err != nil {
+		return "", err
+	}
+	// The innermost parent: the deepest ARM type, a resource group the outermost.
+	depthOf := func(armType string) int {
+		if strings.EqualFold(armType, "Microsoft.Resources/resourceGroups") {
+			return 0
+		}
+		return strings.Count(armType, "/")
+	}
+	var parent *catalog.Dependency
+	for _, d := range append(append([]catalog.Dependency{}, known...), cat.DerivedParents(ti, known, fixed)...) {
+		if d.Parent && (parent == nil || depthOf(d.ARMType) > depthOf(parent.ARMType)) {
+			d := d
+			parent = &d
+		}
+	}
+	if parent == nil {
+		return name, nil
+	}
+	pt, ok := cat.Find(parent.ARMType)
+	if !ok {
+		return name, nil
+	}
+	pname := parent.TypeName
+	if pname == "" {
+		pname = pt.ShortName
+	}
+	pr, err := cat.Schema(ctx, pt, "")
+	if err != nil {
+		return "", err
+	}
+	pfixed, err := cat.FixedNames(pname)
+	if err != nil {
+		return "", err
+	}
+	_, ptype, _ := strings.Cut(pname, "::")
+	prefix, err := fullName(ctx, cat, pname, exampleName(pr, ptype, pfixed), depth+1)
+	if err != nil {
+		return "", err
+	}
+	return prefix + "::" + name, nil
 }
 
 // swaggerOf writes a catalogue type in swagger's terms (type, enum, properties, required,

@@ -17,6 +17,9 @@ type Dependency struct {
 	Parent bool
 	// Name is the name the example refers to it by ("my" and its type when empty).
 	Name string
+	// FullName is how a resources.js project refers to it: GruCloud's full name
+	// (myResourceGroup::mystorageaccount); Name when empty.
+	FullName string
 	// Inside marks a dependency on a type that lives inside the page's own (a container
 	// app's source control, which GruCloud's table lists): a project declaring it would loop,
 	// so the example leaves it out.
@@ -28,6 +31,10 @@ type Page struct {
 	Group, Type string
 	// Name is the name the examples give the resource ("my" and its type when empty).
 	Name string
+	// Modern writes the examples in the resources.js style gru init writes (an entry of
+	// createResources' array, dependencies by GruCloud's full names), as pages built from the
+	// catalogue do; pages from GruCloud's swagger keep its provider.<Group>.make<Type> style.
+	Modern bool
 	// ReadOnly marks a type Azure makes (no PUT): a project refers to one with readOnly: true.
 	ReadOnly   bool
 	APIVersion string
@@ -54,6 +61,9 @@ func (p *Page) Markdown() string {
 	b.WriteString("## Examples\n")
 	for _, e := range p.Examples {
 		code := p.call(e.Body)
+		if p.Modern {
+			code = "exports.createResources = () => [\n" + indentLines(p.entry(e.Body), "  ") + "];\n"
+		}
 		fence := fenceFor(code)
 		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
 	}
@@ -78,8 +88,66 @@ func (p *Page) Markdown() string {
 	return b.String()
 }
 
-// Code is the code of the page's i-th example, as the page shows it.
-func (p *Page) Code(i int) string { return p.call(p.Examples[i].Body) }
+// Code is the code of the page's i-th example: the provider.<Group>.make<Type> call, or for a
+// Modern page the entry of createResources' array (the page shows it inside the array).
+func (p *Page) Code(i int) string {
+	if p.Modern {
+		return p.entry(p.Examples[i].Body)
+	}
+	return p.call(p.Examples[i].Body)
+}
+
+// entry writes an example as an entry of createResources' array, in the resources.js style.
+func (p *Page) entry(body any) string {
+	var b strings.Builder
+	name := p.Name
+	if name == "" {
+		name = "my" + p.Type
+	}
+	fmt.Fprintf(&b, "{\n  type: %s,\n  group: %s,\n  name: %s,\n", jsfmt.Quote(p.Type, '"'), jsfmt.Quote(p.Group, '"'), jsfmt.Quote(name, '"'))
+	if p.ReadOnly {
+		b.WriteString("  readOnly: true,\n")
+	} else if o, ok := body.(Object); !ok || len(o) > 0 {
+		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+	}
+	var deps []Dependency
+	for _, d := range p.Deps {
+		if !d.Inside {
+			deps = append(deps, d)
+		}
+	}
+	if len(deps) > 0 {
+		b.WriteString("  dependencies: () => ({\n")
+		for _, d := range deps {
+			ref := d.FullName
+			if ref == "" {
+				ref = d.Name
+			}
+			if ref == "" {
+				ref = "my" + d.Type
+			}
+			v := jsfmt.Quote(ref, '"')
+			if d.List {
+				v = "[" + v + "]"
+			}
+			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), v)
+		}
+		b.WriteString("  }),\n")
+	}
+	b.WriteString("},\n")
+	return b.String()
+}
+
+// indentLines indents every non-empty line of s.
+func indentLines(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
+}
 
 // fenceFor is a Markdown code fence that the code cannot close: three backticks, or more
 // when the code holds a run of three (descriptions quote Markdown at times).
