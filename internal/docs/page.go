@@ -100,23 +100,13 @@ func (p *Page) Code(i int) string {
 // entry writes an example as an entry of createResources' array, in the resources.js style.
 func (p *Page) entry(body any) string {
 	var b strings.Builder
-	name := p.Name
-	if name == "" {
-		name = "my" + p.Type
-	}
-	fmt.Fprintf(&b, "{\n  type: %s,\n  group: %s,\n  name: %s,\n", jsfmt.Quote(p.Type, '"'), jsfmt.Quote(p.Group, '"'), jsfmt.Quote(name, '"'))
+	fmt.Fprintf(&b, "{\n  type: %s,\n  group: %s,\n  name: %s,\n", jsfmt.Quote(p.Type, '"'), jsfmt.Quote(p.Group, '"'), jsfmt.Quote(p.exampleName(), '"'))
 	if p.ReadOnly {
 		b.WriteString("  readOnly: true,\n")
 	} else if o, ok := body.(Object); !ok || len(o) > 0 {
 		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
 	}
-	var deps []Dependency
-	for _, d := range p.Deps {
-		if !d.Inside {
-			deps = append(deps, d)
-		}
-	}
-	if len(deps) > 0 {
+	if deps := p.exampleDeps(); len(deps) > 0 {
 		b.WriteString("  dependencies: () => ({\n")
 		for _, d := range deps {
 			ref := d.FullName
@@ -136,6 +126,25 @@ func (p *Page) entry(body any) string {
 	}
 	b.WriteString("},\n")
 	return b.String()
+}
+
+// exampleName is the name the examples give the resource: Name, else "my" and its type.
+func (p *Page) exampleName() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return "my" + p.Type
+}
+
+// exampleDeps are the dependencies an example names: all but those on types inside its own.
+func (p *Page) exampleDeps() []Dependency {
+	var deps []Dependency
+	for _, d := range p.Deps {
+		if !d.Inside {
+			deps = append(deps, d)
+		}
+	}
+	return deps
 }
 
 // indentLines indents every non-empty line of s.
@@ -164,23 +173,13 @@ func fenceFor(code string) string {
 func (p *Page) call(body any) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
-	name := p.Name
-	if name == "" {
-		name = "my" + p.Type
-	}
-	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(name, '"'))
+	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(p.exampleName(), '"'))
 	if p.ReadOnly {
 		b.WriteString("  readOnly: true,\n")
 	} else {
 		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
 	}
-	var deps []Dependency
-	for _, d := range p.Deps {
-		if !d.Inside {
-			deps = append(deps, d)
-		}
-	}
-	if len(deps) > 0 {
+	if deps := p.exampleDeps(); len(deps) > 0 {
 		b.WriteString("  dependencies: ({ resources }) => ({\n")
 		for _, d := range deps {
 			name := d.Name
