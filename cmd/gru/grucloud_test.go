@@ -96,6 +96,14 @@ func TestGruCloudConstructs(t *testing.T) {
 			if got := field(t, dir, "Network::NetworkSecurityGroup", "nsg", "properties.securityRules[0].properties.sourceAddressPrefix"); ip == "" || got != ip {
 				t.Errorf("the rule lets in %q, want the address Azure gave the public IP, %q", got, ip)
 			}
+			principal := field(t, dir, "ManagedIdentity::UserAssignedIdentity", "app", "properties.principalId")
+			if got := field(t, dir, "Network::NetworkSecurityGroup", "nsg", "tags.principal"); principal == "" || got != principal {
+				t.Errorf("the tag holds %q, want the identity's principal %q", got, principal)
+			}
+			// Applied again, nothing changes: the read-only values are read from live.
+			if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 || !strings.Contains(out+errOut, "Nothing to do") {
+				t.Errorf("a second apply: exit %d\n%s%s", code, tail(out, 2000), errOut)
+			}
 		},
 		"managed-identities": func(t *testing.T, dir, _ string) {
 			if got := field(t, dir, "Storage::StorageAccount", "gcmanagedids", "identity.type"); got != "SystemAssigned, UserAssigned" {
@@ -124,6 +132,15 @@ func TestGruCloudConstructs(t *testing.T) {
 			}
 			if got := field(t, dir, "Compute::VirtualMachine", "vm", "identity.type"); got != "UserAssigned" {
 				t.Errorf("the machine's identity type is %q", got)
+			}
+			// gencode writes the identities back as GruCloud's managedIdentities dependency.
+			gen := t.TempDir()
+			if code, _, errOut := runGru(t, "", "gencode", "--local", "--our", "-o", gen, "-C", dir); code != 0 {
+				t.Fatalf("gencode: %s", errOut)
+			}
+			js, _ := os.ReadFile(filepath.Join(gen, "resources.js"))
+			if !strings.Contains(string(js), `managedIdentities: ["rg-vm-ssh::vm-identity"]`) || strings.Contains(string(js), "userAssignedIdentities") {
+				t.Errorf("gencode's machine:\n%s", tail(string(js), 3000))
 			}
 		},
 		"numbers": func(t *testing.T, dir, _ string) {

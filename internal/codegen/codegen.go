@@ -396,6 +396,29 @@ func link(cat *catalog.Catalog, r *resource, byID map[string]*resource) error {
 	// IDs in the body.
 	body, _ := validate.StripReadOnly(r.schema, r.live).(map[string]any)
 	r.body = clean(withoutOwnChildren(body, r.typ.ARMType, byID))
+	// User-assigned identities the selection holds are GruCloud's managedIdentities
+	// dependency, which fills identity.userAssignedIdentities back.
+	if ident, ok := r.body["identity"].(map[string]any); ok {
+		if assigned, ok := ident["userAssignedIdentities"].(map[string]any); ok {
+			for _, d := range known {
+				if d.PathID != "" || !strings.EqualFold(d.ARMType, "Microsoft.ManagedIdentity/userAssignedIdentities") {
+					continue
+				}
+				for _, id := range slices.Sorted(maps.Keys(assigned)) {
+					if p, err := armid.Parse(id); err == nil {
+						if to, ok := byID[p.Key()]; ok {
+							add(d.Key, to, true)
+							delete(assigned, id)
+						}
+					}
+				}
+				break
+			}
+			if len(assigned) == 0 {
+				delete(ident, "userAssignedIdentities")
+			}
+		}
+	}
 	pathKeys := map[string]catalog.Dependency{}
 	for _, d := range known {
 		if d.PathID != "" {

@@ -56,9 +56,13 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 		schema        *catalog.Resource
 	}
 	wanted := map[string]collection{}
+	keep := map[string][]string{} // lower ID -> paths other resources take values from
 	for _, r := range t.Resources {
 		if p := target.CollectionOf(r); p != "" {
 			wanted[strings.ToLower(p)] = collection{p, r.APIVersion(), r.Schema}
+		}
+		if r.ID != nil && len(r.ValuePaths) > 0 {
+			keep[r.ID.Key()] = r.ValuePaths
 		}
 	}
 	keys := make([]string, 0, len(wanted))
@@ -73,7 +77,17 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 		var items []map[string]any
 		err := c.ListEach(ctx, col.path, col.version, nil, func(it map[string]any) {
 			if trim {
+				paths := keep[strings.ToLower(armclient.Field(it, "id"))]
+				kept := make([]any, len(paths))
+				for i, p := range paths {
+					kept[i], _ = target.PathValue(it, p)
+				}
 				dropUnread(col.schema, it) // as it is read, before the next one is
+				for i, p := range paths {
+					if kept[i] != nil {
+						setValue(it, p, kept[i]) // a value another resource takes (getId with a path)
+					}
+				}
 			}
 			items = append(items, it)
 		})
@@ -92,6 +106,21 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 		}
 	})
 	return live, firstErr
+}
+
+// setValue writes a value at a dotted path of a body, making the objects on the way.
+func setValue(body map[string]any, path string, v any) {
+	keys := strings.Split(path, ".")
+	cur := body
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := cur[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			cur[k] = next
+		}
+		cur = next
+	}
+	cur[keys[len(keys)-1]] = v
 }
 
 // dropUnread removes from a live body, in place, the read-only values a plan does not read:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armid"
@@ -200,8 +201,8 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 
 // takesLiveValue reports a pathId of GruCloud's table where GruCloud puts a value of the
 // dependency's live body rather than its ID: a container apps environment's
-// logAnalyticsConfiguration.customerId is its workspace's properties.customerId (a GUID). gru
-// does not fill it (the project writes it); the dependency orders.
+// logAnalyticsConfiguration.customerId is its workspace's properties.customerId (a GUID),
+// known once the workspace exists.
 func takesLiveValue(pathID string) bool {
 	return strings.HasSuffix(strings.ToLower(pathID), ".customerid")
 }
@@ -266,9 +267,7 @@ func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
 		osProfilePath := strings.TrimSuffix(d.PathID, ".linuxConfiguration.ssh.publicKeys")
 		osProfile, _ := PathValue(body, osProfilePath)
 		profile, _ := osProfile.(map[string]any)
-		if existing, _ := PathValue(body, d.PathID); existing != nil {
-			continue
-		}
+		existing, _ := PathValue(body, d.PathID)
 		user, _ := profile["adminUsername"].(string)
 		if user == "" {
 			user = "azureuser"
@@ -276,7 +275,20 @@ func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
 		var keys []any
 		for _, dep := range r.Deps[d.Key] {
 			referTo(r, dep)
+			if !slices.Contains(dep.ValuePaths, "properties.publicKey") {
+				dep.ValuePaths = append(dep.ValuePaths, "properties.publicKey")
+			}
 			keys = append(keys, map[string]any{"path": "/home/" + user + "/.ssh/authorized_keys", "keyData": Unknown{IDOf: dep.Key, Path: "properties.publicKey"}})
+		}
+		if written, ok := existing.([]any); ok {
+			// Entries the project writes without their key (GruCloud's generated projects
+			// write the path alone) take it from the key resources, in order.
+			for i, e := range written {
+				if entry, ok := e.(map[string]any); ok && entry["keyData"] == nil && i < len(keys) {
+					entry["keyData"] = keys[i].(map[string]any)["keyData"]
+				}
+			}
+			continue
 		}
 		setPath(body, d.PathID, []any{keys})
 	}

@@ -21,7 +21,18 @@ func (b *builder) bodies() {
 		delete(body, "name")
 		for _, d := range b.deps[r] {
 			deps := r.Deps[d.Key]
-			if d.PathID == "" || len(deps) == 0 || !r.Schema.Body.HoldsID(d.PathID) || takesLiveValue(d.PathID) {
+			if d.PathID != "" && len(deps) > 0 && takesLiveValue(d.PathID) {
+				// GruCloud puts a value of the dependency's live body there (a workspace's
+				// customerId GUID), known once it exists.
+				for _, dep := range deps[:1] {
+					if !slices.Contains(dep.ValuePaths, "properties.customerId") {
+						dep.ValuePaths = append(dep.ValuePaths, "properties.customerId")
+					}
+					setPath(body, d.PathID, []any{Unknown{IDOf: dep.Key, Path: "properties.customerId"}})
+				}
+				continue
+			}
+			if d.PathID == "" || len(deps) == 0 || !r.Schema.Body.HoldsID(d.PathID) {
 				continue // a dependency for order alone
 			}
 			ids := make([]any, 0, len(deps))
@@ -172,6 +183,9 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 		}
 		referTo(r, dep)
 		if u.Path != "" {
+			if !slices.Contains(dep.ValuePaths, u.Path) {
+				dep.ValuePaths = append(dep.ValuePaths, u.Path)
+			}
 			return Unknown{IDOf: dep.Key, Path: u.Path} // a value of its live body
 		}
 		return idValue(dep)

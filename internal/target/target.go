@@ -44,6 +44,9 @@ type Resource struct {
 	IdentityFrom string
 	// fixed are the names GruCloud's PUT path fixes in the ID, by type segment (catalog.FixedNames).
 	fixed []string
+	// ValuePaths are the paths of its live body that other resources take a value from
+	// (getId with a path): a plan keeps them when it trims live bodies.
+	ValuePaths []string
 }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):

@@ -1,5 +1,6 @@
 // getId with a path: a value of another resource's live body, known once it exists (here the
-// address Azure gives a public IP, which a security rule lets in).
+// address Azure gives a public IP, which a security rule lets in, and the principal Azure
+// gives an identity, read-only values both).
 exports.createResources = () => [
   { type: "ResourceGroup", group: "Resources", name: "rg-getid-path" },
   {
@@ -10,10 +11,24 @@ exports.createResources = () => [
     dependencies: () => ({ resourceGroup: "rg-getid-path" }),
   },
   {
+    type: "UserAssignedIdentity",
+    group: "ManagedIdentity",
+    name: "app",
+    dependencies: () => ({ resourceGroup: "rg-getid-path" }),
+  },
+  {
     type: "NetworkSecurityGroup",
     group: "Network",
     name: "nsg",
     properties: ({ getId }) => ({
+      tags: {
+        principal: getId({
+          type: "UserAssignedIdentity",
+          group: "ManagedIdentity",
+          name: "rg-getid-path::app",
+          path: "live.properties.principalId",
+        }),
+      },
       properties: {
         securityRules: [
           {
