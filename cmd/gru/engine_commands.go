@@ -56,6 +56,16 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command, eve
 
 func (s *session) close() { s.gru.Close() }
 
+// isProject reports a folder holding a project (resources.js or iac.js).
+func isProject(dir string) bool {
+	for _, f := range []string{"resources.js", "iac.js"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // planFlags are the flags that shape a plan, shared by plan and apply.
 type planFlags struct {
 	prune, allowReplace, drift, strict bool
@@ -549,13 +559,24 @@ func newListCommand(g *globalOptions) *cobra.Command {
 		Short: "List live resources",
 		Long: `List the live resources of the subscription: resource groups, top-level resources, and, in a
 project folder, the child resources the project declares. --our keeps what this project
-manages. A resource whose provisioning failed is marked: gru apply repairs it.`,
+manages (it needs the project's folder). Outside a project folder it lists the subscription. A
+resource whose provisioning failed is marked: gru apply repairs it.`,
 		Example: `  gru list --local --our
   gru list --local --types Storage::StorageAccount --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.openProject(ctx, cmd, nil)
+			var s *session
+			var err error
+			if isProject(g.dir) || o.Our {
+				s, err = g.openProject(ctx, cmd, nil)
+			} else {
+				// Outside a project folder: the subscription, as the help says.
+				var gs *gru.Session
+				if gs, err = g.open(ctx, cmd, nil); err == nil {
+					s = &session{gru: gs}
+				}
+			}
 			if err != nil {
 				return err
 			}

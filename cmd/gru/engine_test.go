@@ -486,3 +486,20 @@ func TestGencodeLeavesOutWhatAzureMakes(t *testing.T) {
 		t.Errorf("plan of the generated project after apply: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestListOutsideAProject: gru list outside a project folder lists the subscription, as its
+// help says; --our needs the project.
+func TestListOutsideAProject(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", name: "rg-listed" }];`)
+	if code, _, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatalf("apply: %s", errOut)
+	}
+	elsewhere := t.TempDir()
+	if code, out, errOut := runGru(t, "", "list", "--local", "-C", elsewhere); code != 0 || !strings.Contains(out, "rg-listed") {
+		t.Errorf("list outside a project: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := runGru(t, "", "list", "--local", "--our", "-C", elsewhere); code != 1 || !strings.Contains(errOut, "not a gru project") {
+		t.Errorf("list --our outside a project: exit %d %s", code, errOut)
+	}
+}
