@@ -218,6 +218,9 @@ func (c *Client) Get(ctx context.Context, id, version string) (Resource, error) 
 // identify gives a nameless singleton's answer (a connection's shared key: {"value": ...})
 // the ID, name and type gru knows it by; any other answer is returned as it is.
 func identify(id string, res Resource) Resource {
+	if !armid.MaybeNameless(id) {
+		return res
+	}
 	p, err := armid.Parse(id)
 	if err != nil || !armid.Nameless(p) || res == nil {
 		return res
@@ -309,8 +312,10 @@ func isLongRunning(resp *http.Response) bool {
 // Delete deletes a resource and waits for the deletion to end. Deleting what does not exist
 // is not an error (ARM answers 204).
 func (c *Client) Delete(ctx context.Context, id, version string) error {
-	if p, err := armid.Parse(id); err == nil && armid.Nameless(p) {
-		return nil // ARM deletes it with its parent (a connection's shared key has no DELETE)
+	if armid.MaybeNameless(id) {
+		if p, err := armid.Parse(id); err == nil && armid.Nameless(p) {
+			return nil // ARM deletes it with its parent (a connection's shared key has no DELETE)
+		}
 	}
 	version, err := c.apiVersion(id, version)
 	if err != nil {

@@ -308,6 +308,15 @@ func FindIn(v any) []string {
 	return out
 }
 
+// endsInDefault reports a path whose last segment is default, as a nameless singleton's ID.
+func endsInDefault(path string) bool {
+	path = strings.TrimSuffix(path, "/")
+	return len(path) >= len("/default") && strings.EqualFold(path[len(path)-len("/default"):], "/default")
+}
+
+// MaybeNameless reports, without parsing, whether an ID may be a nameless singleton's.
+func MaybeNameless(id string) bool { return endsInDefault(id) }
+
 // Nameless reports an ID of a nameless singleton: an ARM type whose path has no name of its
 // own (a connection's shared key is .../connections/{name}/sharedkey). gru names its one
 // resource default (.../connections/{name}/sharedkey/default), so that its ID has ARM's
@@ -326,6 +335,9 @@ func Nameless(id *ID) bool {
 // ARMPath is the path ARM serves a resource ID at: the ID itself, but for nameless
 // singletons, whose path leaves out the name gru gives them.
 func ARMPath(id string) string {
+	if !endsInDefault(id) {
+		return id // every request passes here: parse only what may be a nameless singleton
+	}
 	if p, err := Parse(id); err == nil && Nameless(p) {
 		return strings.TrimSuffix(strings.TrimSuffix(id, "/"), "/"+p.Name)
 	}

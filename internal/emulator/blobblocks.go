@@ -44,19 +44,8 @@ func (e *Emulator) putBlock(r *blobRequest) error {
 	if err := refuseUnsupported(r); err != nil {
 		return err
 	}
-	transactional, err := md5Header(r, "Content-MD5")
+	content, sum, err := e.receivedContent(r)
 	if err != nil {
-		return err
-	}
-	if err := e.containerState(r); err != nil {
-		return err
-	}
-	content, err := readContent(r)
-	if err != nil {
-		return err
-	}
-	sum := md5.Sum(content)
-	if err := checkMD5(transactional, sum); err != nil {
 		return err
 	}
 	err = e.store.blobTx(r.Context(), r.containerKey, r.now, func(tx *sql.Tx) error {

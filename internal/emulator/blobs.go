@@ -589,23 +589,12 @@ func (e *Emulator) putBlob(r *blobRequest) error {
 	if props.Metadata, err = metadataOf(r); err != nil {
 		return err
 	}
-	transactional, err := md5Header(r, "Content-MD5")
-	if err != nil {
-		return err
-	}
 	declared, err := md5Header(r, "x-ms-blob-content-md5")
 	if err != nil {
 		return err
 	}
-	if err := e.containerState(r); err != nil {
-		return err
-	}
-	content, err := readContent(r)
+	content, sum, err := e.receivedContent(r)
 	if err != nil {
-		return err
-	}
-	sum := md5.Sum(content)
-	if err := checkMD5(transactional, sum); err != nil {
 		return err
 	}
 	if err := checkMD5(declared, sum); err != nil {
@@ -865,6 +854,24 @@ func (e *Emulator) setBlobHTTPHeaders(r *blobRequest) error {
 		httpHeadersOf(r, p, false)
 		p.ContentMD5 = sum
 	})
+}
+
+// receivedContent reads a write's content into a live container, checked against the
+// request's Content-MD5 when it has one; it returns the content and its MD5.
+func (e *Emulator) receivedContent(r *blobRequest) ([]byte, [md5.Size]byte, error) {
+	transactional, err := md5Header(r, "Content-MD5")
+	if err != nil {
+		return nil, [md5.Size]byte{}, err
+	}
+	if err := e.containerState(r); err != nil {
+		return nil, [md5.Size]byte{}, err
+	}
+	content, err := readContent(r)
+	if err != nil {
+		return nil, [md5.Size]byte{}, err
+	}
+	sum := md5.Sum(content)
+	return content, sum, checkMD5(transactional, sum)
 }
 
 // readableBlob is the blob a request reads: BlobNotFound when there is none, an error when the
