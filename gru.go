@@ -21,6 +21,7 @@ package gru
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,11 +67,19 @@ type Options struct {
 	Debug io.Writer
 	// Console receives what a project's code writes with console.log (default os.Stderr).
 	Console io.Writer
+	// Offline connects to no cloud: the session loads projects, and draws their graph and
+	// tree, without a cloud or credentials; what needs one fails with ErrOffline. IDs are made
+	// in Subscription, else $AZURE_SUBSCRIPTION_ID, else the local cloud's subscription.
+	Offline bool
 }
 
-// Session is a connection to a cloud.
+// ErrOffline is the error of asking an offline session (Options.Offline) for what needs a cloud.
+var ErrOffline = errors.New("this needs a cloud (--local, --endpoint or Azure): the session is offline")
+
+// Session is a connection to a cloud (or, offline, to none).
 type Session struct {
-	conn    *cloud.Connection
+	conn    *cloud.Connection // nil offline
+	offline string            // the subscription of an offline session's IDs
 	catalog *catalog.Catalog
 	engine  *engine.Engine
 	console io.Writer
@@ -82,14 +91,19 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	console := o.Console
+	if console == nil {
+		console = os.Stderr
+	}
+	if o.Offline {
+		sub := cmp.Or(o.Subscription, os.Getenv("AZURE_SUBSCRIPTION_ID"), emulator.LocalSubscriptionID)
+		return &Session{catalog: cat, offline: sub, console: console}, nil
+	}
 	conn, err := cloud.Connect(ctx, cloud.Options{Local: o.Local, LocalDB: o.LocalDB, Endpoint: o.Endpoint, Token: o.Token, CAFile: o.CAFile, Subscription: o.Subscription, Debug: o.Debug, Catalog: cat})
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism}, console: o.Console}
-	if s.console == nil {
-		s.console = os.Stderr
-	}
+	s := &Session{conn: conn, catalog: cat, engine: &engine.Engine{Cloud: conn.Client, Parallelism: o.Parallelism}, console: console}
 	if o.Events != nil {
 		s.engine.Events = func(e executor.Event) { o.Events(eventOf(e)) }
 		s.engine.OnWait = func(key, state string) { o.Events(Event{Kind: EventWaiting, Resource: key, State: state}) }
@@ -98,23 +112,43 @@ func Open(ctx context.Context, o Options) (*Session, error) {
 }
 
 // Close ends the session (and stops the local cloud's emulator).
-func (s *Session) Close() { s.conn.Close() }
+func (s *Session) Close() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+}
+
+// connected returns ErrOffline for an offline session.
+func (s *Session) connected() error {
+	if s.conn == nil {
+		return ErrOffline
+	}
+	return nil
+}
 
 // Tenant is the tenant of the session's subscription, without a request: the local cloud's
 // for --local and --endpoint (gru's emulator), else $AZURE_TENANT_ID, as GruCloud reads it.
 func (s *Session) Tenant() string {
-	if s.conn.Kind == "azure" {
+	if s.conn == nil || s.conn.Kind == "azure" {
 		return os.Getenv("AZURE_TENANT_ID")
 	}
 	return emulator.LocalTenantID
 }
 
 // Subscription is the session's subscription.
-func (s *Session) Subscription() string { return s.conn.Client.Subscription() }
+func (s *Session) Subscription() string {
+	if s.conn == nil {
+		return s.offline
+	}
+	return s.conn.Client.Subscription()
+}
 
-// Where says where the session's requests go: Kind is "local", "endpoint" or "azure";
-// Database is the local cloud's file.
+// Where says where the session's requests go: Kind is "local", "endpoint", "azure" or
+// "offline"; Database is the local cloud's file.
 func (s *Session) Where() (kind, endpoint, database string) {
+	if s.conn == nil {
+		return "offline", "", ""
+	}
 	return s.conn.Kind, s.conn.Endpoint, s.conn.DB
 }
 
@@ -163,18 +197,7 @@ type Project struct {
 // LoadProject runs a GruCloud project folder (resources.js and config.js, or iac.js) and
 // returns its resources.
 func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error) {
-	sub := s.Subscription()
-	proj, err := project.Load(ctx, dir, project.Hooks{
-		GetID: func(ref project.Ref, path string) (string, error) {
-			// getId({ ..., path: "live.properties.publicKey" }): a value of its live body.
-			if p := strings.TrimPrefix(path, "live."); p != "" && p != "id" && p != "live" {
-				return target.ValueOf(s.catalog, ref, p)
-			}
-			return target.IDOf(s.catalog, sub, ref)
-		},
-		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
-		Console:  s.console,
-	})
+	proj, err := project.Load(ctx, dir, s.hooks())
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +213,34 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 	}
 	p.loaded, p.loadedWith = proj, append([]Resource{}, p.Resources...)
 	return p, nil
+}
+
+// LoadProjectConfig runs a project folder's configuration alone (config.js, package.json, the
+// stage's .env), not resources.js: a project of no resources, with the name and stage of its
+// ownership tags. Destroying it (PlanDestroy) deletes what those tags mark: the way to clean
+// up while resources.js fails to run. Resources declared readOnly are not known then.
+func (s *Session) LoadProjectConfig(ctx context.Context, dir string) (*Project, error) {
+	proj, err := project.LoadConfig(ctx, dir, s.hooks())
+	if err != nil {
+		return nil, err
+	}
+	return &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir, loaded: proj}, nil
+}
+
+// hooks are what a project's code asks of the session: getId, the provider's values, console.
+func (s *Session) hooks() project.Hooks {
+	sub := s.Subscription()
+	return project.Hooks{
+		GetID: func(ref project.Ref, path string) (string, error) {
+			// getId({ ..., path: "live.properties.publicKey" }): a value of its live body.
+			if p := strings.TrimPrefix(path, "live."); p != "" && p != "id" && p != "live" {
+				return target.ValueOf(s.catalog, ref, p)
+			}
+			return target.IDOf(s.catalog, sub, ref)
+		},
+		Provider: map[string]any{"subscriptionId": sub, "tenantId": s.Tenant()},
+		Console:  s.console,
+	}
 }
 
 // unchanged reports whether a loaded project's resources are still those LoadProject made
@@ -427,6 +478,9 @@ type Plan struct {
 	Warnings []Problem
 	// Refusals say why Apply refuses the plan (a replacement that needs AllowReplace).
 	Refusals []string
+	// Undeclared names the live resources the project manages but no longer declares, which
+	// the plan leaves alone (PlanOptions.Prune deletes them).
+	Undeclared []string
 	// Requests is how many ARM requests planning made.
 	Requests int
 	p        *plan.Plan
@@ -452,7 +506,7 @@ func (p Plan) MarshalJSON() ([]byte, error) { return json.Marshal(p.p) }
 func (p *Plan) Save(w io.Writer) error { return p.p.Save(w) }
 
 func planOf(p *plan.Plan) *Plan {
-	out := &Plan{Warnings: problemsOf(p.Warnings), Refusals: p.Refusals, Requests: p.Requests, p: p}
+	out := &Plan{Warnings: problemsOf(p.Warnings), Refusals: p.Refusals, Undeclared: p.Undeclared, Requests: p.Requests, p: p}
 	for _, c := range p.Changes {
 		gc := Change{Resource: c.Key, Type: c.Type, ID: c.ID, Action: Action(c.Action), State: c.State, DeletedWith: c.DeletedWith}
 		for _, r := range c.Reasons {
@@ -471,6 +525,9 @@ func planOf(p *plan.Plan) *Plan {
 
 // Plan compares a project with what is live.
 func (s *Session) Plan(ctx context.Context, p *Project, o PlanOptions) (*Plan, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	t, err := s.target(ctx, p, o.Strict)
 	if err != nil {
 		return nil, err
@@ -537,6 +594,9 @@ func (s *Session) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 	if p == nil || p.p == nil {
 		return nil, errors.New("no plan: make one with Plan or PlanDestroy")
 	}
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	if !strings.EqualFold(p.p.Subscription, s.Subscription()) {
 		return nil, fmt.Errorf("the plan was made for subscription %s; this session works in %s", p.p.Subscription, s.Subscription())
 	}
@@ -551,6 +611,9 @@ func (s *Session) Apply(ctx context.Context, p *Plan) ([]Outcome, error) {
 // gives the same plan (same changes, bodies and live versions); otherwise it changes nothing
 // and the error (ErrStale) says what changed.
 func (s *Session) ApplySaved(ctx context.Context, saved io.Reader, p *Project) (*Plan, []Outcome, error) {
+	if err := s.connected(); err != nil {
+		return nil, nil, err
+	}
 	sp, err := plan.Load(saved)
 	if err != nil {
 		return nil, nil, err
@@ -593,6 +656,9 @@ type DestroyOptions struct {
 
 // PlanDestroy plans the deletion of what a project manages; Apply carries it out.
 func (s *Session) PlanDestroy(ctx context.Context, p *Project, o DestroyOptions) (*Plan, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	t, err := s.target(ctx, p, false)
 	if err != nil {
 		return nil, err

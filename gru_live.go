@@ -43,6 +43,9 @@ func (s *Session) Declared(ctx context.Context, p *Project, live bool) ([]Declar
 	var bodies map[*target.Resource]map[string]any
 	managed := map[*target.Resource]bool{}
 	if live {
+		if err := s.connected(); err != nil {
+			return nil, err
+		}
 		if bodies, _, err = plan.LiveOf(ctx, s.conn.Client, t); err != nil {
 			return nil, err
 		}
@@ -103,6 +106,9 @@ type Listed struct {
 // List lists the live resources of the subscription: resource groups, top-level resources,
 // and, for a project (p may be nil), the child resources it declares, with full bodies.
 func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	c := s.conn.Client
 	items, _, err := inventory.Subscription(ctx, c, s.catalog, inventory.Query{})
 	if err != nil {
@@ -219,6 +225,9 @@ type EnvVar struct {
 // groups, top-level resources, and the child resources of the types GruCloud's table
 // describes. No secret value is written: each becomes process.env.NAME (see Generated.Env).
 func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, error) {
+	if err := s.connected(); err != nil {
+		return nil, err
+	}
 	q := inventory.Query{ResourceGroups: o.ResourceGroups, Types: o.Types, Children: true}
 	if o.Our || o.Project != "" {
 		q.Owner = &ownership.Owner{Project: o.Project}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,32 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command, eve
 
 func (s *session) close() { s.gru.Close() }
 
+// openForCleanup is openProject for list and destroy, which must work while the project's code
+// does not: when resources.js fails to run but config.js does, the session holds a project of
+// no resources, whose ownership tags still say what it manages, and a warning says so.
+func (g *globalOptions) openForCleanup(ctx context.Context, cmd *cobra.Command, events func(gru.Event), filtered bool) (*session, error) {
+	s, err := g.open(ctx, cmd, events)
+	if err != nil {
+		return nil, err
+	}
+	proj, err := s.LoadProject(ctx, g.dir)
+	if err != nil && isProject(g.dir) && ctx.Err() == nil {
+		if tags, cerr := s.LoadProjectConfig(ctx, g.dir); cerr == nil {
+			if filtered {
+				s.Close()
+				return nil, fmt.Errorf("%w\n(filters need the project's resources: fix the code, or leave the filters out to go by the ownership tags alone)", err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "gru: warning: the project's code fails, so gru goes by the ownership tags alone (gc-project-name=%s, gc-stage=%s); resources it declares readOnly are not known:\n  %v\n", tags.Name, tags.Stage, err)
+			proj, err = tags, nil
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &session{gru: s, proj: proj}, nil
+}
+
 // isProject reports a folder holding a project (resources.js or iac.js).
 func isProject(dir string) bool {
 	for _, f := range []string{"resources.js", "iac.js"} {
@@ -88,8 +115,39 @@ var marks = map[gru.Action]string{gru.Create: "+", gru.Update: "~", gru.Replace:
 
 // writePlan shows a plan: a line per resource with why, the values it changes, the warnings,
 // the drift, the counts and, if any, why it is refused.
-func writePlan(w io.Writer, p *gru.Plan) {
+func writePlan(w io.Writer, p *gru.Plan) { writePlanAtMost(w, p, 0) }
+
+// writeDeletions shows what a destroy deletes: how many of each type, then each resource, up to
+// a screenful on a terminal.
+func writeDeletions(w io.Writer, p *gru.Plan) {
+	byType := map[string]int{}
 	for _, c := range p.Changes {
+		if c.Action == gru.Delete {
+			typ, _, _ := strings.Cut(c.Resource, " ")
+			byType[typ]++
+		}
+	}
+	types := slices.Sorted(maps.Keys(byType))
+	fmt.Fprintf(w, "To delete, by type:\n")
+	for _, t := range types {
+		fmt.Fprintf(w, "  %5d  %s\n", byType[t], t)
+	}
+	most := 0 // all
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if _, rows, err := term.GetSize(int(f.Fd())); err == nil {
+			most = max(rows-len(types)-8, 10)
+		}
+	}
+	writePlanAtMost(w, p, most)
+}
+
+// writePlanAtMost is writePlan showing at most that many changes (0: all).
+func writePlanAtMost(w io.Writer, p *gru.Plan, most int) {
+	for i, c := range p.Changes {
+		if most > 0 && i == most {
+			fmt.Fprintf(w, "... and %d more (--json lists every one)\n", len(p.Changes)-most)
+			break
+		}
 		line := fmt.Sprintf("%s %-9s %s", marks[c.Action], c.Action, c.Resource)
 		var why []string
 		for _, r := range c.Reasons {
@@ -126,9 +184,20 @@ func writePlan(w io.Writer, p *gru.Plan) {
 	}
 	n := p.Counts()
 	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to replace, %d to delete, %d unchanged.\n", n[gru.Create], n[gru.Update], n[gru.Replace], n[gru.Delete], n[gru.NoOp])
+	if len(p.Undeclared) > 0 {
+		fmt.Fprintf(w, "Managed by the project, no longer declared, left alone (--prune deletes them): %s.\n", elide(p.Undeclared, 5))
+	}
 	for _, r := range p.Refusals {
 		fmt.Fprintf(w, "Refused: %s\n", r)
 	}
+}
+
+// elide joins at most n items, saying how many more there are.
+func elide(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 // showValue writes a diff's value: JSON, "(none)" for absent, masks and unknowns as they are.
@@ -252,6 +321,14 @@ func refused(g *globalOptions, p *gru.Plan) error {
 	return fmt.Errorf("the plan is refused (%s above), nothing changed", count(len(p.Refusals), "reason"))
 }
 
+// addForce adds -f (--force) and its aliases --yes and --auto-approve, as Terraform and the
+// Azure CLI spell it.
+func addForce(cmd *cobra.Command, force *bool) {
+	cmd.Flags().BoolVarP(force, "force", "f", false, "do not ask (also --yes, --auto-approve)")
+	cmd.Flags().BoolVar(force, "yes", false, "do not ask (as -f)")
+	cmd.Flags().BoolVar(force, "auto-approve", false, "do not ask (as -f)")
+}
+
 // confirm asks before changing anything, unless -f. It never asks when stdin is not a
 // terminal: then -f is required.
 func confirm(cmd *cobra.Command, force bool, question string) error {
@@ -260,7 +337,7 @@ func confirm(cmd *cobra.Command, force bool, question string) error {
 	}
 	in, ok := cmd.InOrStdin().(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return errors.New("not asking on a non-interactive input: pass -f to go ahead")
+		return errors.New("not asking on a non-interactive input: pass -f (--yes, --auto-approve) to go ahead")
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s [y/N] ", question)
 	var answer string
@@ -385,12 +462,33 @@ outcome are written as JSON, and the exit status is the same.`,
 			if g.json {
 				return writeRun(out, p, outcomes)
 			}
-			return summarize(out, "Apply", outcomes, time.Since(start))
+			if err := summarize(out, "Apply", outcomes, time.Since(start)); err != nil {
+				return err
+			}
+			writeNext(out, g, s.gru)
+			return nil
 		},
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
+	addForce(cmd, &force)
 	f.add(cmd, "also make")
 	return cmd
+}
+
+// writeNext says, after a successful apply, where the resources are and what to run next.
+func writeNext(w io.Writer, g *globalOptions, s *gru.Session) {
+	kind, endpoint, db := s.Where()
+	where := ""
+	switch kind {
+	case "local":
+		where = " --local"
+		fmt.Fprintf(w, "The local cloud keeps its data in %s (gru emulator serve --db %s serves it to other tools).\n", db, db)
+	case "endpoint":
+		where = " --endpoint " + endpoint
+	}
+	if g.dir != "." {
+		where += " -C " + g.dir
+	}
+	fmt.Fprintf(w, "Next:\n  gru list%s --our    what the project manages, live\n  gru plan%s          no change until the code or live changes\n  gru destroy%s       deletes what the project manages\n", where, where, where)
 }
 
 // applySaved applies a plan file to the project it was made in (or -C).
@@ -458,7 +556,7 @@ the endpoint stops answering, nothing new starts.`,
 			if !g.json {
 				prog.w = out
 			}
-			s, err := g.openProject(ctx, cmd, prog.event)
+			s, err := g.openForCleanup(ctx, cmd, prog.event, len(o.Types) > 0 || o.Name != "" || o.Group != "")
 			if err != nil {
 				return err
 			}
@@ -476,12 +574,12 @@ the endpoint stops answering, nothing new starts.`,
 				return nil
 			}
 			if !g.json {
-				writePlan(out, p)
+				writeDeletions(out, p)
 			}
 			if len(p.Refusals) > 0 {
 				return refusedRun(out, g, p)
 			}
-			if err := confirm(cmd, force, fmt.Sprintf("Delete these %d resources?", len(p.Changes))); err != nil {
+			if err := confirm(cmd, force, fmt.Sprintf("Delete these %s?", count(len(p.Changes), "resource"))); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -495,7 +593,7 @@ the endpoint stops answering, nothing new starts.`,
 			return summarize(out, "Destroy", outcomes, time.Since(start))
 		},
 	}
-	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not ask")
+	addForce(cmd, &force)
 	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type)")
 	cmd.Flags().StringVar(&o.Name, "name", "", "only the resource of this name")
 	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group (Network, Storage, ...)")
@@ -520,7 +618,7 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 			var s *session
 			var err error
 			if isProject(g.dir) || o.Our {
-				s, err = g.openProject(ctx, cmd, nil)
+				s, err = g.openForCleanup(ctx, cmd, nil, false)
 			} else {
 				// Outside a project folder: the subscription, as the help says.
 				var gs *gru.Session

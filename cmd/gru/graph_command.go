@@ -68,6 +68,52 @@ func (s *session) model(cmd *cobra.Command, live bool) (diagram.Model, error) {
 	return m, nil
 }
 
+// modelJSON is a diagram as --json writes it: the resources and, for each dependency, which
+// resource depends on which.
+func modelJSON(m diagram.Model, live bool) any {
+	type node struct {
+		Key           string `json:"key"`
+		Type          string `json:"type"`
+		Name          string `json:"name"`
+		ResourceGroup string `json:"resourceGroup,omitempty"`
+	}
+	type edge struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	out := struct {
+		Project      string `json:"project"`
+		Live         bool   `json:"live"`
+		Resources    []node `json:"resources"`
+		Dependencies []edge `json:"dependencies"`
+	}{Project: m.Title, Live: live, Resources: []node{}, Dependencies: []edge{}}
+	for _, n := range m.Nodes {
+		out.Resources = append(out.Resources, node{n.Key, n.Type, n.Name, n.Group})
+	}
+	for _, e := range m.Edges {
+		out.Dependencies = append(out.Dependencies, edge{e[0], e[1]})
+	}
+	return out
+}
+
+// openDrawing loads the project for graph and tree: offline (no cloud, no credentials, no
+// local database made) unless live is wanted.
+func (g *globalOptions) openDrawing(cmd *cobra.Command, live bool) (*session, error) {
+	if live {
+		return g.openProject(cmd.Context(), cmd, nil)
+	}
+	s, err := gru.Open(cmd.Context(), gru.Options{Offline: true, Subscription: g.subscription, TypesDir: g.typesDir, Console: cmd.ErrOrStderr()})
+	if err != nil {
+		return nil, err
+	}
+	proj, err := s.LoadProject(cmd.Context(), g.dir)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return &session{gru: s, proj: proj}, nil
+}
+
 // parentOf drops the last type/name pair of an ID (a provider block's start keeps its scope).
 func parentOf(id string) string {
 	segs := strings.Split(strings.Trim(id, "/"), "/")
@@ -88,19 +134,25 @@ func newGraphCommand(g *globalOptions) *cobra.Command {
 		Use:   "graph",
 		Short: "Draw the project's resources and dependencies (Graphviz DOT)",
 		Long: `Write the project's resources as a Graphviz graph: a cluster per resource group, a node per
-resource with its type and name, an edge per dependency. --live draws what is live, with the
-dependencies found in the resources' bodies. --collapse merges the resources of one type in a
-group into one node, for large projects. --svg and --png run Graphviz's dot (Debian package
-graphviz) and need -o.`,
-		Example: `  gru graph --local > project.dot
-  gru graph --local --png -o docs/project.png
-  gru graph --local --collapse --svg -o big.svg`,
+resource with its type and name, an edge per dependency. It reads the project alone: no
+cloud, credentials or local database. --live draws what is live instead (it needs a cloud:
+--local, --endpoint or Azure), with the dependencies found in the resources' bodies.
+--collapse merges the resources of one type in a group into one node, for large projects.
+--svg and --png run Graphviz's dot (Debian package graphviz) and need -o. --json writes the
+resources and dependencies as JSON.`,
+		Example: `  gru graph > project.dot
+  gru graph --png -o docs/project.png
+  gru graph --collapse --svg -o big.svg
+  gru graph --live --local --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if (svg || png) && output == "" {
 				return errors.New("--svg and --png write an image: give its file with -o")
 			}
-			s, err := g.openProject(cmd.Context(), cmd, nil)
+			if (svg || png) && g.json {
+				return errors.New("--json writes JSON: leave out --svg and --png")
+			}
+			s, err := g.openDrawing(cmd, live)
 			if err != nil {
 				return err
 			}
@@ -108,6 +160,14 @@ graphviz) and need -o.`,
 			m, err := s.model(cmd, live)
 			if err != nil {
 				return err
+			}
+			if g.json {
+				if output == "" {
+					return writeJSON(cmd.OutOrStdout(), modelJSON(m, live))
+				}
+				var b bytes.Buffer
+				writeJSON(&b, modelJSON(m, live))
+				return os.WriteFile(output, b.Bytes(), 0o644)
 			}
 			dot := diagram.DOT(m, collapse)
 			format := ""
@@ -151,10 +211,15 @@ func newTreeCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tree",
 		Short: "Write the project's resources as a mind map, by group and type",
-		Long:  "Write the project's resources as a Markdown outline (--format md) or a PlantUML mind map (--format plantuml), or both (the default).",
-		Args:  cobra.NoArgs,
+		Long: `Write the project's resources as a Markdown outline (--format md) or a PlantUML mind map
+(--format plantuml), or both (the default); --json writes the resources and dependencies as
+JSON. It reads the project alone: no cloud, credentials or local database.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := g.openProject(cmd.Context(), cmd, nil)
+			if format != "" && format != "md" && format != "plantuml" {
+				return fmt.Errorf("--format %q: want md or plantuml", format)
+			}
+			s, err := g.openDrawing(cmd, false)
 			if err != nil {
 				return err
 			}
@@ -164,15 +229,16 @@ func newTreeCommand(g *globalOptions) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			if g.json {
+				return writeJSON(out, modelJSON(m, false))
+			}
 			switch format {
 			case "md":
 				fmt.Fprint(out, diagram.Outline(m))
 			case "plantuml":
 				fmt.Fprint(out, diagram.MindMap(m))
-			case "":
-				fmt.Fprintf(out, "%s\n```plantuml\n%s```\n", diagram.Outline(m), diagram.MindMap(m))
 			default:
-				return fmt.Errorf("--format %q: want md or plantuml", format)
+				fmt.Fprintf(out, "%s\n```plantuml\n%s```\n", diagram.Outline(m), diagram.MindMap(m))
 			}
 			return nil
 		},

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -60,7 +61,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &ee):
 		return ee.code
 	default:
-		fmt.Fprintf(stderr, "gru: %v\n", err)
+		asJSON, _ := root.PersistentFlags().GetBool("json")
+		asJSON = asJSON || slices.Contains(args, "--json") // a flag error stops parsing before it
+		writeError(stdout, stderr, err, asJSON)
 		return 1
 	}
 }

@@ -186,6 +186,9 @@ type Plan struct {
 	Warnings     []target.Problem `json:"warnings,omitempty"`
 	// Refusals say why apply must not carry the plan out as it is.
 	Refusals []string `json:"refusals,omitempty"`
+	// Undeclared names the live resources the project manages but no longer declares, when
+	// the plan does not prune them (Options.Prune deletes them).
+	Undeclared []string `json:"undeclared,omitempty"`
 	// Requests is how many ARM requests planning made.
 	Requests int `json:"requests"`
 
@@ -334,6 +337,8 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 		if err := p.prune(ctx, c, m); err != nil {
 			return nil, err
 		}
+	} else if err := p.findUndeclared(ctx, c, m); err != nil {
+		return nil, err
 	}
 	if err := p.cascade(ctx, c, m); err != nil {
 		return nil, err
@@ -515,16 +520,31 @@ func rollSet(t *target.Target, names []string) map[*target.Resource]bool {
 
 // prune adds the deletion of what the project manages but no longer declares.
 func (p *Plan) prune(ctx context.Context, c Cloud, m *matched) error {
-	wanted := map[string]bool{}
-	for _, id := range m.ids {
-		wanted[strings.ToLower(id)] = true
-	}
-	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, wanted)
+	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, m.wanted())
 	p.Requests += n
 	if err != nil {
 		return err
 	}
 	return p.addDeletions(ctx, c, strays, Reason{Kind: ReasonUndeclared})
+}
+
+// findUndeclared names what prune would delete, for a plan that does not prune.
+func (p *Plan) findUndeclared(ctx context.Context, c Cloud, m *matched) error {
+	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, m.wanted())
+	p.Requests += n
+	if err != nil {
+		return err
+	}
+	for _, it := range strays {
+		p.Undeclared = append(p.Undeclared, p.undeclaredKey(it))
+	}
+	return nil
+}
+
+// wanted is the set of the declared resources' IDs, lower-cased.
+func (m *matched) wanted() map[string]bool {
+	m.declares("")
+	return m.declared
 }
 
 // addDeletions adds the deletion of live resources the project does not declare. Lists give

@@ -84,22 +84,12 @@ func (e *Error) Error() string {
 
 // Load runs a project's files and returns its resources.
 func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
-	abs, err := filepath.Abs(dir)
+	l, p, stop, err := configured(ctx, dir, hooks)
+	defer stop()
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks}
-	l.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
-	stop := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
-	defer stop()
-	p := &Project{Dir: abs}
-	if err := l.setProcess(); err != nil {
-		return nil, err
-	}
-	l.setConsole()
-	if err := l.loadConfig(p); err != nil {
-		return nil, err
-	}
+	abs := p.Dir
 	resources := filepath.Join(abs, "resources.js")
 	iac := filepath.Join(abs, "iac.js")
 	switch {
@@ -114,6 +104,38 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// LoadConfig runs a project's configuration alone (package.json, config.js, the stage's
+// .env): its name, stage and location, without running resources.js; for what needs only
+// the project's ownership tags, such as destroying it while resources.js fails.
+func LoadConfig(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
+	_, p, stop, err := configured(ctx, dir, hooks)
+	stop()
+	return p, err
+}
+
+// configured makes a loader for a project folder and runs its configuration; stop ends the
+// loader's watch of ctx.
+func configured(ctx context.Context, dir string, hooks Hooks) (l *loader, p *Project, stop func(), err error) {
+	stop = func() {}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, stop, err
+	}
+	l = &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks}
+	l.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	unwatch := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
+	stop = func() { unwatch() }
+	p = &Project{Dir: abs}
+	if err := l.setProcess(); err != nil {
+		return nil, nil, stop, err
+	}
+	l.setConsole()
+	if err := l.loadConfig(p); err != nil {
+		return nil, nil, stop, err
+	}
+	return l, p, stop, nil
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }

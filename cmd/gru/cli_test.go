@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGraphAndTreeNeedNoCloud: the project's own graph and tree are drawn without a cloud,
+// credentials or a subscription, and make no local database; --json gives the resources and
+// dependencies.
+func TestGraphAndTreeNeedNoCloud(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_STATE_HOME", state)
+	t.Setenv("GRU_LOCAL_DB", "")
+	t.Setenv("AZURE_SUBSCRIPTION_ID", "")
+	t.Setenv("HOME", t.TempDir()) // no Azure CLI profile
+	code, out, errOut := runGru(t, "", "graph", "-C", example)
+	if code != 0 || strings.Count(out, "->") != 10 {
+		t.Errorf("graph without a cloud: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runGru(t, "", "graph", "--local", "--json", "-C", example)
+	var g struct {
+		Project   string `json:"project"`
+		Resources []struct {
+			Key, Type, Name, ResourceGroup string
+		} `json:"resources"`
+		Dependencies []struct{ From, To string } `json:"dependencies"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &g) != nil {
+		t.Fatalf("graph --json: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if g.Project != "storage-private-endpoint" || len(g.Resources) != 6 || len(g.Dependencies) != 10 || g.Resources[0].ResourceGroup != "myResourceGroup" {
+		t.Errorf("graph --json: %+v", g)
+	}
+	code, out, errOut = runGru(t, "", "tree", "--json", "-C", example)
+	if code != 0 || !json.Valid([]byte(out)) || !strings.Contains(out, `"Storage::PrivateEndpointConnection"`) {
+		t.Errorf("tree --json: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runGru(t, "", "tree", "--format", "md", "-C", example); code != 0 || !strings.Contains(out, "PrivateEndpointConnection") {
+		t.Errorf("tree: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) != 0 {
+		t.Errorf("graph and tree made state: %v", entries)
+	}
+	// --live needs a cloud, and says which.
+	if code, out, _ := runGru(t, "", "graph", "--live", "--json", "-C", example); code != 1 || !strings.Contains(out, `"code": "error"`) || !strings.Contains(out, "subscription") {
+		t.Errorf("graph --live without a cloud: exit %d\n%s", code, out)
+	}
+}
+
+// TestJSONErrors: with --json, an error is a JSON object on standard output.
+func TestJSONErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"plan", "--bogus", "--json"},
+		{"types", "--json", "--bogus"},
+	} {
+		code, out, errOut := runGru(t, "", args...)
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if code != 1 || json.Unmarshal([]byte(out), &e) != nil || e.Error.Code != "usage" || !strings.Contains(e.Error.Message, "--bogus") || errOut != "" {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s", args, code, out, errOut)
+		}
+	}
+}
+
+// TestDestroyShowsWhatGoesAndTakesYes: destroy counts what it deletes by type and lists it
+// before it asks; --yes and --auto-approve are -f.
+func TestDestroyShowsWhatGoesAndTakesYes(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, errOut := runGru(t, "", "apply", "--auto-approve", "--local", "-C", example)
+	if code != 0 || !strings.Contains(out, "Next:\n  gru list --local -C "+example+" --our") || !strings.Contains(out, "The local cloud keeps its data in ") {
+		t.Fatalf("apply --auto-approve: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runGru(t, "", "destroy", "--local", "-C", example)
+	if code != 1 || !strings.Contains(errOut, "pass -f (--yes, --auto-approve)") || !strings.Contains(out, "To delete, by type:\n") ||
+		!strings.Contains(out, "      1  Network::NetworkInterface\n") || !strings.Contains(out, "- delete    Storage::StorageAccount myResourceGroup::mystorageaccount") {
+		t.Errorf("destroy without -f: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runGru(t, "", "destroy", "--yes", "--local", "-C", example); code != 0 || !strings.Contains(out, "Destroy: 7 done") {
+		t.Errorf("destroy --yes: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestPlanNamesUndeclaredResources: a plan without --prune says what the project manages but
+// no longer declares, and that --prune deletes it.
+func TestPlanNamesUndeclaredResources(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	rg := func(name string) string { return `{ type: "ResourceGroup", group: "Resources", name: "` + name + `" }` }
+	dir := writeProject(t, `exports.createResources = () => [`+rg("kept")+`, `+rg("dropped")+`];`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg("kept")+`];`), 0o644)
+	code, out, _ := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir)
+	if code != 0 || !strings.Contains(out, "Managed by the project, no longer declared, left alone (--prune deletes them): Resources::ResourceGroup dropped.") {
+		t.Errorf("plan: exit %d\n%s", code, out)
+	}
+	_, out, _ = runGru(t, "", "plan", "--local", "--json", "-C", dir)
+	var p struct{ Undeclared []string }
+	if json.Unmarshal([]byte(out), &p) != nil || len(p.Undeclared) != 1 || p.Undeclared[0] != "Resources::ResourceGroup dropped" {
+		t.Errorf("plan --json: %s", out)
+	}
+	if _, out, _ := runGru(t, "", "plan", "--local", "--prune", "-C", dir); strings.Contains(out, "left alone") || !strings.Contains(out, "- delete    Resources::ResourceGroup dropped") {
+		t.Errorf("plan --prune:\n%s", out)
+	}
+}
+
+// TestCleanupWhileTheCodeFails: list and destroy work by the ownership tags while resources.js
+// does not run, with a warning; a filtered destroy, which needs the resources, refuses.
+func TestCleanupWhileTheCodeFails(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	rg := func(name string) string { return `{ type: "ResourceGroup", group: "Resources", name: "` + name + `" }` }
+	dir := writeProject(t, `exports.createResources = () => [`+rg("one")+`, `+rg("two")+`];`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out, errOut)
+	}
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte("exports.createResources = () => [ {\n"), 0o644)
+	if code, _, errOut := runGru(t, "", "plan", "--local", "-C", dir); code != 1 || !strings.Contains(errOut, "resources.js:") {
+		t.Errorf("plan of broken code: exit %d %s", code, errOut)
+	}
+	code, out, errOut := runGru(t, "", "list", "--local", "--our", "-C", dir)
+	if code != 0 || !strings.Contains(out, "one") || !strings.Contains(out, "two") || !strings.Contains(errOut, "goes by the ownership tags alone") {
+		t.Errorf("list --our: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runGru(t, "", "destroy", "-f", "--local", "--name", "one", "-C", dir); code != 1 || !strings.Contains(errOut, "filters need the project's resources") {
+		t.Errorf("filtered destroy: exit %d %s", code, errOut)
+	}
+	code, out, errOut = runGru(t, "", "destroy", "-f", "--local", "-C", dir)
+	if code != 0 || !strings.Contains(out, "Destroy: 2 done") || !strings.Contains(errOut, "warning") {
+		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
