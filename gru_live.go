@@ -88,6 +88,9 @@ type ListOptions struct {
 	Group string
 }
 
+// StateExists is the state List gives a live resource whose type has no provisioning state.
+const StateExists = "Exists"
+
 // Listed is one live resource.
 type Listed struct {
 	Type          string `json:"type"`
@@ -95,7 +98,8 @@ type Listed struct {
 	ID            string `json:"id"`
 	ResourceGroup string `json:"resourceGroup,omitempty"`
 	Managed       bool   `json:"managed"`
-	// State is the provisioning state; Failed says it failed or was canceled, and apply
+	// State is the provisioning state, or StateExists for types ARM gives none (a blob
+	// service, a container); Failed says it failed or was canceled, and apply
 	// repairs it.
 	State  string `json:"state,omitempty"`
 	Failed bool   `json:"failed,omitempty"`
@@ -171,6 +175,9 @@ func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed
 			if st, ok := props["privateLinkServiceConnectionState"].(map[string]any); ok {
 				row.Connection, _ = st["status"].(string)
 			}
+		}
+		if row.State == "" {
+			row.State = StateExists // ARM gives this type no provisioning state (a blob service, a container)
 		}
 		if o.Our && !row.Managed || o.Group != "" && !strings.EqualFold(strings.SplitN(row.Type, "::", 2)[0], o.Group) {
 			continue

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -134,3 +135,23 @@ func TestCleanupWhileTheCodeFails(t *testing.T) {
 		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestListShowsEveryState: types ARM gives no provisioning state (a blob container) show as
+// Exists, not blank.
+func TestListShowsEveryState(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg-states" },
+  { type: "StorageAccount", group: "Storage", name: "gcstates", properties: () => ({ sku: { name: "Standard_LRS" }, kind: "StorageV2" }), dependencies: () => ({ resourceGroup: "rg-states" }) },
+  { type: "BlobContainer", group: "Storage", name: "box", dependencies: () => ({ resourceGroup: "rg-states", account: "rg-states::gcstates" }) },
+];`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out, errOut)
+	}
+	code, out, _ := runGru(t, "", "list", "--local", "--our", "-C", dir)
+	if code != 0 || !regexpMatch(`(?m)^Storage::BlobContainer\s+box\s+yes\s+Exists\s*$`, out) || !regexpMatch(`(?m)^Storage::StorageAccount\s+gcstates\s+yes\s+Succeeded\s*$`, out) {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+}
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }

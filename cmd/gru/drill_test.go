@@ -112,7 +112,7 @@ func TestFaultDrill(t *testing.T) {
 					t.Errorf("%s is listed twice", id)
 				}
 				seen[id] = true
-				if r["failed"] == true || r["state"] != "Succeeded" && r["state"] != nil {
+				if r["failed"] == true || r["state"] != "Succeeded" && r["state"] != "Exists" {
 					t.Errorf("%s is %v", id, r["state"])
 				}
 			}
