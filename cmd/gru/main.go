@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,7 @@ func main() {
 			return // the run ended first: nothing to say
 		}
 		signal.Reset(os.Interrupt, syscall.SIGTERM)
-		fmt.Fprintln(os.Stderr, "interrupted: starting nothing new, letting what is in flight finish (Ctrl-C again to quit now)")
+		say("interrupted: starting nothing new, letting what is in flight finish (Ctrl-C again to quit now)")
 		cancel()
 	}()
 	stopProfiles := startProfiles(os.Stderr)
@@ -79,6 +80,7 @@ type globalOptions struct {
 	dir          string
 	parallelism  int
 	json         bool
+	progress     string
 }
 
 func newRootCommand() *cobra.Command {
@@ -100,6 +102,9 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.check()
+		},
 	}
 	root.PersistentFlags().StringVar(&g.typesDir, "types-dir", os.Getenv("GRU_TYPES_DIR"),
 		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
@@ -111,9 +116,23 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 	pf.StringVar(&g.subscription, "subscription", "", "Azure subscription (default $AZURE_SUBSCRIPTION_ID, else the Azure CLI's default)")
 	pf.BoolVar(&g.debug, "debug", false, "log every ARM request and response to stderr, secrets redacted")
 	pf.StringVarP(&g.dir, "dir", "C", ".", "the project folder")
-	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most")
+	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most (1 or more)")
 	pf.BoolVar(&g.json, "json", false, "write JSON for scripts (types, schema, validate, info, plan, apply, destroy, list)")
+	pf.StringVar(&g.progress, "progress", progressAuto, "how apply and destroy show progress: auto (live on a terminal, plain in CI, with --debug or when not a terminal), "+
+		"plain (a line per step, and one at least every 10 s naming what is in flight), live (a block redrawn in place), none")
+	root.RegisterFlagCompletionFunc("progress", cobra.FixedCompletions(progressModes, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
 		newDocCommand(g), newGencodeCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g))
 	return root
+}
+
+// check refuses global flags out of range before any command runs.
+func (g *globalOptions) check() error {
+	if g.parallelism < 1 {
+		return fmt.Errorf("--parallelism %d: it is how many operations may be in flight at once, 1 or more (the default is 20)", g.parallelism)
+	}
+	if !slices.Contains(progressModes, g.progress) {
+		return fmt.Errorf("--progress %q: want %s", g.progress, strings.Join(progressModes, ", "))
+	}
+	return nil
 }
