@@ -417,10 +417,8 @@ outcome are written as JSON, and the exit status is the same.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
-			prog := &progress{}
-			if !g.json {
-				prog.w = out
-			}
+			prog := g.progressFor(out)
+			defer prog.Close()
 			if len(args) == 1 {
 				for _, name := range []string{"prune", "allow-replace", "replace-secrets", "strict"} {
 					if cmd.Flags().Changed(name) {
@@ -456,6 +454,7 @@ outcome are written as JSON, and the exit status is the same.`,
 			}
 			start := time.Now()
 			outcomes, err := s.gru.Apply(ctx, p)
+			prog.Close() // the live view's block goes before the summary
 			if err != nil {
 				return err
 			}
@@ -517,6 +516,7 @@ func applySaved(cmd *cobra.Command, g *globalOptions, file string, force bool, p
 	}
 	start := time.Now()
 	p, outcomes, err := s.gru.ApplySaved(ctx, bytes.NewReader(data), s.proj)
+	prog.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
@@ -552,10 +552,8 @@ the endpoint stops answering, nothing new starts.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
-			prog := &progress{}
-			if !g.json {
-				prog.w = out
-			}
+			prog := g.progressFor(out)
+			defer prog.Close()
 			s, err := g.openForCleanup(ctx, cmd, prog.event, len(o.Types) > 0 || o.Name != "" || o.Group != "")
 			if err != nil {
 				return err
@@ -584,6 +582,7 @@ the endpoint stops answering, nothing new starts.`,
 			}
 			start := time.Now()
 			outcomes, err := s.gru.Apply(ctx, p)
+			prog.Close() // the live view's block goes before the summary
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,5 +327,19 @@ func TestProgressModes(t *testing.T) {
 	}
 	if code, _, errOut := runGru(t, "", "types", "--progress", "fancy"); code != 1 || !strings.Contains(errOut, `--progress "fancy": want auto, plain, live, none`) {
 		t.Errorf("--progress fancy: exit %d %s", code, errOut)
+	}
+}
+
+// TestApplyProgressFlag: apply and destroy write the plain lines when their output is no
+// terminal, and none with --progress none; the summary is there either way.
+func TestApplyProgressFlag(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	code, out, errOut := runGru(t, "", "apply", "-f", "--local", "--progress", "none", "-C", example)
+	if code != 0 || strings.Contains(out, " done in ") || !strings.Contains(out, "Apply: 6 done, 0 failed") {
+		t.Fatalf("apply --progress none: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runGru(t, "", "destroy", "-f", "--local", "-C", example)
+	if code != 0 || !strings.Contains(out, "] deleting Resources::ResourceGroup myResourceGroup done in ") || !strings.Contains(out, "Destroy: 7 done") {
+		t.Fatalf("destroy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
