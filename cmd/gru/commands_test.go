@@ -1,0 +1,49 @@
+package main
+
+import (
+	"encoding/json"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// TestVersionCommand: gru version and gru --version give gru's version, its commit (unknown
+// without a VCS stamp), the type data's source commit and the Go version; --json as JSON.
+func TestVersionCommand(t *testing.T) {
+	code, out, errOut := runGru(t, "", "version")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"gru " + version, "commit ", "bicep-types-az 1f896de2db966ad91e8f7d7d981e11d32e4f5d8d", runtime.Version()} {
+		if !strings.Contains(out, want) {
+			t.Errorf("gru version lacks %q:\n%s", want, out)
+		}
+	}
+	if code, flag, _ := runGru(t, "", "--version"); code != 0 || flag != out {
+		t.Errorf("--version: exit %d\n%s\nwant\n%s", code, flag, out)
+	}
+	code, out, _ = runGru(t, "", "version", "--json")
+	var v versionInfo
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Version != version || v.Commit == "" || len(v.CatalogCommit) != 40 || v.GoVersion != runtime.Version() {
+		t.Errorf("version --json: exit %d: %s", code, out)
+	}
+
+	stamped := versionOf(&debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123abc"}, {Key: "vcs.modified", Value: "true"}}})
+	if stamped.Commit != "0123abc" || !stamped.Modified {
+		t.Errorf("a stamped build: %+v", stamped)
+	}
+	if v := versionOf(nil); v.Commit != "unknown" || v.Modified {
+		t.Errorf("no build information: %+v", v)
+	}
+}
+
+// TestParallelismBelowOneIsRefused, before the command runs.
+func TestParallelismBelowOneIsRefused(t *testing.T) {
+	for _, n := range []string{"0", "-3"} {
+		code, out, errOut := runGru(t, "", "plan", "--local", "--parallelism", n)
+		if code != 1 || out != "" || !strings.Contains(errOut, "--parallelism "+n+": ") || !strings.Contains(errOut, "1 or more") {
+			t.Errorf("--parallelism %s: exit %d %q %q", n, code, out, errOut)
+		}
+	}
+}
