@@ -47,3 +47,15 @@ func TestParallelismBelowOneIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionOfAnUnknownShell: gru completion tcsh says gru has no script for it, and
+// prints the help, with exit status 0.
+func TestCompletionOfAnUnknownShell(t *testing.T) {
+	code, out, errOut := runGru(t, "", "completion", "tcsh")
+	if code != 0 || !strings.Contains(errOut, "no completion script for tcsh") || !strings.Contains(errOut, "bash, fish, powershell, zsh") || !strings.Contains(out, "Available Commands:") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := runGru(t, "", "completion", "zsh"); code != 0 || !strings.Contains(out, "zsh completion") {
+		t.Errorf("zsh: exit %d", code)
+	}
+}

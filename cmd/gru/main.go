@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	completionHelpForUnknownShells(root) // after SetOut: the scripts go where it says
 	err := root.ExecuteContext(ctx)
 	var ee exitError
 	switch {
@@ -137,4 +138,26 @@ func (g *globalOptions) check() error {
 		return fmt.Errorf("--progress %q: want %s", g.progress, strings.Join(progressModes, ", "))
 	}
 	return nil
+}
+
+// completionHelpForUnknownShells makes gru completion SHELL, for a shell cobra writes no
+// script for (tcsh), say so and print the command's help, with exit status 0.
+func completionHelpForUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sh := range c.Commands() {
+			shells = append(shells, sh.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "gru has no completion script for %s: it writes one for %s.\n\n", args[0], strings.Join(shells, ", "))
+			}
+			return cmd.Help()
+		}
+	}
 }
