@@ -61,7 +61,7 @@ gru holds its schema (every published version is embedded).`,
   gru types --group Storage
   gru types --versions Network::VirtualNetwork
   gru types --json | jq '.[].armType'`,
-		Args: cobra.MaximumNArgs(1),
+		Args: argsExplained(0, 1, "", "one filter at most (a part of the names to find)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.catalog()
 			if err != nil {
@@ -206,7 +206,9 @@ from V1 to V2 must look at.`,
   gru schema Microsoft.Network/virtualNetworks --depth 2
   gru schema Storage::StorageAccount --json
   gru schema Network::VirtualNetwork --diff 2020-11-01 2024-05-01`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: argsExplained(1, 2, "name the resource type to show, as in gru schema Storage::StorageAccount "+
+			"(or its ARM type, Microsoft.Storage/storageAccounts); gru types FILTER finds types (gru types storageaccount), gru types --group Storage lists a group's",
+			"a type, and with --diff V1 a second API version (V2)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.catalog()
 			if err != nil {
@@ -299,7 +301,8 @@ Exit status: 0 when the body has no error, 1 when it has errors or cannot be rea
 --strict, could not be validated). Use - as the file to read standard input.`,
 		Example: `  gru validate body.json --type Storage::PrivateEndpointConnection --api-version 2021-06-01
   gru validate patch.json --type Microsoft.Storage/storageAccounts --patch --json`,
-		Args: cobra.ExactArgs(1),
+		Args: argsExplained(1, 1, "name the JSON file of the request body to validate (- for standard input), "+
+			"as in gru validate body.json --type Storage::StorageAccount", "one file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if typeName == "" {
 				return errors.New("--type is required: the resource type the body is for, such as Storage::StorageAccount")

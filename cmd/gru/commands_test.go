@@ -59,3 +59,28 @@ func TestCompletionOfAnUnknownShell(t *testing.T) {
 		t.Errorf("zsh: exit %d", code)
 	}
 }
+
+// TestMissingArgumentsExplain: a command without its argument says which, with an example,
+// and how to find one; extra arguments are named.
+func TestMissingArgumentsExplain(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"schema"}, []string{"name the resource type", "gru schema Storage::StorageAccount", "gru types FILTER finds types"}},
+		{[]string{"validate"}, []string{"name the JSON file", "- for standard input", "gru validate body.json --type Storage::StorageAccount"}},
+		{[]string{"schema", "Storage::StorageAccount", "2021-01-01", "extra"}, []string{`"extra" not expected`, "--diff V1", "gru schema --help"}},
+		{[]string{"types", "a", "b"}, []string{`"b" not expected`, "one filter at most"}},
+		{[]string{"doc", "a", "b"}, []string{`"b" not expected`}},
+	} {
+		code, _, errOut := runGru(t, "", c.args...)
+		if code != 1 || strings.Contains(errOut, "arg(s)") {
+			t.Errorf("gru %v: exit %d: %s", c.args, code, errOut)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("gru %v: no %q in %s", c.args, w, errOut)
+			}
+		}
+	}
+}

@@ -31,7 +31,7 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 --all writes a page for every type into --out, as <Group>/<Type>.md.`,
 		Example: `  gru doc Storage::PrivateEndpointConnection --api-version 2021-06-01 --specs ../azure-rest-api-specs
   gru doc --all --out site/docs`,
-		Args: cobra.MaximumNArgs(1),
+		Args: argsExplained(0, 1, "", "one type (or --all and none)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.catalog()
 			if err != nil {
