@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -82,5 +83,23 @@ func TestMissingArgumentsExplain(t *testing.T) {
 				t.Errorf("gru %v: no %q in %s", c.args, w, errOut)
 			}
 		}
+	}
+}
+
+// TestDocSpecsMissing: --specs naming no folder says so, for one page and for --all.
+func TestDocSpecsMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "azure-rest-api-specs")
+	for _, args := range [][]string{
+		{"doc", "Storage::StorageAccount", "--specs", missing},
+		{"doc", "--all", "--out", t.TempDir(), "--specs", missing},
+	} {
+		code, out, errOut := runGru(t, "", args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, "--specs "+missing+": no such folder") || !strings.Contains(errOut, "azure-rest-api-specs checkout") {
+			t.Errorf("%v: exit %d %s", args, code, errOut)
+		}
+	}
+	file := writeFile(t, "specs.json", "{}")
+	if code, _, errOut := runGru(t, "", "doc", "Storage::StorageAccount", "--specs", file); code != 1 || !strings.Contains(errOut, "is a file") {
+		t.Errorf("a file: exit %d %s", code, errOut)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,9 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
   gru doc --all --out site/docs`,
 		Args: argsExplained(0, 1, "", "one type (or --all and none)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSpecs(specs); err != nil {
+				return err
+			}
 			c, err := g.catalog()
 			if err != nil {
 				return err
@@ -115,6 +119,24 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 	cmd.Flags().BoolVar(&all, "all", false, "write a page for every type")
 	cmd.Flags().StringVar(&out, "out", "", "folder for --all")
 	return cmd
+}
+
+// checkSpecs refuses a --specs that is no folder: without it every page would quietly come
+// from the catalogue (--all), or the error would blame the missing swagger of one type.
+func checkSpecs(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--specs %s: no such folder; give the root of an azure-rest-api-specs checkout (the folder holding specification/)", dir)
+	case err != nil:
+		return fmt.Errorf("--specs: %w", err)
+	case !st.IsDir():
+		return fmt.Errorf("--specs %s is a file; give the root of an azure-rest-api-specs checkout (the folder holding specification/)", dir)
+	}
+	return nil
 }
 
 // gruCloudName is the name of GruCloud's table that a type was asked for by
