@@ -8,8 +8,10 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/schemaview"
@@ -54,6 +56,8 @@ func newTypesCommand(g *globalOptions) *cobra.Command {
 		Long: `List every ARM resource type in gru's catalogue: its short name, ARM type and default API version.
 
 The filter keeps types whose short name, ARM type or alias contains it (case-insensitive).
+On a terminal the rows fit its width: a name too long is shortened in its middle ("...");
+piped or redirected, and with --json, names are whole.
 --versions TYPE lists every API version Azure publishes for a type, newest first, each marked
 stable or preview, with the default (the newest stable, else the newest preview) and whether
 gru holds its schema (every published version is embedded).`,
@@ -98,10 +102,16 @@ gru holds its schema (every published version is embedded).`,
 			if len(rows) == 0 {
 				return fmt.Errorf("no type matches%s%s", quoteIf(" filter ", filter), quoteIf(" in group ", group))
 			}
-			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "SHORT NAME\tARM TYPE\tDEFAULT API VERSION")
+			table := [][]string{{"SHORT NAME", "ARM TYPE", "DEFAULT API VERSION"}}
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ShortName, r.ARMType, r.DefaultVersion)
+				table = append(table, []string{r.ShortName, r.ARMType, r.DefaultVersion})
+			}
+			if width := terminalWidth(out); width > 0 {
+				table = fitColumns(table, 2, width-1, 0, 1)
+			}
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			for _, r := range table {
+				fmt.Fprintln(tw, strings.Join(r, "\t"))
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -113,6 +123,95 @@ gru holds its schema (every published version is embedded).`,
 	cmd.Flags().StringVar(&group, "group", "", "only types of this group (Storage, Network, ...)")
 	cmd.Flags().StringVar(&versionsOf, "versions", "", "list the API versions of this type (Group::Type or ARM type)")
 	return cmd
+}
+
+// terminalWidth is the width of the terminal w writes to, 0 when it is none.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+		return width
+	}
+	return 100
+}
+
+// fitColumns shortens the cells of two columns of a table (a and b; its rows padded with
+// gap spaces between columns) so that its rows are width characters at most, splitting the
+// room between them so that the fewest rows are shortened (each column 12 wide at least); a
+// cell too long for its column loses its middle.
+func fitColumns(table [][]string, gap, width, a, b int) [][]string {
+	if len(table) == 0 {
+		return table
+	}
+	widths := make([]int, len(table[0]))
+	for _, r := range table {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	room := width - gap*(len(widths)-1) // for a and b
+	for i, w := range widths {
+		if i != a && i != b {
+			room -= w
+		}
+	}
+	if widths[a]+widths[b] <= room || room < 24 {
+		return table // fits, or cannot
+	}
+	lens := make([][2]int, len(table))
+	for j, r := range table {
+		lens[j] = [2]int{utf8.RuneCountInString(r[a]), utf8.RuneCountInString(r[b])}
+	}
+	best, bestCut := 0, len(table)+1
+	for wa := 12; wa <= room-12; wa++ {
+		cut := 0
+		for _, l := range lens {
+			if l[0] > wa || l[1] > room-wa {
+				cut++
+			}
+		}
+		if cut < bestCut {
+			best, bestCut = wa, cut
+		}
+	}
+	widths[a], widths[b] = best, room-best
+	out := make([][]string, len(table))
+	for j, r := range table {
+		out[j] = make([]string, len(r))
+		for i, c := range r {
+			out[j][i] = elideName(c, widths[i])
+		}
+	}
+	return out
+}
+
+// elideName shortens a type name to n characters at most, keeping what tells it apart: its
+// namespace or group, and its end, whole segments when they fit
+// (Microsoft.Security/.../privateEndpointConnections, Security::...EndpointConnection).
+func elideName(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := strings.IndexAny(s, "/:")
+	if i < 0 {
+		return elideMiddle(s, n)
+	}
+	head := s[:len(s)-len(strings.TrimLeft(s[i:], "/:"))] // the namespace, then its separator
+	room := n - utf8.RuneCountInString(head) - 3
+	if room < 6 {
+		return elideMiddle(s, n)
+	}
+	rest := s[len(head):]
+	// the longest tail of whole segments that fits, else the end's characters
+	for j := 0; j < len(rest); j++ {
+		if (rest[j] == '/' || rest[j] == ':') && utf8.RuneCountInString(rest[j:]) <= room {
+			return head + "..." + rest[j:]
+		}
+	}
+	r := []rune(rest)
+	return head + "..." + string(r[len(r)-room:])
 }
 
 // writeVersions lists a type's API versions, newest first, stable or preview, default, held.

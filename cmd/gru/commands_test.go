@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
+	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // TestVersionCommand: gru version and gru --version give gru's version, its commit (unknown
@@ -101,5 +105,67 @@ func TestDocSpecsMissing(t *testing.T) {
 	file := writeFile(t, "specs.json", "{}")
 	if code, _, errOut := runGru(t, "", "doc", "Storage::StorageAccount", "--specs", file); code != 1 || !strings.Contains(errOut, "is a file") {
 		t.Errorf("a file: exit %d %s", code, errOut)
+	}
+}
+
+// TestTypesFitATerminal: the rows of gru types, fitted to a terminal 100 columns wide, are
+// 99 characters at most; short names stay whole, long ones lose their middle; piped, they
+// are whole.
+func TestTypesFitATerminal(t *testing.T) {
+	c, err := (&globalOptions{}).catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := [][]string{{"SHORT NAME", "ARM TYPE", "DEFAULT API VERSION"}}
+	for _, ty := range c.Types() {
+		table = append(table, []string{ty.ShortName, ty.ARMType, ty.DefaultVersion})
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, r := range fitColumns(table, 2, 99, 0, 1) {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	elided := 0
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 99 {
+			t.Fatalf("a row of %d characters: %q", n, l)
+		}
+		if strings.Contains(l, "...") {
+			elided++
+		}
+	}
+	// Half the names of the catalogue are longer than 100 columns can hold whole.
+	if len(lines) != len(table) || elided == 0 || elided > len(lines)*2/3 {
+		t.Errorf("%d rows, %d shortened", len(lines), elided)
+	}
+	if !slices.ContainsFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "Storage::StorageAccount ") && strings.Contains(l, " Microsoft.Storage/storageAccounts ")
+	}) {
+		t.Error("Storage::StorageAccount is not whole")
+	}
+	// piped: whole
+	if code, out, _ := runGru(t, "", "types", "--group", "Network"); code != 0 || strings.Contains(out, "...") {
+		t.Errorf("piped: exit %d, names shortened", code)
+	}
+}
+
+func TestElideName(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Microsoft.Security/privateLinks/privateEndpointConnections", 50, "Microsoft.Security/.../privateEndpointConnections"},
+		{"Microsoft.Security/privateLinks/privateEndpointConnections", 40, "Microsoft.Security/...ndpointConnections"},
+		{"Security::PrivateEndpointConnection", 30, "Security::...ndpointConnection"},
+		{"Security::Pricing", 30, "Security::Pricing"},
+		{"averyveryveryverylongnamewithoutseparators", 20, "averyver...eparators"},
+	} {
+		got := elideName(c.in, c.n)
+		if got != c.want || utf8.RuneCountInString(got) > c.n {
+			t.Errorf("elideName(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
 	}
 }
