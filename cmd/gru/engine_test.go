@@ -341,8 +341,8 @@ func TestGencodeRoundTripOfTheExample(t *testing.T) {
 	if code, _, _ := runGru(t, "", "gencode", "--local", "--our", "-o", gen, "--force"); code != 0 {
 		t.Errorf("--force: %d", code)
 	}
-	if code, out, _ := runGru(t, "", "gencode", "--local", "--our", "--dry-run", "--json", "-o", gen); code != 0 || !strings.Contains(out, "// ---- inventory.json") {
-		t.Errorf("--dry-run --json: %d", code)
+	if code, out, _ := runGru(t, "", "gencode", "--local", "--our", "--dry-run", "--inventory", "-o", gen); code != 0 || !strings.Contains(out, "// ---- inventory.json") {
+		t.Errorf("--dry-run --inventory: %d", code)
 	}
 }
 

@@ -15,8 +15,8 @@ import (
 
 func newGencodeCommand(g *globalOptions) *cobra.Command {
 	var output string
-	var groups, types []string
-	var our, dryRun, force bool
+	var groups, oldGroups, types []string
+	var our, dryRun, force, inventory bool
 	var projectName string
 	cmd := &cobra.Command{
 		Use:   "gencode",
@@ -26,14 +26,26 @@ write (no read-only properties, no ownership tags, no IDs gru derives from depen
 dependencies inferred from the parent chain and from the ARM IDs in the bodies.
 
 By default every resource group and resource of the subscription is read, and the child
-resources gru knows the dependencies of. --group, --types and --our (what GruCloud manages)
-narrow it. An edited file is not overwritten without --force. --json also writes the live
-inventory as inventory.json; --dry-run prints instead of writing.`,
+resources gru knows the dependencies of. --resource-group, --types and --our (what GruCloud
+manages) narrow it. An edited file is not overwritten without --force. --inventory also
+writes the live resources read (secrets masked) as inventory.json; --dry-run prints the files
+instead of writing them.
+
+--json writes what was done as JSON on stdout, instead of the summary on stderr: the folder,
+each file written (name and size; with --dry-run its content too, nothing being written), the
+counts of resources and requests, the GruCloud projects read, and the environment variables
+the project reads its secrets from.`,
 		Example: `  gru gencode --local --our -o imported
-  gru gencode --local --group myResourceGroup --dry-run`,
+  gru gencode --local --resource-group myResourceGroup --dry-run
+  gru gencode --local --our -o imported --inventory --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			errOut := cmd.ErrOrStderr()
+			if cmd.Flags().Changed("group") {
+				fmt.Fprintln(errOut, "warning: gencode --group is now --resource-group (--group names a type group, Network or Storage, in gru's other commands); it will go")
+				groups = append(groups, oldGroups...)
+			}
 			s, err := g.open(ctx, cmd, nil)
 			if err != nil {
 				return err
@@ -48,7 +60,7 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 			}
 			if len(gen.Resources) == 0 {
 				// As GruCloud: a project that declares nothing, createResources = () => [].
-				fmt.Fprintln(cmd.ErrOrStderr(), "no live resource matches: the project written declares none")
+				fmt.Fprintln(errOut, "no live resource matches: the project written declares none")
 			}
 			files := gen.Files
 			names := []string{"config.js", "resources.js"}
@@ -58,12 +70,15 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 				}
 			}
 			sort.Strings(names[2:])
-			if g.json {
+			if inventory {
 				data, _ := jsonIndent(gen.Resources)
 				files["inventory.json"] = string(data)
 				names = append(names, "inventory.json")
 			}
 			out := cmd.OutOrStdout()
+			if dryRun && g.json {
+				return writeJSON(out, gencodeReport(output, true, names, files, gen))
+			}
 			if dryRun {
 				for _, n := range names {
 					fmt.Fprintf(out, "// ---- %s\n%s", n, files[n])
@@ -88,9 +103,11 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 					return err
 				}
 			}
-			errOut := cmd.ErrOrStderr()
 			if len(gen.Projects) > 1 {
 				fmt.Fprintf(errOut, "warning: the resources written belong to %d GruCloud projects (%s); config.js names the one with the most: --project NAME keeps one project's\n", len(gen.Projects), strings.Join(gen.Projects, ", "))
+			}
+			if g.json {
+				return writeJSON(out, gencodeReport(output, false, names, files, gen))
 			}
 			fmt.Fprintf(errOut, "wrote %s for %s in %s (%d requests)\n", strings.Join(names, ", "), count(len(gen.Resources), "resource"), output, gen.Requests)
 			if len(gen.Env) > 0 {
@@ -103,13 +120,44 @@ inventory as inventory.json; --dry-run prints instead of writing.`,
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output-dir", "o", "", "folder to write into (default: the project folder, -C)")
-	cmd.Flags().StringSliceVar(&groups, "group", nil, "only these resource groups")
+	cmd.Flags().StringSliceVar(&groups, "resource-group", nil, "only these resource groups")
+	cmd.Flags().StringSliceVar(&oldGroups, "group", nil, "only these resource groups (deprecated: --resource-group)")
+	cmd.Flags().MarkHidden("group")
 	cmd.Flags().StringSliceVar(&types, "types", nil, "only these types (Group::Type)")
 	cmd.Flags().BoolVar(&our, "our", false, "only what GruCloud manages (gc-managed-by=grucloud, any project), and its children")
 	cmd.Flags().StringVar(&projectName, "project", "", "only what this GruCloud project manages (gc-project-name), and its children")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the files instead of writing them")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files even when they were edited")
+	cmd.Flags().BoolVar(&inventory, "inventory", false, "also write the live resources read as inventory.json (secrets masked)")
 	return cmd
+}
+
+// gencodeFile is a file gencode writes, in its JSON report.
+type gencodeFile struct {
+	Name    string  `json:"name"`
+	Bytes   int     `json:"bytes"`
+	Content *string `json:"content,omitempty"` // --dry-run
+}
+
+// gencodeReport is what gencode --json writes.
+func gencodeReport(dir string, dryRun bool, names []string, files map[string]string, gen *gru.Generated) map[string]any {
+	list := []gencodeFile{}
+	for _, n := range names {
+		f := gencodeFile{Name: n, Bytes: len(files[n])}
+		if dryRun {
+			content := files[n]
+			f.Content = &content
+		}
+		list = append(list, f)
+	}
+	projects, env := gen.Projects, gen.Env
+	if projects == nil {
+		projects = []string{}
+	}
+	if env == nil {
+		env = []gru.EnvVar{}
+	}
+	return map[string]any{"dir": dir, "dryRun": dryRun, "files": list, "resources": len(gen.Resources), "requests": gen.Requests, "projects": projects, "env": env}
 }
 
 func mustAbs(p string) string {
