@@ -126,6 +126,7 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
 		newDocCommand(g), newGencodeCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g),
 		newVersionCommand(g))
+	registerCompletions(root, g)
 	return root
 }
 
