@@ -203,7 +203,7 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 	}
 	p := &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir}
 	for _, spec := range proj.Resources {
-		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source, Dependencies: map[string][]Ref{}}
+		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source.String(), Dependencies: map[string][]Ref{}}
 		for k, refs := range spec.Dependencies {
 			for _, ref := range refs {
 				r.Dependencies[k] = append(r.Dependencies[k], Ref(ref))
@@ -325,7 +325,7 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 			source = fmt.Sprintf("resource %d", i)
 		}
 		spec := &project.Spec{Type: r.Type, Group: r.Group, Name: name, ReadOnly: r.ReadOnly, Properties: props,
-			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: source}
+			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: project.Location{File: source}}
 		for k, refs := range r.Dependencies {
 			for _, ref := range refs {
 				spec.Dependencies[k] = append(spec.Dependencies[k], project.Ref(ref))

@@ -143,7 +143,7 @@ func TestBadProjectsSendNothing(t *testing.T) {
 			{ type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ kind: "StorageV2", sku: { name: 42 }, properties: { allowBlobPublicAccess: "yes" } }), dependencies: () => ({ resourceGroup: "rg" }) }];`, "sku.name"},
 		{"duplicate names", `exports.createResources = () => [` + rg + `, ` + rg + `];`, "declared twice"},
 		{"throwing properties", `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", properties: () => { throw new Error("no name today"); } }];`, "no name today"},
-		{"unknown package", `const x = require("left-pad");` + "\n" + `exports.createResources = () => [];`, `resources.js:1: require("left-pad")`},
+		{"unknown package", `const x = require("left-pad");` + "\n" + `exports.createResources = () => [];`, `resources.js:1:18: require("left-pad")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeProject(t, tc.resources)

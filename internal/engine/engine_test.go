@@ -49,7 +49,7 @@ func newEnv(t *testing.T) *env {
 // res declares a resource: its type, name, body (JSON) and dependencies ("key=name,name").
 func res(typ, name, body string, deps ...string) *project.Spec {
 	group, short, _ := strings.Cut(typ, "::")
-	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: "resources.js:" + name}
+	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: project.Location{File: name + ".js", Line: 1, Column: 1}}
 	if body != "" {
 		dec := json.NewDecoder(strings.NewReader(body))
 		dec.UseNumber()
@@ -358,7 +358,7 @@ func TestUnknownPropertiesWarn(t *testing.T) {
 	}
 	proj := &project.Project{Name: "demo", Stage: "dev", Location: "westeurope", Resources: []*project.Spec{rg, acct}}
 	_, err := target.Build(context.Background(), e.cat, proj, sub, target.Options{Strict: true})
-	if err == nil || !strings.Contains(err.Error(), "2 problems") || !strings.Contains(err.Error(), "resources.js:acct: Storage::StorageAccount rg::acct: knd") {
+	if err == nil || !strings.Contains(err.Error(), "2 problems") || !strings.Contains(err.Error(), "acct.js:1:1: Storage::StorageAccount rg::acct: knd") {
 		t.Errorf("strict: %v", err)
 	}
 }

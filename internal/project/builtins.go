@@ -69,7 +69,7 @@ func (l *loader) rubico(file string) (goja.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.runCommonJS(key, "rubico/"+file, string(src))
+	return l.runCommonJS(key, "rubico/"+file, string(src), false)
 }
 
 // rubicoX is require("rubico/x"): each function is loaded when the project first reads it.

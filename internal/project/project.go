@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/file"
+	"github.com/dop251/goja/parser"
 	"github.com/joho/godotenv"
 )
 
@@ -40,8 +42,36 @@ type Spec struct {
 	// Dependencies by key; ListKeys marks the keys given as arrays (nil when none is).
 	Dependencies map[string][]Ref
 	ListKeys     map[string]bool
-	// Source is where the resource is declared, file:line, for messages.
-	Source string
+	// Source is where the resource is declared: the object literal that made it (see
+	// Location), for messages.
+	Source Location
+}
+
+// Location is a place in a project's code: a file (relative to the project folder), and a
+// line and column, both 1-based, 0 when not known.
+//
+// A resource's location is the object literal that made it: the literal in the array
+// createResources returns, or, for a resource a loop or a helper function makes, the literal
+// in the loop's body or the helper. An object made by spreading others, { ...base, name }, is
+// located at that literal; Object.assign copies the location of the last literal it copies.
+// A resource declared with provider.<Group>.make<Type> is located at the literal passed to
+// it, else at the call. An object no literal made (a class instance, JSON.parse's) has the
+// file alone.
+type Location struct {
+	File         string
+	Line, Column int
+}
+
+func (l Location) String() string {
+	switch {
+	case l.File == "":
+		return ""
+	case l.Line > 0 && l.Column > 0:
+		return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
+	case l.Line > 0:
+		return fmt.Sprintf("%s:%d", l.File, l.Line)
+	}
+	return l.File
 }
 
 // Project is a loaded project.
@@ -64,22 +94,36 @@ type Hooks struct {
 	Console io.Writer
 }
 
-// Error is a problem in a project's code, located in its file.
+// The codes of the errors Load returns (an Error's Code).
+const (
+	// CodeSyntax: a file is not valid JavaScript (or JSON, or dotenv).
+	CodeSyntax = "syntax"
+	// CodeException: the project's code threw, or a promise it returned was rejected.
+	CodeException = "exception"
+	// CodeFormat: the code ran, but what it gave is not a GruCloud project (createResources
+	// missing, a resource without a type, properties that are not an object).
+	CodeFormat = "format"
+	// CodeNoProject: the folder has no resources.js nor iac.js.
+	CodeNoProject = "no-project"
+)
+
+// Error is a problem in a project's code, located in its file; Resource and Path say which
+// resource and which of its keys, when it concerns one.
 type Error struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
+	Code string
+	Location
+	Resource, Path string
+	Msg            string
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	var parts []string
+	for _, s := range []string{e.Location.String(), e.Resource, e.Path} {
+		if s != "" {
+			parts = append(parts, s)
+		}
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return strings.Join(append(parts, e.Msg), ": ")
 }
 
 // Load runs a project's files and returns its resources.
@@ -98,7 +142,7 @@ func Load(ctx context.Context, dir string, hooks Hooks) (*Project, error) {
 	case exists(iac):
 		err = l.loadSeedStyle(p, iac)
 	default:
-		return nil, fmt.Errorf("%s: no resources.js (nor iac.js): not a gru project (gru init makes one)", abs)
+		return nil, &Error{Code: CodeNoProject, Msg: abs + ": no resources.js (nor iac.js): not a gru project (gru init makes one)"}
 	}
 	if err != nil {
 		return nil, err
@@ -123,7 +167,7 @@ func configured(ctx context.Context, dir string, hooks Hooks) (l *loader, p *Pro
 	if err != nil {
 		return nil, nil, stop, err
 	}
-	l = &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks}
+	l = &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks, projectFiles: map[string]bool{}, declaredAt: goja.NewSymbol("gru.declaredAt")}
 	l.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	unwatch := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
 	stop = func() { unwatch() }
@@ -164,7 +208,7 @@ func (l *loader) setProcess() error {
 		}
 		vars, err := godotenv.Read(path)
 		if err != nil {
-			return &Error{File: file, Msg: "not a dotenv file: " + err.Error()}
+			return &Error{Code: CodeSyntax, Location: Location{File: file}, Msg: "not a dotenv file: " + err.Error()}
 		}
 		for k, v := range vars {
 			if _, set := env[k]; !set {
@@ -192,6 +236,11 @@ type loader struct {
 	vm      *goja.Runtime
 	modules map[string]goja.Value // by absolute path
 	hooks   Hooks
+	// projectFiles are the files of the project run so far, by name (relative); declaredAt
+	// is the symbol under which their object literals keep their index in sites (locate).
+	projectFiles map[string]bool
+	declaredAt   *goja.Symbol
+	sites        []Location
 	// arg is the argument of properties and dependencies functions, made once (the same
 	// for every resource) for the resources value it was made with.
 	arg          *goja.Object
@@ -250,20 +299,22 @@ func (l *loader) module(path string) (goja.Value, error) {
 	if strings.HasSuffix(path, ".json") {
 		var v any
 		if err := json.Unmarshal(src, &v); err != nil {
-			return nil, &Error{File: l.rel(path), Msg: "not valid JSON: " + err.Error()}
+			return nil, &Error{Code: CodeSyntax, Location: jsonLocation(l.rel(path), src, err), Msg: "not valid JSON: " + err.Error()}
 		}
 		val := l.vm.ToValue(v)
 		l.modules[path] = val
 		return val, nil
 	}
-	return l.runCommonJS(path, l.rel(path), string(src))
+	return l.runCommonJS(path, l.rel(path), string(src), true)
 }
 
 // runCommonJS runs a CommonJS module's source under a key (its path) and returns its exports.
-func (l *loader) runCommonJS(key, name, src string) (goja.Value, error) {
-	prog, err := goja.Compile(name, moduleOpening+src+"\n})", false)
+// A file of the project (not one of the libraries gru embeds) has its object literals
+// located (see locate).
+func (l *loader) runCommonJS(key, name, src string, ofProject bool) (goja.Value, error) {
+	prog, err := l.compile(name, src, ofProject)
 	if err != nil {
-		return nil, syntaxError(name, err)
+		return nil, err
 	}
 	fn, err := l.vm.RunProgram(prog)
 	if err != nil {
@@ -277,7 +328,7 @@ func (l *loader) runCommonJS(key, name, src string) (goja.Value, error) {
 	exports := l.vm.NewObject()
 	module.Set("exports", exports)
 	l.modules[key] = exports // a cycle of requires sees the exports so far, as in Node
-	if _, err := call(goja.Undefined(), exports, l.vm.ToValue(l.require(key)), module, l.vm.ToValue(key), l.vm.ToValue(filepath.Dir(key))); err != nil {
+	if _, err := call(goja.Undefined(), exports, l.vm.ToValue(l.require(key)), module, l.vm.ToValue(key), l.vm.ToValue(filepath.Dir(key)), l.declaredAt); err != nil {
 		return nil, l.jsError(err)
 	}
 	v := module.Get("exports")
@@ -285,46 +336,80 @@ func (l *loader) runCommonJS(key, name, src string) (goja.Value, error) {
 	return v, nil
 }
 
-// syntaxError locates a compile error. goja writes the place in its message
-// ("resources.js: Line 2:10 Unexpected identifier"); the module wrapper adds nothing before
-// line 1's code but its own opening.
-func syntaxError(file string, err error) error {
-	msg := err.Error()
-	var se *goja.CompilerSyntaxError
-	if errors.As(err, &se) {
-		msg = se.Message
+// moduleOpening wraps a file's code into a CommonJS module function; its last parameter is
+// the symbol under which object literals keep where they are (see locate).
+const moduleOpening = "(function(exports, require, module, __filename, __dirname, " + declaredAtName + ") {"
+
+// moduleClosing ends the module function, on a line of its own.
+const moduleClosing = "\n})"
+
+// compile parses a file's code wrapped in its module function, locates its object literals
+// when it is the project's, and compiles it.
+func (l *loader) compile(name, src string, ofProject bool) (*goja.Program, error) {
+	wrapped := moduleOpening + src + moduleClosing
+	prg, err := parser.ParseFile(nil, name, wrapped, 0)
+	if err != nil {
+		return nil, syntaxError(name, src, err)
 	}
-	msg = strings.TrimPrefix(msg, file+": ")
-	var line, col int
-	if _, scanErr := fmt.Sscanf(msg, "Line %d:%d", &line, &col); scanErr == nil {
-		if i := strings.Index(msg, " "); i >= 0 {
-			if j := strings.Index(msg[i+1:], " "); j >= 0 {
-				msg = msg[i+1+j+1:]
-			}
-		}
-		if line == 1 {
-			col -= len(moduleOpening)
-		}
-		return &Error{File: file, Line: line, Col: col, Msg: "syntax error: " + msg}
+	if ofProject {
+		l.projectFiles[name] = true
+		l.locate(prg)
 	}
-	return &Error{File: file, Msg: "syntax error: " + msg}
+	prog, err := goja.CompileAST(prg, false)
+	if err != nil {
+		return nil, syntaxError(name, src, err)
+	}
+	return prog, nil
 }
 
-// moduleOpening wraps a file's code into a CommonJS module function.
-const moduleOpening = "(function(exports, require, module, __filename, __dirname) {"
+// syntaxError locates a parse or compile error of a file's code (src, without the module
+// wrapper, whose opening shares line 1).
+func syntaxError(name, src string, err error) error {
+	msg := err.Error()
+	var pos file.Position
+	var list parser.ErrorList
+	var pe *parser.Error
+	var ce *goja.CompilerSyntaxError
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		pos, msg = list[0].Position, list[0].Message
+	case errors.As(err, &pe):
+		pos, msg = pe.Position, pe.Message
+	case errors.As(err, &ce):
+		msg = ce.Message
+		if ce.File != nil {
+			pos = ce.File.Position(ce.Offset)
+		}
+	}
+	loc := unwrapped(Location{File: name, Line: pos.Line, Column: pos.Column})
+	if lines := strings.Split(src, "\n"); loc.Line > len(lines) {
+		// At the wrapper's closing: the file ends before what it opened is closed.
+		loc.Line, loc.Column = len(lines), len(lines[len(lines)-1])+1
+		msg = "unexpected end of the file"
+	}
+	return &Error{Code: CodeSyntax, Location: loc, Msg: "syntax error: " + msg}
+}
 
-// jsError turns an exception thrown by project code into an error at its place.
+// unwrapped turns a position in a wrapped module into one in its file: the module opening
+// shares the file's first line.
+func unwrapped(loc Location) Location {
+	if loc.Line == 1 && loc.Column > 0 {
+		loc.Column = max(loc.Column-len(moduleOpening), 1)
+	}
+	return loc
+}
+
+// jsError turns an exception thrown by project code into an error at its place: the
+// innermost frame in a file of the project, else the innermost with a file.
 func (l *loader) jsError(err error) error {
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
 		msg := strings.TrimPrefix(ex.Value().String(), "GoError: ")
-		for _, frame := range ex.Stack() {
-			pos := frame.Position()
-			if pos.Filename != "" && pos.Line > 0 {
-				return &Error{File: pos.Filename, Line: pos.Line, Msg: msg}
-			}
+		loc, ok := l.frameLocation(ex.Stack())
+		if !ok {
+			return &Error{Code: CodeException, Msg: msg}
 		}
-		return errors.New(msg)
+		return &Error{Code: CodeException, Location: loc, Msg: msg}
 	}
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
@@ -333,15 +418,33 @@ func (l *loader) jsError(err error) error {
 	return err
 }
 
-// callerSource is file:line of the project code calling into Go now.
-func (l *loader) callerSource() string {
-	for _, frame := range l.vm.CaptureCallStack(10, nil) {
+// frameLocation is the place of the innermost frame in a file of the project, else of the
+// innermost frame with a file.
+func (l *loader) frameLocation(frames []goja.StackFrame) (Location, bool) {
+	var first *Location
+	for _, frame := range frames {
 		pos := frame.Position()
-		if pos.Filename != "" && pos.Line > 0 {
-			return fmt.Sprintf("%s:%d", pos.Filename, pos.Line)
+		if pos.Filename == "" || pos.Line <= 0 {
+			continue
+		}
+		loc := unwrapped(Location{File: pos.Filename, Line: pos.Line, Column: pos.Column})
+		if l.projectFiles[pos.Filename] {
+			return loc, true
+		}
+		if first == nil {
+			first = &loc
 		}
 	}
-	return ""
+	if first != nil {
+		return *first, true
+	}
+	return Location{}, false
+}
+
+// callerSource is the place of the project code calling into Go now.
+func (l *loader) callerSource() Location {
+	loc, _ := l.frameLocation(l.vm.CaptureCallStack(10, nil))
+	return loc
 }
 
 func (l *loader) loadConfig(p *Project) error {
@@ -367,14 +470,14 @@ func (l *loader) loadConfig(p *Project) error {
 			if v, err = fn(goja.Undefined(), arg); err != nil {
 				return l.jsError(err)
 			}
-			if v, err = l.settled(v); err != nil {
-				return &Error{File: "config.js", Msg: err.Error()}
+			if v, err = l.settled(v, "config.js"); err != nil {
+				return err
 			}
 		}
 		if m, ok := plain(v).(map[string]any); ok {
 			cfg = m
 		} else if v != nil && !goja.IsUndefined(v) {
-			return &Error{File: "config.js", Msg: "must export an object, or a function that returns one"}
+			return &Error{Code: CodeFormat, Location: Location{File: "config.js"}, Msg: "must export an object, or a function that returns one"}
 		}
 	}
 	for k, v := range l.hooks.Provider {
@@ -502,7 +605,8 @@ func (l *loader) refOf(v goja.Value) Ref {
 // settled is what an async function's promise settled with (an async createResources or
 // config function, as GruCloud awaits them); any other value as it is. The promise's jobs
 // have run when the call returned, as nothing a project does at load time waits on I/O.
-func (l *loader) settled(v goja.Value) (goja.Value, error) {
+// A rejection is located where its error was made; file names the function's file.
+func (l *loader) settled(v goja.Value, file string) (goja.Value, error) {
 	obj, ok := v.(*goja.Object)
 	if !ok {
 		return v, nil
@@ -515,13 +619,19 @@ func (l *loader) settled(v goja.Value) (goja.Value, error) {
 	case goja.PromiseStateFulfilled:
 		return p.Result(), nil
 	case goja.PromiseStateRejected:
-		return nil, fmt.Errorf("the promise was rejected: %v", p.Result())
+		loc := Location{File: file}
+		if o, ok := p.Result().(*goja.Object); ok {
+			if at, ok := l.stackLocation(o.Get("stack")); ok {
+				loc = at
+			}
+		}
+		return nil, &Error{Code: CodeException, Location: loc, Msg: fmt.Sprintf("the promise was rejected: %v", p.Result())}
 	}
-	return nil, errors.New("the promise is still pending at load time (a project's code cannot wait on I/O here)")
+	return nil, &Error{Code: CodeFormat, Location: Location{File: file}, Msg: "the promise is still pending at load time (a project's code cannot wait on I/O here)"}
 }
 
 // evaluate turns a resource's declaration into a Spec.
-func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source string, resources goja.Value) (*Spec, error) {
+func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, source Location, resources goja.Value) (*Spec, error) {
 	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}}
 	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
 		// GruCloud's generated projects name a resource by its full name (rg::vnet::subnet):
@@ -534,12 +644,31 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source stri
 	if v := decl.Get("readOnly"); v != nil {
 		s.ReadOnly = v.ToBoolean()
 	}
+	// what names the resource in errors: Group::Type, and its name when known.
+	what := func() string {
+		if s.Name != "" {
+			return group + "::" + typ + " " + s.Name
+		}
+		return group + "::" + typ
+	}
 	call := func(key string) (goja.Value, error) {
 		v := decl.Get(key)
 		if fn, ok := goja.AssertFunction(v); ok {
 			out, err := fn(goja.Undefined(), l.helpers(p, resources))
 			if err != nil {
-				return nil, fmt.Errorf("%s %s::%s: %s: %w", source, group, typ, key, l.jsError(err))
+				err = l.jsError(err)
+				var e *Error
+				if !errors.As(err, &e) {
+					return nil, err
+				}
+				// Where it was thrown, which may be a helper of another file; the declaration
+				// when nothing of the project's code is on the stack (a Go hook failed).
+				located := *e
+				if located.File == "" {
+					located.Location = source
+				}
+				located.Resource, located.Path = what(), key
+				return nil, &located
 			}
 			return out, nil
 		}
@@ -555,7 +684,7 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group, source stri
 	case nil:
 		s.Properties = map[string]any{}
 	default:
-		return nil, fmt.Errorf("%s %s::%s: properties must be an object, or a function that returns one", source, group, typ)
+		return nil, &Error{Code: CodeFormat, Location: source, Resource: what(), Path: "properties", Msg: "must be an object, or a function that returns one"}
 	}
 	if n, ok := s.Properties["name"].(string); ok && n != "" {
 		s.Name = n
@@ -592,10 +721,11 @@ func (l *loader) loadModern(p *Project, file string) error {
 	if err != nil {
 		return err
 	}
+	name := l.rel(file)
 	create := exports.ToObject(l.vm).Get("createResources")
 	fn, ok := goja.AssertFunction(create)
 	if !ok {
-		return &Error{File: l.rel(file), Msg: "must export createResources, a function that returns the array of resources"}
+		return &Error{Code: CodeFormat, Location: Location{File: name}, Msg: "must export createResources, a function that returns the array of resources"}
 	}
 	// As GruCloud: createResources({ config, provider }) returns the resources, or declares
 	// them with provider.<Group>.make<Type>({...}) and returns nothing; entries that are
@@ -608,13 +738,13 @@ func (l *loader) loadModern(p *Project, file string) error {
 	if err != nil {
 		return l.jsError(err)
 	}
-	if list, err = l.settled(list); err != nil {
-		return &Error{File: l.rel(file), Msg: "createResources: " + err.Error()}
+	if list, err = l.settled(list, name); err != nil {
+		return err
 	}
 	if list != nil && !goja.IsUndefined(list) && !goja.IsNull(list) {
 		obj, ok := list.(*goja.Object)
 		if !ok || obj.ClassName() != "Array" {
-			return &Error{File: l.rel(file), Msg: "createResources must return an array of resources (or nothing, when it declares them with provider.<Group>.make<Type>)"}
+			return &Error{Code: CodeFormat, Location: Location{File: name}, Msg: "createResources must return an array of resources (or nothing, when it declares them with provider.<Group>.make<Type>)"}
 		}
 		n := int(obj.Get("length").ToInteger())
 		for i := 0; i < n; i++ {
@@ -622,15 +752,24 @@ func (l *loader) loadModern(p *Project, file string) error {
 			if item == nil || goja.IsUndefined(item) || goja.IsNull(item) {
 				continue
 			}
+			// Counted from 1, as the array reads in the file.
 			decl, ok := item.(*goja.Object)
 			if !ok {
-				return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d is not an object {type, group, properties, dependencies}", i)}
+				return &Error{Code: CodeFormat, Location: Location{File: name}, Msg: fmt.Sprintf("the resource #%d that createResources returns is %s, not an object {type, group, properties, dependencies}", i+1, item)}
+			}
+			source, ok := l.siteOf(decl)
+			if !ok {
+				source = Location{File: name}
 			}
 			typ, group := decl.Get("type"), decl.Get("group")
 			if typ == nil || group == nil || goja.IsUndefined(typ) || goja.IsUndefined(group) {
-				return &Error{File: l.rel(file), Msg: fmt.Sprintf("resource %d has no type or no group", i)}
+				msg := "a resource needs a type and a group"
+				if !ok {
+					msg = fmt.Sprintf("the resource #%d that createResources returns has no type or no group", i+1)
+				}
+				return &Error{Code: CodeFormat, Location: source, Msg: msg}
 			}
-			s, err := l.evaluate(p, decl, typ.String(), group.String(), fmt.Sprintf("%s: resource %d", l.rel(file), i), nil)
+			s, err := l.evaluate(p, decl, typ.String(), group.String(), source, nil)
 			if err != nil {
 				return err
 			}

@@ -60,7 +60,7 @@ func TestBothStylesDescribeTheSameThing(t *testing.T) {
 	if s := seed.Resources[2].Dependencies["resourceGroup"][0]; s.Type != "ResourceGroup" || s.Group != "Resources" || s.Name != "rg-nat-sample" {
 		t.Errorf("seed-style reference: %+v", s)
 	}
-	if !strings.HasPrefix(seed.Resources[1].Source, "iac.js:") {
+	if !strings.HasPrefix(seed.Resources[1].Source.String(), "iac.js:") {
 		t.Errorf("source of a seed-style resource: %q", seed.Resources[1].Source)
 	}
 }
@@ -141,10 +141,10 @@ console.log(JSON.stringify(out));
 
 func TestErrorsAreLocated(t *testing.T) {
 	for name, tc := range map[string]struct{ src, want string }{
-		"syntax":      {"exports.createResources = () => [\n  { type: 'A' group: 'B' },\n];", "resources.js:2:"},
-		"throw":       {"exports.createResources = () => [{ type: 'A', group: 'B', properties: () => {\n  throw new Error('bad');\n} }];", "properties: resources.js:2: Error: bad"},
+		"syntax":      {"exports.createResources = () => [\n  { type: 'A' group: 'B' },\n];", "resources.js:2:15: syntax error: Unexpected identifier"},
+		"throw":       {"exports.createResources = () => [{ type: 'A', group: 'B', properties: () => {\n  throw new Error('bad');\n} }];", "resources.js:2:9: B::A: properties: Error: bad"},
 		"not a func":  {"exports.createResources = 1;", "must export createResources"},
-		"npm package": {"require('lodash');\nexports.createResources = () => [];", `resources.js:1: require("lodash"): gru cannot load npm packages`},
+		"npm package": {"require('lodash');\nexports.createResources = () => [];", `resources.js:1:8: require("lodash"): gru cannot load npm packages`},
 	} {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "resources.js"), []byte(tc.src), 0o644)

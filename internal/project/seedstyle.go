@@ -1,7 +1,6 @@
 package project
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/dop251/goja"
@@ -16,7 +15,7 @@ import (
 type declaration struct {
 	decl       *goja.Object
 	group, typ string
-	source     string
+	source     Location
 }
 
 // provider is the dynamic object behind `provider`: provider.<Group> is a group object
@@ -50,7 +49,12 @@ func (g providerGroup) Get(key string) goja.Value {
 		if !ok {
 			panic(l.vm.NewTypeError("provider.%s.%s takes an object { name, properties, dependencies }", g.group, key))
 		}
-		*g.pr.decls = append(*g.pr.decls, declaration{decl: decl, group: g.group, typ: typ, source: l.callerSource()})
+		// Where the object passed was written, else the call.
+		source, ok := l.siteOf(decl)
+		if !ok {
+			source = l.callerSource()
+		}
+		*g.pr.decls = append(*g.pr.decls, declaration{decl: decl, group: g.group, typ: typ, source: source})
 		return decl
 	})
 }
@@ -90,7 +94,7 @@ func (l *loader) loadSeedStyle(p *Project, file string) error {
 	}
 	fn, ok := goja.AssertFunction(exports.ToObject(l.vm).Get("createStack"))
 	if !ok {
-		return &Error{File: l.rel(file), Msg: "must export createStack, a function of ({ createProvider })"}
+		return &Error{Code: CodeFormat, Location: Location{File: l.rel(file)}, Msg: "must export createStack, a function of ({ createProvider })"}
 	}
 	var decls []declaration
 	var providerErr error
@@ -132,7 +136,7 @@ func (l *loader) evaluateDeclarations(p *Project, decls []declaration) error {
 	}
 	resources := l.vm.NewDynamicObject(resourceIndex{l: l})
 	for _, d := range decls {
-		s, err := l.evaluate(p, d.decl, d.typ, d.group, fmt.Sprintf("%s: provider.%s.make%s", d.source, d.group, d.typ), resources)
+		s, err := l.evaluate(p, d.decl, d.typ, d.group, d.source, resources)
 		if err != nil {
 			return err
 		}

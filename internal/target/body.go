@@ -88,7 +88,7 @@ func (b *builder) bodies() {
 			name = r.ID.Name // a name GruCloud's PUT path fixes (default) rather than the project's
 		}
 		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: name}) {
-			problem := Problem{Source: r.Spec.Source, Resource: r.Key, Path: p.Path, Message: p.String()}
+			problem := Problem{Source: r.Spec.Source.String(), Resource: r.Key, Path: p.Path, Message: p.String()}
 			switch {
 			case p.Severity == validate.Warning && p.Suggestion == "" && !strings.HasPrefix(p.Message, "unknown property"):
 				// Read-only values are dropped before sending (and gru writes some itself at

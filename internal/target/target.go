@@ -162,7 +162,7 @@ type builder struct {
 func (b *builder) problem(s *project.Spec, r *Resource, format string, args ...any) {
 	p := Problem{Message: fmt.Sprintf(format, args...)}
 	if s != nil {
-		p.Source = s.Source
+		p.Source = s.Source.String()
 	}
 	if r != nil {
 		p.Resource = r.Key
@@ -326,7 +326,7 @@ func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.D
 	if best != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	p := Problem{Source: r.Spec.Source, Resource: r.Key, Path: "dependencies." + key, Message: msg, Warning: true}
+	p := Problem{Source: r.Spec.Source.String(), Resource: r.Key, Path: "dependencies." + key, Message: msg, Warning: true}
 	if b.opts.Strict {
 		p.Message += " (an error with --strict)"
 		p.Warning = false
