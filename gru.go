@@ -29,6 +29,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,7 +176,9 @@ type Resource struct {
 	Properties   map[string]any
 	Dependencies map[string][]Ref
 	ReadOnly     bool
-	// Source says where the resource is declared, for messages (file:line for loaded projects).
+	// Source says where the resource is declared, for messages: file:line:column (1-based) of
+	// the object literal that made it, for a loaded project. Set one (file, file:line or
+	// file:line:column) for resources declared in Go, and problems name it.
 	Source string
 }
 
@@ -199,7 +202,7 @@ type Project struct {
 func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error) {
 	proj, err := project.Load(ctx, dir, s.hooks())
 	if err != nil {
-		return nil, err
+		return nil, projectError(err)
 	}
 	p := &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir}
 	for _, spec := range proj.Resources {
@@ -276,24 +279,128 @@ func (p *Project) unchanged() bool {
 	return true
 }
 
-// Problem is a problem found in a project: where it is declared, which resource and
-// property, what; Warning when ARM would only ignore it.
+// Problem is a problem found in a project: what (Code), where the resource is declared
+// (File, Line and Column, 1-based; Source is them as file:line:column), which resource and
+// property, and what is wrong; Warning when ARM would only ignore it.
+//
+// The codes:
+//
+//	syntax                  a file is not valid JavaScript (or JSON, or dotenv)
+//	exception               the project's code threw (or a promise it returned was rejected):
+//	                        located where it was thrown
+//	format                  the code ran, but what it gave is not a GruCloud project
+//	                        (createResources missing, a resource without type or group)
+//	no-project              the folder has no resources.js nor iac.js
+//	unknown-type            a resource's type is not known (Message suggests the nearest)
+//	unsupported-type        gru cannot create the type (Azure makes it; readOnly: true refers to one)
+//	missing-name            the resource has no name
+//	duplicate               two resources have the same type and full name
+//	bad-dependency          a dependency names no declared resource of its type, several, or
+//	                        the resource itself (Message suggests the nearest names); getId
+//	                        names an undeclared resource
+//	missing-dependency      the resource does not name a parent it needs (its resource group)
+//	unknown-dependency-key  a dependency key its type does not have (a warning; an error
+//	                        with Strict)
+//	cycle                   the dependencies loop (Message names each resource, located)
+//	missing-location        no Azure location: neither the resource nor config.js sets one
+//	invalid-property        the body breaks its schema, or a property gru reads is wrong
+//	unknown-property        a property the schema does not have (a warning; an error with Strict)
 type Problem struct {
+	Code     string `json:"code,omitempty"`
 	Source   string `json:"source,omitempty"`
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
 	Resource string `json:"resource,omitempty"`
 	Path     string `json:"path,omitempty"`
 	Message  string `json:"message"`
 	Warning  bool   `json:"warning,omitempty"`
 }
 
-func (p Problem) String() string { return target.Problem(p).String() }
+// The codes of problems (see Problem).
+const (
+	CodeSyntax               = project.CodeSyntax
+	CodeException            = project.CodeException
+	CodeFormat               = project.CodeFormat
+	CodeNoProject            = project.CodeNoProject
+	CodeUnknownType          = target.CodeUnknownType
+	CodeUnsupportedType      = target.CodeUnsupportedType
+	CodeMissingName          = target.CodeMissingName
+	CodeDuplicate            = target.CodeDuplicate
+	CodeBadDependency        = target.CodeBadDependency
+	CodeMissingDependency    = target.CodeMissingDependency
+	CodeUnknownDependencyKey = target.CodeUnknownDependencyKey
+	CodeCycle                = target.CodeCycle
+	CodeMissingLocation      = target.CodeMissingLocation
+	CodeInvalidProperty      = target.CodeInvalidProperty
+	CodeUnknownProperty      = target.CodeUnknownProperty
+)
+
+// String writes the problem as file:line:column: resource: path: message.
+func (p Problem) String() string {
+	loc := project.Location{File: p.File, Line: p.Line, Column: p.Column}.String()
+	if loc == "" {
+		loc = p.Source
+	}
+	var parts []string
+	for _, s := range []string{loc, p.Resource, p.Path} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(append(parts, p.Message), ": ")
+}
+
+func problemOf(p target.Problem) Problem {
+	return Problem{Code: p.Code, Source: p.Location().String(), File: p.File, Line: p.Line, Column: p.Column,
+		Resource: p.Resource, Path: p.Path, Message: p.Message, Warning: p.Warning}
+}
 
 func problemsOf(ps []target.Problem) []Problem {
 	out := make([]Problem, len(ps))
 	for i, p := range ps {
-		out[i] = Problem(p)
+		out[i] = problemOf(p)
 	}
 	return out
+}
+
+// ProjectError is the error of a project at fault: its code does not run (a syntax error, an
+// exception), or what it declares is wrong (validation, dependencies, a cycle). LoadProject,
+// Plan, PlanDestroy, ApplySaved, Declared and List return it:
+//
+//	var pe *gru.ProjectError
+//	if errors.As(err, &pe) { for _, p := range pe.Problems { ... p.File, p.Line, p.Column ... } }
+type ProjectError struct {
+	Problems []Problem
+}
+
+// Error lists the problems, one a line after a count when there are several.
+func (e *ProjectError) Error() string {
+	if len(e.Problems) == 1 {
+		return e.Problems[0].String()
+	}
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problems:\n  %s", len(e.Problems), strings.Join(lines, "\n  "))
+}
+
+// projectError turns the errors of a project at fault into a *ProjectError; others are
+// returned as they are.
+func projectError(err error) error {
+	var problems target.Problems
+	var pe *project.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &problems):
+		return &ProjectError{Problems: problemsOf(problems)}
+	case errors.As(err, &pe):
+		return &ProjectError{Problems: []Problem{{Code: pe.Code, Source: pe.Location.String(), File: pe.File, Line: pe.Line, Column: pe.Column,
+			Resource: pe.Resource, Path: pe.Path, Message: pe.Msg}}}
+	}
+	return err
 }
 
 // target validates a project and links its resources.
@@ -302,7 +409,8 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 		return nil, errors.New("no project")
 	}
 	if p.unchanged() {
-		return target.Build(ctx, s.catalog, p.loaded, s.Subscription(), target.Options{Strict: strict})
+		t, err := target.Build(ctx, s.catalog, p.loaded, s.Subscription(), target.Options{Strict: strict})
+		return t, projectError(err)
 	}
 	proj := &project.Project{Name: p.Name, Stage: p.Stage, Location: p.Location, Dir: p.Dir, Config: map[string]any{}}
 	if proj.Stage == "" {
@@ -320,12 +428,8 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 		if n, ok := props["name"].(string); ok && n != "" {
 			name = n
 		}
-		source := r.Source
-		if source == "" {
-			source = fmt.Sprintf("resource %d", i)
-		}
 		spec := &project.Spec{Type: r.Type, Group: r.Group, Name: name, ReadOnly: r.ReadOnly, Properties: props,
-			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: project.Location{File: source}}
+			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: parseLocation(r.Source)}
 		for k, refs := range r.Dependencies {
 			for _, ref := range refs {
 				spec.Dependencies[k] = append(spec.Dependencies[k], project.Ref(ref))
@@ -334,7 +438,34 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 		}
 		proj.Resources = append(proj.Resources, spec)
 	}
-	return target.Build(ctx, s.catalog, proj, s.Subscription(), target.Options{Strict: strict})
+	t, err := target.Build(ctx, s.catalog, proj, s.Subscription(), target.Options{Strict: strict})
+	return t, projectError(err)
+}
+
+// parseLocation reads a Resource's Source: file:line:column, file:line or a file alone.
+func parseLocation(source string) project.Location {
+	loc := project.Location{File: source}
+	rest, last, ok := cutLastNumber(source)
+	if !ok {
+		return loc
+	}
+	if file, line, ok := cutLastNumber(rest); ok {
+		return project.Location{File: file, Line: line, Column: last}
+	}
+	return project.Location{File: rest, Line: last}
+}
+
+// cutLastNumber splits "x:12" into x and 12.
+func cutLastNumber(s string) (string, int, bool) {
+	i := strings.LastIndex(s, ":")
+	if i <= 0 {
+		return s, 0, false
+	}
+	n, err := strconv.Atoi(s[i+1:])
+	if err != nil || n <= 0 {
+		return s, 0, false
+	}
+	return s[:i], n, true
 }
 
 // plainJSON turns Go values into the JSON data the engine works on (numbers exact). Data that

@@ -169,7 +169,7 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	}
 	source, _ := body["source"].(string)
 	if source == "" {
-		b.problem(r.Spec, r, "source: required: the file whose content the blob holds, relative to the project folder")
+		b.problem(CodeInvalidProperty, r.Spec, r, "source", "required: the file whose content the blob holds, relative to the project folder")
 		return false
 	}
 	if !filepath.IsAbs(source) {
@@ -177,7 +177,7 @@ func (b *builder) blobSource(r *Resource, body map[string]any) bool {
 	}
 	data, err := project.ReadInside(b.t.Project.Dir, source)
 	if err != nil {
-		b.problem(r.Spec, r, "source: %v", err)
+		b.problem(CodeInvalidProperty, r.Spec, r, "source", "%v", err)
 		return false
 	}
 	sum := md5.Sum(data)

@@ -44,7 +44,7 @@ func (b *builder) bodies() {
 		if r.Schema.Has("location") {
 			if _, ok := body["location"]; !ok {
 				if proj.Location == "" {
-					b.problem(r.Spec, r, "needs a location: set location in config.js or in its properties")
+					b.problem(CodeMissingLocation, r.Spec, r, "location", "needs an Azure location: set location in config.js or in its properties")
 					continue
 				}
 				body["location"] = proj.Location
@@ -88,7 +88,11 @@ func (b *builder) bodies() {
 			name = r.ID.Name // a name GruCloud's PUT path fixes (default) rather than the project's
 		}
 		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: name}) {
-			problem := Problem{Source: r.Spec.Source.String(), Resource: r.Key, Path: p.Path, Message: p.String()}
+			problem := problemOf(CodeInvalidProperty, r.Spec, r, p.Path)
+			problem.Message = validationMessage(p)
+			if p.Severity == validate.Warning {
+				problem.Code = CodeUnknownProperty
+			}
 			switch {
 			case p.Severity == validate.Warning && p.Suggestion == "" && !strings.HasPrefix(p.Message, "unknown property"):
 				// Read-only values are dropped before sending (and gru writes some itself at
@@ -104,6 +108,15 @@ func (b *builder) bodies() {
 			}
 		}
 	}
+}
+
+// validationMessage is a validation problem's text without its path (a Problem has it apart).
+func validationMessage(p validate.Problem) string {
+	prefix := p.Path + ": "
+	if p.Path == "" {
+		prefix = "(body): "
+	}
+	return strings.TrimPrefix(p.String(), prefix)
 }
 
 // idValue is a dependency's ID, or an Unknown while Azure has yet to name it.
@@ -178,7 +191,7 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 			}
 		}
 		if dep == nil {
-			b.problem(r.Spec, r, "getId names %s, which the project does not declare", u.IDOf)
+			b.problem(CodeBadDependency, r.Spec, r, "", "getId names %s, which the project does not declare", u.IDOf)
 			return v
 		}
 		referTo(r, dep)

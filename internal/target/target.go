@@ -72,21 +72,66 @@ type Target struct {
 // Resource returns a resource by key (case-insensitively), nil when there is none.
 func (t *Target) Resource(key string) *Resource { return t.byKey[strings.ToLower(key)] }
 
-// Problem is one problem of a project: where it is declared, which resource, which property.
+// The codes of the problems Build finds (a Problem's Code); the errors of loading a project
+// have project's codes.
+const (
+	// CodeUnknownType: the catalogue has no such type (Message suggests the nearest).
+	CodeUnknownType = "unknown-type"
+	// CodeUnsupportedType: gru cannot write the type (Azure makes it, or gru has no schema).
+	CodeUnsupportedType = "unsupported-type"
+	// CodeMissingName: the resource has no name.
+	CodeMissingName = "missing-name"
+	// CodeDuplicate: two resources have the same type and full name.
+	CodeDuplicate = "duplicate"
+	// CodeBadDependency: a dependency names no declared resource of its type, or several, or
+	// the resource itself; or getId names an undeclared resource.
+	CodeBadDependency = "bad-dependency"
+	// CodeMissingDependency: the resource needs a parent (its resource group, its server)
+	// that it does not name.
+	CodeMissingDependency = "missing-dependency"
+	// CodeUnknownDependencyKey: a dependency key the type does not have (a warning, an error
+	// with Strict).
+	CodeUnknownDependencyKey = "unknown-dependency-key"
+	// CodeCycle: the dependencies loop.
+	CodeCycle = "cycle"
+	// CodeMissingLocation: the resource needs an Azure location and neither it nor config.js
+	// has one.
+	CodeMissingLocation = "missing-location"
+	// CodeInvalidProperty: the body breaks its schema (a wrong type, a missing required
+	// property), or a property gru reads is missing or wrong (a blob's source).
+	CodeInvalidProperty = "invalid-property"
+	// CodeUnknownProperty: the body has a property its schema does not (a warning, an error
+	// with Strict).
+	CodeUnknownProperty = "unknown-property"
+)
+
+// Problem is one problem of a project: what (Code), where the resource is declared (File,
+// Line and Column, 1-based), which resource, which property.
 type Problem struct {
-	// Source is where the resource is declared (file and position).
-	Source string `json:"source,omitempty"`
-	// Resource is the resource's key, "" before it has one.
+	Code string `json:"code,omitempty"`
+	// File, Line and Column are where the resource is declared (project.Location); the
+	// first resource of a cycle for a cycle.
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+	// Resource is the resource's key (Group::Type rg::name), or its type and name as the
+	// project wrote them before it has one.
 	Resource string `json:"resource,omitempty"`
-	// Path is the property, "" for the resource as a whole.
+	// Path is the property or dependency (dependencies.<key>), "" for the resource as a whole.
 	Path    string `json:"path,omitempty"`
 	Message string `json:"message"`
 	Warning bool   `json:"warning,omitempty"`
 }
 
+// Location is where the problem's resource is declared.
+func (p Problem) Location() project.Location {
+	return project.Location{File: p.File, Line: p.Line, Column: p.Column}
+}
+
+// String writes a problem as file:line:column: resource: path: message.
 func (p Problem) String() string {
 	var parts []string
-	for _, s := range []string{p.Source, p.Resource} {
+	for _, s := range []string{p.Location().String(), p.Resource, p.Path} {
 		if s != "" {
 			parts = append(parts, s)
 		}
@@ -158,43 +203,52 @@ type builder struct {
 	byID map[string]*Resource
 }
 
-// problem records a problem of a resource (r may be nil before the resource is made).
-func (b *builder) problem(s *project.Spec, r *Resource, format string, args ...any) {
-	p := Problem{Message: fmt.Sprintf(format, args...)}
+// problemOf starts a problem of a resource (r may be nil before the resource is made): its
+// code, where it is declared, which resource, which path.
+func problemOf(code string, s *project.Spec, r *Resource, path string) Problem {
+	p := Problem{Code: code, Path: path}
 	if s != nil {
-		p.Source = s.Source.String()
+		p.File, p.Line, p.Column = s.Source.File, s.Source.Line, s.Source.Column
+		p.Resource = strings.TrimSpace(s.Group + "::" + s.Type + " " + s.Name)
 	}
 	if r != nil {
 		p.Resource = r.Key
 	}
+	return p
+}
+
+// problem records a problem of a resource (r may be nil before the resource is made).
+func (b *builder) problem(code string, s *project.Spec, r *Resource, path, format string, args ...any) {
+	p := problemOf(code, s, r, path)
+	p.Message = fmt.Sprintf(format, args...)
 	b.problems = append(b.problems, p)
 }
 
 func (b *builder) add(ctx context.Context, s *project.Spec) {
 	ti, err := b.cat.Lookup(s.Group + "::" + s.Type)
 	if err != nil {
-		b.problem(s, nil, "%v", err)
+		b.problem(CodeUnknownType, s, nil, "", "%v", err)
 		return
 	}
 	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
 	if err != nil {
-		b.problem(s, nil, "%v", err)
+		b.problem(CodeUnsupportedType, s, nil, "", "%v", err)
 		return
 	}
 	if s.Name == "" && len(fixed) > 0 && fixed[len(fixed)-1] != "" {
 		s.Name = fixed[len(fixed)-1] // its path fixes its name (a Blob service's properties: default)
 	}
 	if s.Name == "" {
-		b.problem(s, nil, "%s has no name: set properties.name or name", ti.ShortName)
+		b.problem(CodeMissingName, s, nil, "", "%s has no name: set properties.name or name", ti.ShortName)
 		return
 	}
 	schema, err := b.cat.Schema(ctx, ti, "")
 	if err != nil {
-		b.problem(s, nil, "%s: %v", ti.ShortName, err)
+		b.problem(CodeUnsupportedType, s, nil, "", "%s: %v", ti.ShortName, err)
 		return
 	}
 	if schema.ReadOnly() && !s.ReadOnly {
-		b.problem(s, nil, "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
+		b.problem(CodeUnsupportedType, s, nil, "", "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
 		return
 	}
 	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed}
@@ -203,7 +257,7 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 	}
 	deps, err := b.cat.Dependencies(ti.ARMType)
 	if err != nil {
-		b.problem(s, nil, "%v", err)
+		b.problem(CodeUnsupportedType, s, nil, "", "%v", err)
 		return
 	}
 	b.deps[r] = append(deps, b.cat.DerivedParents(ti, deps, fixed)...)
@@ -257,7 +311,7 @@ func (b *builder) names() {
 		r.FullName = strings.Join(append(parts, r.Spec.Name), "::")
 		r.Key = r.Type.ShortName + " " + r.FullName
 		if other, dup := b.t.byKey[strings.ToLower(r.Key)]; dup {
-			b.problem(r.Spec, r, "declared twice (first at %s)", other.Spec.Source)
+			b.problem(CodeDuplicate, r.Spec, r, "", "declared twice (first at %s)", other.Spec.Source)
 			continue
 		}
 		b.t.byKey[strings.ToLower(r.Key)] = r
@@ -308,7 +362,7 @@ func (b *builder) checkCycles() {
 		}
 	}
 	if c := g.Cycle(); c != nil {
-		b.problem(nil, nil, "dependency cycle: %s", strings.Join(c, " -> "))
+		b.problem(CodeCycle, nil, nil, "", "dependency cycle: %s", strings.Join(c, " -> "))
 	}
 }
 
@@ -326,7 +380,8 @@ func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.D
 	if best != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	p := Problem{Source: r.Spec.Source.String(), Resource: r.Key, Path: "dependencies." + key, Message: msg, Warning: true}
+	p := problemOf(CodeUnknownDependencyKey, r.Spec, r, "dependencies."+key)
+	p.Message, p.Warning = msg, true
 	if b.opts.Strict {
 		p.Message += " (an error with --strict)"
 		p.Warning = false
@@ -457,11 +512,11 @@ func (b *builder) link() {
 			for _, ref := range r.Spec.Dependencies[key] {
 				dep, err := b.resolve(ref, d.ARMType)
 				if err != nil {
-					b.problem(r.Spec, r, "dependency %s: %v", key, err)
+					b.problem(CodeBadDependency, r.Spec, r, "dependencies."+key, "%v", err)
 					continue
 				}
 				if dep == r {
-					b.problem(r.Spec, r, "depends on itself (%s)", key)
+					b.problem(CodeBadDependency, r.Spec, r, "dependencies."+key, "the resource depends on itself")
 					continue
 				}
 				r.Deps[key] = append(r.Deps[key], dep)
@@ -476,7 +531,7 @@ func (b *builder) link() {
 				if pt != nil {
 					name = pt.ShortName
 				}
-				b.problem(r.Spec, r, "needs its %s: add dependencies { %s: ... } naming the %s", d.Key, d.Key, name)
+				b.problem(CodeMissingDependency, r.Spec, r, "dependencies."+d.Key, "needs its %s: add dependencies { %s: ... } naming the %s", d.Key, d.Key, name)
 			}
 		}
 	}
