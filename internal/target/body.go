@@ -1,6 +1,7 @@
 package target
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -191,7 +192,17 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 			}
 		}
 		if dep == nil {
-			b.problem(CodeBadDependency, r.Spec, r, "", "getId names %s, which the project does not declare", u.IDOf)
+			typ, name, _ := strings.Cut(u.IDOf, " ")
+			var names []string
+			for _, other := range b.t.Resources {
+				if strings.EqualFold(other.Type.ShortName, typ) {
+					names = append(names, other.FullName)
+				}
+			}
+			msg := fmt.Sprintf("getId names %s, which the project does not declare%s", u.IDOf, didYouMean(nearest(name, names, 3)))
+			if !slices.ContainsFunc(b.problems, func(p Problem) bool { return p.Resource == r.Key && p.Message == msg }) {
+				b.problem(CodeBadDependency, r.Spec, r, "", "%s", msg)
+			}
 			return v
 		}
 		referTo(r, dep)

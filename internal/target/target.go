@@ -7,11 +7,11 @@ package target
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
-
-	"github.com/agnivade/levenshtein"
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
@@ -162,6 +162,25 @@ type Options struct {
 
 // Build loads nothing and sends nothing: it resolves a loaded project against the catalogue.
 func Build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, subscription string, opts Options) (*Target, error) {
+	t, err := build(ctx, cat, proj, subscription, opts)
+	var problems Problems
+	if errors.As(err, &problems) {
+		// In the order of the files, as the resources are declared.
+		sort.SliceStable(problems, func(i, j int) bool {
+			a, b := problems[i], problems[j]
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Column < b.Column
+		})
+	}
+	return t, err
+}
+
+func build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, subscription string, opts Options) (*Target, error) {
 	b := &builder{cat: cat, opts: opts, t: &Target{Project: proj, Catalog: cat, Owner: ownership.Owner{Project: proj.Name, Stage: proj.Stage}, Subscription: subscription, byKey: map[string]*Resource{}}}
 	for _, s := range proj.Resources {
 		b.add(ctx, s)
@@ -350,7 +369,8 @@ func (b *builder) rename() {
 	}
 }
 
-// checkCycles refuses a project whose dependencies loop, naming the loop.
+// checkCycles refuses a project whose dependencies loop, naming each resource of the loop
+// with where it is declared, and the dependency keys that make it.
 func (b *builder) checkCycles() {
 	g := dag.New()
 	for _, r := range b.t.Resources {
@@ -361,34 +381,79 @@ func (b *builder) checkCycles() {
 			}
 		}
 	}
-	if c := g.Cycle(); c != nil {
-		b.problem(CodeCycle, nil, nil, "", "dependency cycle: %s", strings.Join(c, " -> "))
+	c := g.Cycle()
+	if c == nil {
+		return
 	}
+	var text strings.Builder
+	for i, key := range c {
+		r := b.t.Resource(key)
+		text.WriteString(key)
+		if i == len(c)-1 || r == nil {
+			break
+		}
+		if loc := r.Spec.Source.String(); loc != "" {
+			fmt.Fprintf(&text, " (%s)", loc)
+		}
+		fmt.Fprintf(&text, " -[%s]-> ", strings.Join(keysTo(r, c[i+1]), ", "))
+	}
+	p := problemOf(CodeCycle, nil, nil, "")
+	if first := b.t.Resource(c[0]); first != nil {
+		p.File, p.Line, p.Column = first.Spec.Source.File, first.Spec.Source.Line, first.Spec.Source.Column
+	}
+	p.Message = "dependency cycle: " + text.String()
+	b.problems = append(b.problems, p)
+}
+
+// keysTo lists the dependency keys through which r depends on the resource of a key.
+func keysTo(r *Resource, key string) []string {
+	var keys []string
+	for k, deps := range r.Deps {
+		for _, d := range deps {
+			if strings.EqualFold(d.Key, key) && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // unknownKey reports a dependency key that neither GruCloud's table nor gru knows for a type:
-// it orders, and fills nothing. A warning (an error with --strict), with the nearest key
-// when it looks like a typo.
-func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.Dependency) {
-	best, bestDist := "", len(key)/3+2
+// it orders, and fills nothing. A warning (an error with --strict), with the nearest keys
+// when it looks like a typo. When the nearest is a parent the resource lacks, the typo is
+// why: one error says so (and the missing parent is not reported again). It returns the key
+// of that parent, "" when it reported a warning.
+func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.Dependency) string {
+	keys := make([]string, 0, len(known))
 	for k := range known {
-		if d := levenshtein.ComputeDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist || d == bestDist && best != "" && k < best {
-			best, bestDist = k, d
-		}
+		keys = append(keys, k)
 	}
-	msg := fmt.Sprintf("dependency key %q is not one of %s's: it only orders, and fills nothing", key, r.Type.ShortName)
-	if best != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", best)
-	}
+	sort.Strings(keys)
+	suggestions := nearest(key, keys, 2)
 	p := problemOf(CodeUnknownDependencyKey, r.Spec, r, "dependencies."+key)
-	p.Message, p.Warning = msg, true
+	if len(suggestions) > 0 && known[suggestions[0]].Parent && b.lacks(r, known[suggestions[0]]) {
+		parent := suggestions[0]
+		p.Message = fmt.Sprintf("not a dependency key of %s (did you mean %s?): without it, the resource has no %s", r.Type.ShortName, parent, parent)
+		b.problems = append(b.problems, p)
+		return parent
+	}
+	p.Message = fmt.Sprintf("not a dependency key of %s: it only orders, and fills nothing%s", r.Type.ShortName, didYouMean(suggestions))
 	if b.opts.Strict {
 		p.Message += " (an error with --strict)"
-		p.Warning = false
 		b.problems = append(b.problems, p)
-		return
+		return ""
 	}
+	p.Warning = true
 	b.t.Warnings = append(b.t.Warnings, p)
+	return ""
+}
+
+// lacks reports a parent dependency r needs and has not (a resource group is optional for a
+// type that may live at the subscription).
+func (b *builder) lacks(r *Resource, d catalog.Dependency) bool {
+	atSubscription := r.Schema.WritableScopes&catalog.ScopeSubscription != 0 && strings.EqualFold(d.ARMType, "Microsoft.Resources/resourceGroups")
+	return d.Parent && len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) && !atSubscription
 }
 
 // inferAncestors gives r the parents it does not name through the parents it does, as
@@ -435,22 +500,39 @@ func (b *builder) ancestorOfType(r *Resource, armType string, seen map[*Resource
 }
 
 // resolve finds the resource a reference names, for a dependency of a given ARM type
-// ("" when the key is unknown and the name alone must tell).
+// ("" when the key is unknown and the name alone must tell). Its error is a *refError.
 func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
 	if ref.Type != "" {
 		ti, err := b.cat.Lookup(ref.Group + "::" + ref.Type)
 		if err != nil {
-			return nil, err
+			return nil, &refError{msg: err.Error()}
 		}
 		armType = ti.ARMType
 	}
 	if b.byName == nil {
 		b.indexNames()
 	}
-	// ARM names are case-insensitive, and so are references to them.
-	name := strings.ToLower(ref.Name)
+	found := b.named(ref.Name, armType)
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, b.notFound(ref, armType)
+	}
+	var names []string
+	for _, r := range found {
+		names = append(names, r.Key)
+	}
+	return nil, &refError{msg: fmt.Sprintf("%q is ambiguous: it could be %s; write { type, group, name } to say which", ref.Name, strings.Join(names, " or "))}
+}
+
+// named lists the resources a name may mean (a full name rg::parent::name, or a name alone),
+// of an ARM type ("" for any), in the project's order. ARM names are case-insensitive, and so
+// are references to them.
+func (b *builder) named(refName, armType string) []*Resource {
+	name := strings.ToLower(refName)
 	candidates := b.byFullName[name]
-	if !strings.Contains(ref.Name, "::") {
+	if !strings.Contains(refName, "::") {
 		candidates = append(append([]*Resource{}, candidates...), b.byName[name]...)
 	}
 	var found []*Resource
@@ -463,23 +545,80 @@ func (b *builder) resolve(ref project.Ref, armType string) (*Resource, error) {
 		found = append(found, r)
 	}
 	sort.SliceStable(found, func(i, j int) bool { return b.position[found[i]] < b.position[found[j]] })
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		what := "resource"
-		if armType != "" {
-			if ti, ok := b.cat.Find(armType); ok {
-				what = ti.ShortName
-			}
+	return found
+}
+
+// refError says why a reference names no resource.
+type refError struct {
+	msg string
+	// near are the resources of the type wanted and of the name (its last part) that the
+	// reference places under other parents: when their own parents are wrong, the reference
+	// is likely right, and its error a consequence.
+	near []*Resource
+}
+
+func (e *refError) Error() string { return e.msg }
+
+// notFound says that no resource of a type has a name, and what comes closest: a resource
+// of that name of another type, the nearest names of the type, or the type's resources.
+func (b *builder) notFound(ref project.Ref, armType string) error {
+	what := "resource"
+	if ti, ok := b.cat.Find(armType); ok {
+		what = ti.ShortName
+	}
+	e := &refError{msg: fmt.Sprintf("no %s named %q in the project", what, ref.Name)}
+	if armType == "" {
+		var names []string
+		for _, r := range b.t.Resources {
+			names = append(names, r.FullName)
 		}
-		return nil, fmt.Errorf("no %s named %q in the project", what, ref.Name)
+		e.msg += didYouMean(nearest(ref.Name, names, 3))
+		return e
 	}
-	var names []string
-	for _, r := range found {
-		names = append(names, r.Key)
+	if others := b.named(ref.Name, ""); len(others) > 0 {
+		var keys []string
+		for _, r := range others {
+			keys = append(keys, r.Key)
+		}
+		e.msg = fmt.Sprintf("%q is %s, not a %s", ref.Name, strings.Join(keys, " and "), what)
 	}
-	return nil, fmt.Errorf("%q is ambiguous: it could be %s; write { type, group, name } to say which", ref.Name, strings.Join(names, " or "))
+	leaf := strings.ToLower(ref.Name)
+	if i := strings.LastIndex(leaf, "::"); i >= 0 {
+		leaf = leaf[i+2:]
+	}
+	var ofType, names []string
+	for _, r := range b.t.Resources {
+		if !strings.EqualFold(r.Type.ARMType, armType) {
+			continue
+		}
+		if strings.ToLower(r.Spec.Name) == leaf {
+			e.near = append(e.near, r)
+		}
+		ofType = append(ofType, r.FullName)
+		names = append(names, r.FullName)
+		if !strings.Contains(ref.Name, "::") {
+			names = append(names, r.Spec.Name)
+		}
+	}
+	switch suggestions := nearest(ref.Name, names, 3); {
+	case len(ofType) == 0:
+		e.msg += fmt.Sprintf("; the project declares no %s", what)
+	case len(suggestions) > 0:
+		e.msg += didYouMean(suggestions)
+	case len(ofType) <= 5:
+		e.msg += fmt.Sprintf("; the project declares %s %s", plural(what, len(ofType)), strings.Join(ofType, ", "))
+	default:
+		e.msg += fmt.Sprintf("; the project declares %d %s", len(ofType), plural(what, len(ofType)))
+	}
+	return e
+}
+
+// plural is a type's name with "s" when there are several.
+func plural(what string, n int) string {
+	if n == 1 {
+		return what
+	}
+	return what + "s"
 }
 
 // indexNames indexes the resources by full name and by name (lower-cased), for resolve.
@@ -492,8 +631,21 @@ func (b *builder) indexNames() {
 	}
 }
 
-// link resolves every dependency.
+// link resolves every dependency. A bad reference is reported once, where it is written,
+// and not again as the parent the resource then lacks; a reference that fails only because
+// the resource it names has a bad parent of its own (its full name is wrong) is not
+// reported, as fixing that parent fixes it.
 func (b *builder) link() {
+	type failure struct {
+		r   *Resource
+		key string
+		err error
+	}
+	var failures []failure
+	// failedParent are the resources with a parent reference that failed; misspelt the parent
+	// keys reported as misspelt.
+	failedParent := map[*Resource]bool{}
+	misspelt := map[*Resource]map[string]bool{}
 	for _, r := range b.t.Resources {
 		known := map[string]catalog.Dependency{}
 		for _, d := range b.deps[r] {
@@ -504,28 +656,80 @@ func (b *builder) link() {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		var unknown []string
 		for _, key := range keys {
 			d, isKnown := known[key]
 			if !isKnown && key != GetIDDependency {
-				b.unknownKey(r, key, known)
+				unknown = append(unknown, key)
 			}
 			for _, ref := range r.Spec.Dependencies[key] {
 				dep, err := b.resolve(ref, d.ARMType)
-				if err != nil {
-					b.problem(CodeBadDependency, r.Spec, r, "dependencies."+key, "%v", err)
-					continue
+				switch {
+				case err == nil && dep == r:
+					err = &refError{msg: "the resource depends on itself"}
+				case err == nil && d.ARMType != "" && !strings.EqualFold(dep.Type.ARMType, d.ARMType):
+					want := d.ARMType
+					if ti, ok := b.cat.Find(d.ARMType); ok {
+						want = ti.ShortName
+					}
+					err = &refError{msg: fmt.Sprintf("%s names %s, not a %s", key, dep.Key, want)}
 				}
-				if dep == r {
-					b.problem(CodeBadDependency, r.Spec, r, "dependencies."+key, "the resource depends on itself")
+				if err != nil {
+					failures = append(failures, failure{r, key, err})
+					if d.Parent {
+						failedParent[r] = true
+					}
 					continue
 				}
 				r.Deps[key] = append(r.Deps[key], dep)
 			}
 		}
 		b.inferAncestors(r)
+		for _, key := range unknown {
+			if parent := b.unknownKey(r, key, known); parent != "" {
+				if misspelt[r] == nil {
+					misspelt[r] = map[string]bool{}
+				}
+				misspelt[r][parent] = true
+			}
+		}
+	}
+	// broken are the resources whose full name may be wrong: a parent reference failed, or
+	// they lack a parent. A failure is a consequence when the resource meant is broken.
+	broken := map[*Resource]bool{}
+	for _, r := range b.t.Resources {
+		broken[r] = failedParent[r] || slices.ContainsFunc(b.parentDeps(r), func(d catalog.Dependency) bool { return b.lacks(r, d) })
+	}
+	consequence := func(f failure) bool {
+		var re *refError
+		if !errors.As(f.err, &re) {
+			return false
+		}
+		for _, n := range re.near {
+			if broken[n] {
+				return true
+			}
+		}
+		return false
+	}
+	reported := map[string]bool{}
+	for _, f := range failures {
+		if consequence(f) {
+			continue
+		}
+		p := problemOf(CodeBadDependency, f.r.Spec, f.r, "dependencies."+f.key)
+		p.Message = f.err.Error()
+		if id := p.Resource + "\x00" + p.Path + "\x00" + p.Message; !reported[id] {
+			reported[id] = true
+			b.problems = append(b.problems, p)
+		}
+	}
+	for _, r := range b.t.Resources {
+		if failedParent[r] {
+			continue // what it lacks is the parent whose reference failed
+		}
 		for _, d := range b.parentDeps(r) {
-			atSubscription := r.Schema.WritableScopes&catalog.ScopeSubscription != 0 && strings.EqualFold(d.ARMType, "Microsoft.Resources/resourceGroups")
-			if len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) && !atSubscription { // without a group, at the subscription
+			if b.lacks(r, d) && !misspelt[r][d.Key] {
 				pt, _ := b.cat.Find(d.ARMType)
 				name := d.ARMType
 				if pt != nil {
