@@ -777,7 +777,9 @@ func SavedPlanDir(saved io.Reader) (string, error) {
 // manages, declared or not.
 type DestroyOptions struct {
 	// Types, Name and Group keep the declared resources of these types (Group::Type or ARM
-	// type), of this name (or full name), of this type group (Network, Storage, ...).
+	// type), of this name (or full name rg::name), of this type group (Network, Storage, ...).
+	// A filter that keeps no declared resource is a *FilterError, with the nearest values
+	// that would keep some; declared resources that are not live are simply not in the plan.
 	Types []string
 	Name  string
 	Group string
@@ -794,25 +796,11 @@ func (s *Session) PlanDestroy(ctx context.Context, p *Project, o DestroyOptions)
 	if err != nil {
 		return nil, err
 	}
-	opts := plan.DestroyOptions{All: o.All}
-	if len(o.Types) > 0 || o.Name != "" || o.Group != "" {
-		opts.Keep = func(r *target.Resource) bool {
-			if len(o.Types) > 0 {
-				ok := false
-				for _, t := range o.Types {
-					ok = ok || strings.EqualFold(t, r.Type.ShortName) || strings.EqualFold(t, r.Type.ARMType)
-				}
-				if !ok {
-					return false
-				}
-			}
-			if o.Name != "" && !strings.EqualFold(o.Name, r.Spec.Name) && !strings.EqualFold(o.Name, r.FullName) {
-				return false
-			}
-			return o.Group == "" || strings.EqualFold(o.Group, r.Type.Group())
-		}
+	keep, err := s.destroyFilter(t, o)
+	if err != nil {
+		return nil, err
 	}
-	pl, err := s.engine.Destroy(ctx, t, opts)
+	pl, err := s.engine.Destroy(ctx, t, plan.DestroyOptions{All: o.All, Keep: keep})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/codegen"
 	"github.com/gru-iac/gru/internal/inventory"
 	"github.com/gru-iac/gru/internal/ownership"
@@ -83,7 +84,8 @@ type ListOptions struct {
 	// Our keeps what the project manages (without a project: what GruCloud manages).
 	Our bool
 	// Types keeps these types (Group::Type or ARM type); Group the types of a group
-	// (Network, Storage, ...).
+	// (Network, Storage, ...). A type or group gru does not know is a *FilterError with the
+	// nearest names; a known one with nothing live lists nothing.
 	Types []string
 	Group string
 }
@@ -111,6 +113,14 @@ type Listed struct {
 // and, for a project (p may be nil), the child resources it declares, with full bodies.
 func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed, error) {
 	if err := s.connected(); err != nil {
+		return nil, err
+	}
+	types, err := s.typesOf(o.Types)
+	if err != nil {
+		return nil, err
+	}
+	group, err := s.groupOf(o.Group)
+	if err != nil {
 		return nil, err
 	}
 	c := s.conn.Client
@@ -179,17 +189,11 @@ func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed
 		if row.State == "" {
 			row.State = StateExists // ARM gives this type no provisioning state (a blob service, a container)
 		}
-		if o.Our && !row.Managed || o.Group != "" && !strings.EqualFold(strings.SplitN(row.Type, "::", 2)[0], o.Group) {
+		if o.Our && !row.Managed || group != "" && !strings.EqualFold(strings.SplitN(row.Type, "::", 2)[0], group) {
 			continue
 		}
-		if len(o.Types) > 0 {
-			ok := false
-			for _, t := range o.Types {
-				ok = ok || strings.EqualFold(t, row.Type) || strings.EqualFold(t, armType)
-			}
-			if !ok {
-				continue
-			}
+		if len(types) > 0 && !slices.ContainsFunc(types, func(t *catalog.TypeInfo) bool { return strings.EqualFold(t.ARMType, armType) }) {
+			continue
 		}
 		out = append(out, row)
 	}

@@ -199,7 +199,7 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 					names = append(names, other.FullName)
 				}
 			}
-			msg := fmt.Sprintf("getId names %s, which the project does not declare%s", u.IDOf, didYouMean(nearest(name, names, 3)))
+			msg := fmt.Sprintf("getId names %s, which the project does not declare%s", u.IDOf, DidYouMean(Nearest(name, names, 3)))
 			if !slices.ContainsFunc(b.problems, func(p Problem) bool { return p.Resource == r.Key && p.Message == msg }) {
 				b.problem(CodeBadDependency, r.Spec, r, "", "%s", msg)
 			}

@@ -7,9 +7,9 @@ import (
 	"github.com/agnivade/levenshtein"
 )
 
-// nearest returns up to n of the candidates closest to a misspelt name, case-insensitively,
+// Nearest returns up to n of the candidates closest to a misspelt name, case-insensitively,
 // nearest first: those less than a third of its length and two edits away.
-func nearest(name string, candidates []string, n int) []string {
+func Nearest(name string, candidates []string, n int) []string {
 	q := strings.ToLower(name)
 	limit := len(q)/3 + 2
 	type scored struct {
@@ -43,8 +43,8 @@ func nearest(name string, candidates []string, n int) []string {
 	return out
 }
 
-// didYouMean is " (did you mean a or b?)" for suggestions, "" for none.
-func didYouMean(suggestions []string) string {
+// DidYouMean is " (did you mean a or b?)" for suggestions, "" for none.
+func DidYouMean(suggestions []string) string {
 	if len(suggestions) == 0 {
 		return ""
 	}

@@ -430,7 +430,7 @@ func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.D
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	suggestions := nearest(key, keys, 2)
+	suggestions := Nearest(key, keys, 2)
 	p := problemOf(CodeUnknownDependencyKey, r.Spec, r, "dependencies."+key)
 	if len(suggestions) > 0 && known[suggestions[0]].Parent && b.lacks(r, known[suggestions[0]]) {
 		parent := suggestions[0]
@@ -438,7 +438,7 @@ func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.D
 		b.problems = append(b.problems, p)
 		return parent
 	}
-	p.Message = fmt.Sprintf("not a dependency key of %s: it only orders, and fills nothing%s", r.Type.ShortName, didYouMean(suggestions))
+	p.Message = fmt.Sprintf("not a dependency key of %s: it only orders, and fills nothing%s", r.Type.ShortName, DidYouMean(suggestions))
 	if b.opts.Strict {
 		p.Message += " (an error with --strict)"
 		b.problems = append(b.problems, p)
@@ -572,7 +572,7 @@ func (b *builder) notFound(ref project.Ref, armType string) error {
 		for _, r := range b.t.Resources {
 			names = append(names, r.FullName)
 		}
-		e.msg += didYouMean(nearest(ref.Name, names, 3))
+		e.msg += DidYouMean(Nearest(ref.Name, names, 3))
 		return e
 	}
 	if others := b.named(ref.Name, ""); len(others) > 0 {
@@ -600,11 +600,11 @@ func (b *builder) notFound(ref project.Ref, armType string) error {
 			names = append(names, r.Spec.Name)
 		}
 	}
-	switch suggestions := nearest(ref.Name, names, 3); {
+	switch suggestions := Nearest(ref.Name, names, 3); {
 	case len(ofType) == 0:
 		e.msg += fmt.Sprintf("; the project declares no %s", what)
 	case len(suggestions) > 0:
-		e.msg += didYouMean(suggestions)
+		e.msg += DidYouMean(suggestions)
 	case len(ofType) <= 5:
 		e.msg += fmt.Sprintf("; the project declares %s %s", plural(what, len(ofType)), strings.Join(ofType, ", "))
 	default:
