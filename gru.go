@@ -422,7 +422,7 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 	for i, r := range p.Resources {
 		props, err := plainJSON(r.Properties)
 		if err != nil {
-			return nil, fmt.Errorf("resource %d (%s::%s %s): properties: %w", i, r.Group, r.Type, r.Name, err)
+			return nil, fmt.Errorf("Resources[%d] (%s::%s %s): properties: %w", i, r.Group, r.Type, r.Name, err)
 		}
 		name := r.Name
 		if n, ok := props["name"].(string); ok && n != "" {

@@ -133,16 +133,16 @@ func TestBadProjectsSendNothing(t *testing.T) {
 	for _, tc := range []struct {
 		name, resources, want string
 	}{
-		{"syntax error", "exports.createResources = () => [\n  { type: \"ResourceGroup\", group: \"Resources\" name: \"rg\" },\n];", "resources.js:2:"},
-		{"unknown type", `exports.createResources = () => [{ type: "StorageAcount", group: "Storage", name: "a" }];`, "did you mean Storage::StorageAccount"},
-		{"unknown dependency", `exports.createResources = () => [` + rg + `, { type: "VirtualNetwork", group: "Network", name: "v", dependencies: () => ({ resourceGroup: "nope" }) }];`, `no Resources::ResourceGroup named "nope"`},
+		{"syntax error", "exports.createResources = () => [\n  { type: \"ResourceGroup\", group: \"Resources\" name: \"rg\" },\n];", "resources.js:2:47: syntax error: Unexpected identifier"},
+		{"unknown type", `exports.createResources = () => [{ type: "StorageAcount", group: "Storage", name: "a" }];`, `resources.js:1:34: Storage::StorageAcount a: unknown resource type "Storage::StorageAcount"; did you mean Storage::StorageAccount`},
+		{"unknown dependency", `exports.createResources = () => [` + rg + `, { type: "VirtualNetwork", group: "Network", name: "v", dependencies: () => ({ resourceGroup: "nope" }) }];`, `resources.js:1:93: Network::VirtualNetwork nope::v: dependencies.resourceGroup: no Resources::ResourceGroup named "nope"`},
 		{"cycle", `exports.createResources = () => [` + rg + `,
 			{ type: "NetworkSecurityGroup", group: "Network", name: "a", dependencies: () => ({ resourceGroup: "rg", other: "rg::b" }) },
-			{ type: "RouteTable", group: "Network", name: "b", dependencies: () => ({ resourceGroup: "rg", other: "rg::a" }) }];`, "dependency cycle"},
+			{ type: "RouteTable", group: "Network", name: "b", dependencies: () => ({ resourceGroup: "rg", other: "rg::a" }) }];`, "dependency cycle: Network::NetworkSecurityGroup rg::a (resources.js:2:4) -[other]-> Network::RouteTable rg::b (resources.js:3:4) -[other]-> Network::NetworkSecurityGroup rg::a"},
 		{"schema violations", `exports.createResources = () => [` + rg + `,
 			{ type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ kind: "StorageV2", sku: { name: 42 }, properties: { allowBlobPublicAccess: "yes" } }), dependencies: () => ({ resourceGroup: "rg" }) }];`, "sku.name"},
-		{"duplicate names", `exports.createResources = () => [` + rg + `, ` + rg + `];`, "declared twice"},
-		{"throwing properties", `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", properties: () => { throw new Error("no name today"); } }];`, "no name today"},
+		{"duplicate names", `exports.createResources = () => [` + rg + `, ` + rg + `];`, "resources.js:1:93: Resources::ResourceGroup rg: declared twice (first at resources.js:1:34)"},
+		{"throwing properties", `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", properties: () => { throw new Error("no name today"); } }];`, "resources.js:1:105: Resources::ResourceGroup: properties: Error: no name today"},
 		{"unknown package", `const x = require("left-pad");` + "\n" + `exports.createResources = () => [];`, `resources.js:1:18: require("left-pad")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
