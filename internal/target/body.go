@@ -13,6 +13,19 @@ import (
 // and read-only properties, which ARM ignores) are kept on the target, or are errors when strict.
 func (b *builder) bodies() {
 	proj := b.t.Project
+	// noLocation are the resources that need an Azure location and have none: one mistake
+	// (config.js has none), one problem.
+	var noLocation []*Resource
+	defer func() {
+		if len(noLocation) == 0 {
+			return
+		}
+		msg := "needs an Azure location: set location in config.js or in its properties"
+		if n := len(noLocation); n > 1 {
+			msg = fmt.Sprintf("needs an Azure location, as %d other resources do: set location in config.js, or in their properties", n-1)
+		}
+		b.problem(CodeMissingLocation, noLocation[0].Spec, noLocation[0], "location", "%s", msg)
+	}()
 	for _, r := range b.t.Resources {
 		if r.Spec.ReadOnly {
 			r.Body = map[string]any{} // an existing resource the project refers to: never written
@@ -45,7 +58,7 @@ func (b *builder) bodies() {
 		if r.Schema.Has("location") {
 			if _, ok := body["location"]; !ok {
 				if proj.Location == "" {
-					b.problem(CodeMissingLocation, r.Spec, r, "location", "needs an Azure location: set location in config.js or in its properties")
+					noLocation = append(noLocation, r)
 					continue
 				}
 				body["location"] = proj.Location

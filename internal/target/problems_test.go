@@ -153,3 +153,28 @@ func TestCycleNamesItsResources(t *testing.T) {
 		}
 	}
 }
+
+// TestNoLocationIsOneProblem: without a location in config.js, the resources that need one
+// are one problem, at the first.
+func TestNoLocationIsOneProblem(t *testing.T) {
+	cat := openCatalog(t)
+	spec := func(typ, group, name string, line int, deps ...string) *project.Spec {
+		s := &project.Spec{Type: typ, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{},
+			Source: project.Location{File: "resources.js", Line: line, Column: 3}}
+		for _, d := range deps {
+			s.Dependencies["resourceGroup"] = []project.Ref{{Name: d}}
+		}
+		return s
+	}
+	proj := &project.Project{Name: "p", Stage: "dev", Resources: []*project.Spec{
+		spec("ResourceGroup", "Resources", "rg", 2),
+		spec("NetworkSecurityGroup", "Network", "nsg", 3, "rg"),
+		spec("RouteTable", "Network", "routes", 4, "rg"),
+	}}
+	_, err := Build(context.Background(), cat, proj, "s", Options{})
+	var problems Problems
+	if !errors.As(err, &problems) || len(problems) != 1 || problems[0].Code != CodeMissingLocation || problems[0].Line != 2 ||
+		problems[0].String() != "resources.js:2:3: Resources::ResourceGroup rg: location: needs an Azure location, as 2 other resources do: set location in config.js, or in their properties" {
+		t.Errorf("%v", err)
+	}
+}
