@@ -60,8 +60,10 @@ func TestBothStylesDescribeTheSameThing(t *testing.T) {
 	if s := seed.Resources[2].Dependencies["resourceGroup"][0]; s.Type != "ResourceGroup" || s.Group != "Resources" || s.Name != "rg-nat-sample" {
 		t.Errorf("seed-style reference: %+v", s)
 	}
-	if !strings.HasPrefix(seed.Resources[1].Source.String(), "iac.js:") {
-		t.Errorf("source of a seed-style resource: %q", seed.Resources[1].Source)
+	for i, want := range []string{"iac.js:7:40", "iac.js:8:40", "iac.js:18:35"} {
+		if got := seed.Resources[i].Source.String(); got != want {
+			t.Errorf("source of seed-style resource %d: %s, want %s", i, got, want)
+		}
 	}
 }
 
