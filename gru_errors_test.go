@@ -104,7 +104,7 @@ func TestFilterErrors(t *testing.T) {
 		"near type":         {gru.DestroyOptions{Types: []string{"Network::RouteFilter"}}, "no-match", "types", "the project declares no Network::RouteFilter", "Network::RouteTable"},
 		"unknown group":     {gru.DestroyOptions{Group: "Netwrk"}, "unknown-group", "group", `no type is of group "Netwrk"`, "Network"},
 		"undeclared group":  {gru.DestroyOptions{Group: "storage"}, "no-match", "group", "the project declares no resource of group Storage", ""},
-		"types and group":   {gru.DestroyOptions{Types: []string{"Network::RouteTable"}, Group: "Resources"}, "no-match", "group", "they are of group Network", "Network"},
+		"types and group":   {gru.DestroyOptions{Types: []string{"Network::RouteTable"}, Group: "Resources"}, "no-match", "group", "group: Network::RouteTable is of group Network, not Resources", "Network"},
 		"undeclared name":   {gru.DestroyOptions{Name: "nsg-wbe"}, "no-match", "name", `the project declares no resource named "nsg-wbe"`, "nsg-web"},
 		"name of the types": {gru.DestroyOptions{Types: []string{"Network::RouteTable"}, Name: "nsg-web"}, "no-match", "name", `the project declares no Network::RouteTable named "nsg-web"`, ""},
 	} {

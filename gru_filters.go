@@ -143,9 +143,12 @@ func (s *Session) destroyFilter(t *target.Target, o DestroyOptions) (func(*targe
 				groupsOfTypes = append(groupsOfTypes, ti.Group())
 			}
 		}
-		e := noMatch("group", o.Group, fmt.Sprintf("no type of types is of group %s", group), nil)
+		msg := fmt.Sprintf("%s is of group %s, not %s", types[0].ShortName, types[0].Group(), group)
+		if len(types) > 1 {
+			msg = fmt.Sprintf("none of the types is of group %s: they are of group %s", group, strings.Join(groupsOfTypes, ", "))
+		}
+		e := noMatch("group", o.Group, msg, nil)
 		e.Suggestions = groupsOfTypes
-		e.Message += "; they are of group " + strings.Join(groupsOfTypes, ", ")
 		return nil, e
 	}
 	if o.Name != "" {
