@@ -225,7 +225,7 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 func (s *Session) LoadProjectConfig(ctx context.Context, dir string) (*Project, error) {
 	proj, err := project.LoadConfig(ctx, dir, s.hooks())
 	if err != nil {
-		return nil, err
+		return nil, projectError(err)
 	}
 	return &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir, loaded: proj}, nil
 }
@@ -366,7 +366,7 @@ func problemsOf(ps []target.Problem) []Problem {
 
 // ProjectError is the error of a project at fault: its code does not run (a syntax error, an
 // exception), or what it declares is wrong (validation, dependencies, a cycle). LoadProject,
-// Plan, PlanDestroy, ApplySaved, Declared and List return it:
+// LoadProjectConfig, Plan, PlanDestroy, ApplySaved, Declared and List return it:
 //
 //	var pe *gru.ProjectError
 //	if errors.As(err, &pe) { for _, p := range pe.Problems { ... p.File, p.Line, p.Column ... } }
