@@ -54,6 +54,24 @@ func TestGraphAndTreeNeedNoCloud(t *testing.T) {
 
 // TestJSONErrors: with --json, an error is a JSON object on standard output.
 func TestJSONErrors(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, "exports.createResources = () => [\n  { type: \"ResourceGroup\", group: \"Resources\", name: \"rg\" },\n  { type: \"NetworkSecurityGroup\", group: \"Network\", name: \"n\", dependencies: () => ({ resourceGroup: \"gr\" }) },\n];\n")
+	code, out, errOut := runGru(t, "", "plan", "--local", "--json", "-C", dir)
+	var pe struct {
+		Error struct {
+			Code, Message, File, Resource, Path string
+			Line, Column                        int
+		} `json:"error"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &pe) != nil || errOut != "" {
+		t.Fatalf("plan --json of a wrong project: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if e := pe.Error; e.Code != "bad-dependency" || e.File != "resources.js" || e.Line != 3 || e.Column != 3 || e.Resource != "Network::NetworkSecurityGroup gr::n" || e.Path != "dependencies.resourceGroup" {
+		t.Errorf("plan --json of a wrong project: %+v", e)
+	}
+	if code, out, _ := runGru(t, "", "destroy", "--local", "--json", "-f", "--types", "Network::NetworkSecurityGrup", "-C", example); code != 1 || !strings.Contains(out, `"code": "unknown-type"`) || !strings.Contains(out, `"suggestions"`) {
+		t.Errorf("destroy --json with a misspelt type: exit %d\n%s", code, out)
+	}
 	for _, args := range [][]string{
 		{"plan", "--bogus", "--json"},
 		{"types", "--json", "--bogus"},
@@ -124,14 +142,16 @@ func TestCleanupWhileTheCodeFails(t *testing.T) {
 		t.Errorf("plan of broken code: exit %d %s", code, errOut)
 	}
 	code, out, errOut := runGru(t, "", "list", "--local", "--our", "-C", dir)
-	if code != 0 || !strings.Contains(out, "one") || !strings.Contains(out, "two") || !strings.Contains(errOut, "goes by the ownership tags alone") {
+	if code != 0 || !strings.Contains(out, "one") || !strings.Contains(out, "two") || !strings.Contains(errOut, "goes by its ownership tags alone") {
 		t.Errorf("list --our: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, _, errOut := runGru(t, "", "destroy", "-f", "--local", "--name", "one", "-C", dir); code != 1 || !strings.Contains(errOut, "filters need the project's resources") {
 		t.Errorf("filtered destroy: exit %d %s", code, errOut)
 	}
+	// The code runs, but a dependency is wrong: destroy still goes by the tags.
+	os.WriteFile(filepath.Join(dir, "resources.js"), []byte(`exports.createResources = () => [`+rg("one")+`, { type: "NetworkSecurityGroup", group: "Network", name: "n", dependencies: () => ({ resourceGroup: "oen" }) }];`), 0o644)
 	code, out, errOut = runGru(t, "", "destroy", "-f", "--local", "-C", dir)
-	if code != 0 || !strings.Contains(out, "Destroy: 2 done") || !strings.Contains(errOut, "warning") {
+	if code != 0 || !strings.Contains(out, "Destroy: 2 done") || !strings.Contains(errOut, "warning") || !strings.Contains(errOut, "resources.js:1:") || !strings.Contains(errOut, "did you mean one") {
 		t.Errorf("destroy: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

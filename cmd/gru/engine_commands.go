@@ -56,30 +56,43 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command, eve
 
 func (s *session) close() { s.gru.Close() }
 
-// openForCleanup is openProject for list and destroy, which must work while the project's code
-// does not: when resources.js fails to run but config.js does, the session holds a project of
-// no resources, whose ownership tags still say what it manages, and a warning says so.
+// openForCleanup is openProject for list and destroy, which must work while the project does
+// not: see byTagsAlone.
 func (g *globalOptions) openForCleanup(ctx context.Context, cmd *cobra.Command, events func(gru.Event), filtered bool) (*session, error) {
 	s, err := g.open(ctx, cmd, events)
 	if err != nil {
 		return nil, err
 	}
 	proj, err := s.LoadProject(ctx, g.dir)
-	if err != nil && isProject(g.dir) && ctx.Err() == nil {
-		if tags, cerr := s.LoadProjectConfig(ctx, g.dir); cerr == nil {
-			if filtered {
-				s.Close()
-				return nil, fmt.Errorf("%w\n(filters need the project's resources: fix the code, or leave the filters out to go by the ownership tags alone)", err)
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "gru: warning: the project's code fails, so gru goes by the ownership tags alone (gc-project-name=%s, gc-stage=%s); resources it declares readOnly are not known:\n  %v\n", tags.Name, tags.Stage, err)
-			proj, err = tags, nil
-		}
+	if err != nil {
+		proj, err = g.byTagsAlone(ctx, cmd, s, err, filtered)
 	}
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	return &session{gru: s, proj: proj}, nil
+}
+
+// byTagsAlone answers an error of the project (its code fails to run, or a resource is wrong)
+// for list and destroy: when config.js still runs, it returns a project of no resources, whose
+// ownership tags still say what the project manages, and a warning says so. Filters need the
+// resources: with them, and for other errors, the error stays.
+func (g *globalOptions) byTagsAlone(ctx context.Context, cmd *cobra.Command, s *gru.Session, err error, filtered bool) (*gru.Project, error) {
+	var pe *gru.ProjectError
+	if !errors.As(err, &pe) || !isProject(g.dir) || ctx.Err() != nil {
+		return nil, err
+	}
+	tags, cerr := s.LoadProjectConfig(ctx, g.dir)
+	if cerr != nil {
+		return nil, err
+	}
+	if filtered {
+		return nil, fmt.Errorf("%w\n(filters need the project's resources: fix the project, or leave the filters out to go by the ownership tags alone)", err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "gru: warning: the project fails, so gru goes by its ownership tags alone (gc-project-name=%s, gc-stage=%s); resources it declares readOnly are not known:\n  %v\n",
+		tags.Name, tags.Stage, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	return tags, nil
 }
 
 // isProject reports a folder holding a project (resources.js or iac.js).
@@ -541,7 +554,11 @@ func newDestroyCommand(g *globalOptions) *cobra.Command {
 gc-project-name, gc-stage), or whose parent does, dependents first (found in the live
 bodies). A resource group is deleted whole, with what it holds: the list shows it. Without
 filters, what the project manages but no longer declares goes too. Resources the project
-declares readOnly are never deleted.
+declares readOnly are never deleted. With --types, --group or --name only declared resources
+are deleted: filters that name no declared resource are an error with the nearest names;
+filters that name declared resources none of which is live print Nothing to delete. While the
+project fails (its code does not run, or a resource is wrong), destroy without filters goes by
+the ownership tags alone, with a warning.
 
 It asks before deleting unless -f. Exit status: 0 when every deletion is done, 1 when any
 failed, was skipped or canceled, or on error; --json writes the plan and the outcomes. When
@@ -562,7 +579,13 @@ the endpoint stops answering, nothing new starts.`,
 			o.All = all
 			p, err := s.gru.PlanDestroy(ctx, s.proj, o)
 			if err != nil {
-				return err
+				// The code runs, but a resource is wrong: the tags still say what to delete.
+				if s.proj, err = g.byTagsAlone(ctx, cmd, s.gru, err, o.Types != nil || o.Name != "" || o.Group != ""); err != nil {
+					return err
+				}
+				if p, err = s.gru.PlanDestroy(ctx, s.proj, o); err != nil {
+					return err
+				}
 			}
 			if !p.Pending() {
 				if g.json {
@@ -593,9 +616,9 @@ the endpoint stops answering, nothing new starts.`,
 		},
 	}
 	addForce(cmd, &force)
-	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type)")
-	cmd.Flags().StringVar(&o.Name, "name", "", "only the resource of this name")
-	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group (Network, Storage, ...)")
+	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these declared types (Group::Type or ARM type); a type gru does not know, or the project does not declare, is an error")
+	cmd.Flags().StringVar(&o.Name, "name", "", "only the declared resource of this name (or full name rg::name), among the other filters; no such resource is an error")
+	cmd.Flags().StringVar(&o.Group, "group", "", "only declared types of this group (Network, Storage, ...); an unknown or undeclared group is an error")
 	cmd.Flags().BoolVar(&all, "all", false, "also the project's resources that gru does not manage (no ownership tags)")
 	return cmd
 }
@@ -630,6 +653,11 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 			}
 			defer s.close()
 			rows, err := s.gru.List(ctx, s.proj, o)
+			if err != nil && s.proj != nil {
+				if s.proj, err = g.byTagsAlone(ctx, cmd, s.gru, err, false); err == nil {
+					rows, err = s.gru.List(ctx, s.proj, o)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -663,8 +691,8 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.Our, "our", false, "only what this project manages")
-	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type)")
-	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group")
+	cmd.Flags().StringSliceVar(&o.Types, "types", nil, "only these types (Group::Type or ARM type; an unknown type is an error, a known one with nothing live lists nothing)")
+	cmd.Flags().StringVar(&o.Group, "group", "", "only types of this group (Network, Storage, ...; an unknown group is an error)")
 	return cmd
 }
 

@@ -16,7 +16,9 @@ type errorJSON struct {
 }
 
 type errorDetail struct {
-	// Code says what kind of error it is: "usage" (flags, arguments), "offline", "error".
+	// Code says what kind of error it is: a problem's code in the project (gru.Problem: syntax,
+	// bad-dependency, invalid-property, ...), a filter's (unknown-type, unknown-group,
+	// no-match), "usage" (flags, arguments), "offline", else "error".
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	File     string `json:"file,omitempty"`
@@ -24,6 +26,10 @@ type errorDetail struct {
 	Column   int    `json:"column,omitempty"`
 	Resource string `json:"resource,omitempty"`
 	Path     string `json:"path,omitempty"`
+	// Problems are all of a project's problems when there are several (the fields above are
+	// the first's); Suggestions the values a filter could have named.
+	Problems    []gru.Problem `json:"problems,omitempty"`
+	Suggestions []string      `json:"suggestions,omitempty"`
 }
 
 // writeError writes a command's error: "gru: message" on stderr, or, with --json, the JSON
@@ -38,7 +44,20 @@ func writeError(stdout, stderr io.Writer, err error, asJSON bool) {
 
 func detailOf(err error) errorDetail {
 	d := errorDetail{Code: "error", Message: err.Error()}
+	var pe *gru.ProjectError
+	var fe *gru.FilterError
 	switch {
+	case errors.As(err, &pe) && len(pe.Problems) > 0:
+		first := pe.Problems[0]
+		d.Code, d.File, d.Line, d.Column, d.Resource, d.Path = first.Code, first.File, first.Line, first.Column, first.Resource, first.Path
+		if d.Code == "" {
+			d.Code = "project"
+		}
+		if len(pe.Problems) > 1 {
+			d.Problems = pe.Problems
+		}
+	case errors.As(err, &fe):
+		d.Code, d.Suggestions = fe.Code, fe.Suggestions
 	case errors.Is(err, gru.ErrOffline):
 		d.Code = "offline"
 	case isUsage(err):
