@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,6 +199,15 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 				return err
 			}
 			endpoint := scheme + "://" + reachable(ln.Addr())
+			if g.json {
+				// One line of JSON, for scripts that start an emulator and read where it is.
+				banner := map[string]any{"endpoint": endpoint, "database": db, "subscription": emulator.LocalSubscriptionID, "blobEndpoint": blobEndpoint}
+				if certFile != "" {
+					banner["certificate"] = certFile
+				}
+				line, _ := json.Marshal(banner)
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", line)
+			}
 			// The banner goes out in one write: a reader of the first line has it all.
 			out := &strings.Builder{}
 			fmt.Fprintf(out, "ARM emulator listening on %s\n", endpoint)
@@ -215,7 +225,9 @@ database, which folds SQLite's -wal and -shm files back into it.`,
 				fmt.Fprintf(out, "  certificate   %s (trust it: gru --ca-file or GRU_EMULATOR_CA, the Azure SDK for Go SSL_CERT_FILE)\n", certFile)
 			}
 			fmt.Fprintf(out, "Point gru at it with --endpoint %s; the Azure SDK with a cloud.Configuration whose ResourceManager endpoint is %s.\n", endpoint, endpoint)
-			io.WriteString(cmd.OutOrStdout(), out.String())
+			if !g.json {
+				io.WriteString(cmd.OutOrStdout(), out.String())
+			}
 			err = serveUntilDone(ctx, stderr, listening{emulator.NewHTTPServer(emu, timeouts), ln}, listening{emulator.NewHTTPServer(emu.BlobHandler(), timeouts), blobLn})
 			if cerr := emu.Close(); cerr != nil && err == nil {
 				err = fmt.Errorf("closing the emulator database %s: %w", db, cerr)

@@ -722,6 +722,9 @@ func newInitCommand(g *globalOptions) *cobra.Command {
 					return err
 				}
 			}
+			if g.json {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"dir": g.dir, "files": []string{"package.json", "config.js", "resources.js"}})
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Made a project in %s: edit resources.js, then gru plan --local.\n", g.dir)
 			return nil
 		},

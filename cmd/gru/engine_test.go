@@ -415,6 +415,10 @@ func TestInit(t *testing.T) {
 	if code, _, errOut := runGru(t, "", "init", "-C", dir); code != 1 || !strings.Contains(errOut, "exists already") {
 		t.Errorf("init over a project: %d %s", code, errOut)
 	}
+	other := filepath.Join(t.TempDir(), "other")
+	if code, out, _ := runGru(t, "", "init", "--json", "-C", other); code != 0 || !strings.Contains(out, `"resources.js"`) || !json.Valid([]byte(out)) {
+		t.Errorf("init --json: %d %s", code, out)
+	}
 }
 
 // TestGencodeOfNothing: with nothing live, gencode writes a project that declares nothing, as

@@ -85,6 +85,10 @@ func serveProcess(t *testing.T, bin string, env []string, args ...string) *serve
 			t.Fatalf("the emulator printed no endpoint: %v", s.rest())
 		}
 		s.endpoint = strings.TrimPrefix(line, "ARM emulator listening on ")
+		var banner struct{ Endpoint string }
+		if json.Unmarshal([]byte(line), &banner) == nil { // --json
+			s.endpoint = banner.Endpoint
+		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the emulator printed no endpoint")
 	}
@@ -362,6 +366,29 @@ func TestEmulatorServeUsesTheLocalDatabase(t *testing.T) {
 	}
 	if !strings.Contains(printed, "database      "+local) {
 		t.Errorf("printed:\n%s", printed)
+	}
+}
+
+// TestEmulatorServeJSONBanner: with --json, the banner is one line of JSON saying where the
+// emulator is, and nothing else is printed on stdout.
+func TestEmulatorServeJSONBanner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gru and runs it as a server")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "arm.db")
+	s := serveProcess(t, buildGru(t), nil, "--db", db, "--json")
+	if code := statusWith(t, s.endpoint+subscriptionsPath, "Bearer x"); code != 200 {
+		t.Fatalf("GET through the JSON banner's endpoint: %d", code)
+	}
+	s.cmd.Process.Signal(os.Interrupt)
+	s.wait(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var banner map[string]string
+	if len(s.stdout) != 1 || json.Unmarshal([]byte(s.stdout[0]), &banner) != nil || banner["database"] != db ||
+		!strings.HasPrefix(banner["blobEndpoint"], "http://127.0.0.1:") || banner["subscription"] == "" {
+		t.Errorf("stdout: %q", s.stdout)
 	}
 }
 
