@@ -305,6 +305,8 @@ func (p *Project) unchanged() bool {
 //	missing-location        no Azure location: neither the resource nor config.js sets one
 //	invalid-property        the body breaks its schema, or a property gru reads is wrong
 //	unknown-property        a property the schema does not have (a warning; an error with Strict)
+//	unvalidated             the resource's apiVersion is one gru has no type data for: its body
+//	                        is sent unvalidated (a warning; an error with Strict)
 type Problem struct {
 	Code     string `json:"code,omitempty"`
 	Source   string `json:"source,omitempty"`
@@ -334,6 +336,7 @@ const (
 	CodeMissingLocation      = target.CodeMissingLocation
 	CodeInvalidProperty      = target.CodeInvalidProperty
 	CodeUnknownProperty      = target.CodeUnknownProperty
+	CodeUnvalidated          = target.CodeUnvalidated
 )
 
 // String writes the problem as file:line:column: resource: path: message.

@@ -175,3 +175,42 @@ func TestListShowsEveryState(t *testing.T) {
 }
 
 func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// TestProjectNamesAnAPIVersion: a resource's apiVersion is the version its body is validated
+// at and its requests use; a version gru has no type data for is a warning (the body is not
+// validated), an error with --strict; a malformed one is an error located at the resource.
+func TestProjectNamesAnAPIVersion(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	account := func(name, version string) string {
+		return `{ type: "StorageAccount", group: "Storage", name: "` + name + `", apiVersion: "` + version + `",
+    properties: () => ({ sku: { name: "Standard_LRS" }, kind: "StorageV2", properties: { dnsEndpointType: "Standard" } }),
+    dependencies: () => ({ resourceGroup: "rg-av" }) }`
+	}
+	rg := `{ type: "ResourceGroup", group: "Resources", name: "rg-av" }`
+	dir := writeProject(t, "exports.createResources = () => [\n  "+rg+",\n  "+account("gcavold", "2019-06-01")+",\n];\n")
+	code, out, errOut := runGru(t, "", "apply", "-f", "--local", "--debug", "-C", dir)
+	// dnsEndpointType came in a later version than 2019-06-01.
+	if code != 0 || !strings.Contains(out, "resources.js:3:3: Storage::StorageAccount rg-av::gcavold: properties.dnsEndpointType: unknown property") ||
+		!strings.Contains(errOut, "/storageAccounts/gcavold?api-version=2019-06-01") {
+		t.Fatalf("apply at 2019-06-01: exit %d\n%s\n%s", code, out, tail(errOut, 2000))
+	}
+	if code, out, _ := runGru(t, "", "plan", "--local", "--exit-code", "-C", dir); code != 0 {
+		t.Errorf("plan after apply: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runGru(t, "", "plan", "--local", "--strict", "-C", dir); code != 1 || !strings.Contains(errOut, "dnsEndpointType") {
+		t.Errorf("plan --strict: exit %d %s", code, errOut)
+	}
+	newer := writeProject(t, "exports.createResources = () => [\n  "+rg+",\n  "+account("gcavnew", "2099-01-01")+",\n];\n")
+	if code, _, errOut := runGru(t, "", "plan", "--local", "--strict", "-C", newer); code != 1 || !strings.Contains(errOut, "resources.js:3:3: Storage::StorageAccount gcavnew: apiVersion: API version 2099-01-01") {
+		t.Errorf("plan --strict of an unknown version: exit %d %s", code, errOut)
+	}
+	// Without --strict it is a warning; the emulator, as ARM, refuses a version it does not
+	// know when asked.
+	if _, out, errOut := runGru(t, "", "plan", "--local", "-C", newer); !strings.Contains(out+errOut, "2099-01-01") {
+		t.Errorf("plan of an unknown version:\n%s\n%s", out, errOut)
+	}
+	bad := writeProject(t, "exports.createResources = () => [\n  "+rg+",\n  "+account("gcavbad", "2019-6-1")+",\n];\n")
+	if code, _, errOut := runGru(t, "", "plan", "--local", "-C", bad); code != 1 || !strings.Contains(errOut, "resources.js:3:3: Storage::StorageAccount gcavbad: apiVersion: 2019-6-1 is not an API version") {
+		t.Errorf("plan of a malformed version: exit %d %s", code, errOut)
+	}
+}

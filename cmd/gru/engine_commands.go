@@ -117,7 +117,7 @@ func (f *planFlags) add(cmd *cobra.Command, verb string) {
 	fl.BoolVar(&f.allowReplace, "allow-replace", false, "allow replacing a resource group, or a resource with others inside it (deleted with it, and made again when declared)")
 	fl.StringSliceVar(&f.replaceSecrets, "replace-secrets", nil, "send the secrets (passwords, keys: never compared with live) of these resources again, by name; alone: of every resource")
 	fl.Lookup("replace-secrets").NoOptDefVal = "*"
-	fl.BoolVar(&f.strict, "strict", false, "make validation warnings (unknown properties) errors")
+	fl.BoolVar(&f.strict, "strict", false, "make validation warnings errors: unknown properties, and bodies that cannot be validated (an apiVersion gru has no type data for)")
 }
 
 func (f *planFlags) options() gru.PlanOptions {

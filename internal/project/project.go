@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,9 @@ type Spec struct {
 	// Name is properties.name, else name.
 	Name     string
 	ReadOnly bool
+	// APIVersion is the API version the resource is written and read with ("": the type's
+	// default), from the declaration's apiVersion (gru's own key; GruCloud has none).
+	APIVersion string
 	// Properties is the body the user wrote (numbers as json.Number).
 	Properties map[string]any
 	// Dependencies by key; ListKeys marks the keys given as arrays (nil when none is).
@@ -93,6 +97,9 @@ type Hooks struct {
 	// Console receives what the project's console.log writes (nil: nothing).
 	Console io.Writer
 }
+
+// apiVersionPattern is the shape of an ARM API version: a date, and a suffix for previews.
+var apiVersionPattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9.]+)?$`)
 
 // The codes of the errors Load returns (an Error's Code).
 const (
@@ -650,6 +657,13 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 			return group + "::" + typ + " " + s.Name
 		}
 		return group + "::" + typ
+	}
+	if v := decl.Get("apiVersion"); v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
+		version, ok := v.Export().(string)
+		if !ok || !apiVersionPattern.MatchString(version) {
+			return nil, &Error{Code: CodeFormat, Location: source, Resource: what(), Path: "apiVersion", Msg: fmt.Sprintf("%s is not an API version: write it as ARM does, such as \"2023-05-01\" or \"2023-05-01-preview\" (gru types --versions TYPE lists them)", v)}
+		}
+		s.APIVersion = version
 	}
 	call := func(key string) (goja.Value, error) {
 		v := decl.Get(key)

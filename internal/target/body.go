@@ -101,6 +101,9 @@ func (b *builder) bodies() {
 		if r.ID != nil {
 			name = r.ID.Name // a name GruCloud's PUT path fixes (default) rather than the project's
 		}
+		if r.apiVersion != "" {
+			continue // a version gru has no type data for: not validated (a warning says so)
+		}
 		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: name}) {
 			problem := problemOf(CodeInvalidProperty, r.Spec, r, p.Path)
 			problem.Message = validationMessage(p)

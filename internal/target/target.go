@@ -47,6 +47,9 @@ type Resource struct {
 	// ValuePaths are the paths of its live body that other resources take a value from
 	// (getId with a path): a plan keeps them when it trims live bodies.
 	ValuePaths []string
+	// apiVersion is the project's API version when the catalogue holds no schema for it:
+	// requests use it, and Schema (the default version's) serves for comparing only.
+	apiVersion string
 }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
@@ -54,7 +57,12 @@ type Resource struct {
 func (r *Resource) ReadOnly() bool { return r.Spec.ReadOnly }
 
 // APIVersion is the API version the resource is read and written with.
-func (r *Resource) APIVersion() string { return r.Schema.APIVersion }
+func (r *Resource) APIVersion() string {
+	if r.apiVersion != "" {
+		return r.apiVersion
+	}
+	return r.Schema.APIVersion
+}
 
 // Target is the resources a project wants, linked.
 type Target struct {
@@ -103,6 +111,9 @@ const (
 	// CodeUnknownProperty: the body has a property its schema does not (a warning, an error
 	// with Strict).
 	CodeUnknownProperty = "unknown-property"
+	// CodeUnvalidated: the resource's API version is not one gru has type data for, so its
+	// body is not validated (a warning, an error with Strict).
+	CodeUnvalidated = "unvalidated"
 )
 
 // Problem is one problem of a project: what (Code), where the resource is declared (File,
@@ -261,7 +272,22 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeMissingName, s, nil, "", "%s has no name: set properties.name or name", ti.ShortName)
 		return
 	}
-	schema, err := b.cat.Schema(ctx, ti, "")
+	schema, err := b.cat.Schema(ctx, ti, s.APIVersion)
+	unvalidated := ""
+	var notHeld *catalog.VersionNotHeldError
+	if errors.As(err, &notHeld) {
+		// A version newer than gru's type data (or a mistake): sent as it is, not validated,
+		// and compared with live by the default version's schema.
+		if b.opts.Strict {
+			b.problem(CodeUnvalidated, s, nil, "apiVersion", "%v; with --strict a body that cannot be validated is an error", err)
+			return
+		}
+		p := problemOf(CodeUnvalidated, s, nil, "apiVersion")
+		p.Message, p.Warning = fmt.Sprintf("%v: the body is sent as written, not validated (an error with --strict)", err), true
+		b.t.Warnings = append(b.t.Warnings, p)
+		unvalidated = s.APIVersion
+		schema, err = b.cat.Schema(ctx, ti, "")
+	}
 	if err != nil {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s: %v", ti.ShortName, err)
 		return
@@ -270,7 +296,7 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
 		return
 	}
-	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed}
+	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed, apiVersion: unvalidated}
 	if b.deps == nil {
 		b.deps = map[*Resource][]catalog.Dependency{}
 	}
