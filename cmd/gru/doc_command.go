@@ -42,7 +42,7 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 					version = t.DefaultVersion
 				}
 				if specs != "" {
-					p, err := docs.FromSpecs(c, t, version, specs)
+					p, err := docs.FromSpecsAs(c, t, name, version, specs)
 					if err == nil || !all {
 						return p, err
 					}

@@ -241,16 +241,27 @@ func Dependencies(cat *catalog.Catalog, armType string) ([]Dependency, error) {
 
 // FromSpecs builds the page of a type from the swagger files below a specification root.
 func FromSpecs(cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot string) (*Page, error) {
+	return FromSpecsAs(cat, t, "", version, specsRoot)
+}
+
+// FromSpecsAs builds the page of a type by one of GruCloud's names for it (Web::WebAppConfiguration
+// for Microsoft.Web/sites/config; "" for the catalogue's name) from the swagger files below a
+// specification root.
+func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specsRoot string) (*Page, error) {
+	if name == "" {
+		name = t.ShortName
+	}
 	s := newSpecs(specsRoot)
 	op, err := s.findPut(t.ARMType, version)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Dependencies(cat, t.ARMType)
+	deps, err := specDependencies(cat, t, name)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Group: t.Group(), Type: t.Name(), APIVersion: version, Deps: deps, Schema: op.schema, SpecFile: op.file}
+	group, typeName, _ := strings.Cut(name, "::")
+	p := &Page{Group: group, Type: typeName, APIVersion: version, Deps: deps, Schema: op.schema, SpecFile: op.file}
 	for _, e := range op.examples {
 		p.Examples = append(p.Examples, Example{Name: e.name, Body: e.body})
 	}
