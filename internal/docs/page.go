@@ -60,10 +60,7 @@ func (p *Page) Markdown() string {
 	fmt.Fprintf(&b, "Provides a **%s** from the **%s** group\n", p.Type, p.Group)
 	b.WriteString("## Examples\n")
 	for _, e := range p.Examples {
-		code := p.call(e.Body)
-		if p.Modern {
-			code = "exports.createResources = () => [\n" + indentLines(p.entry(e.Body), "  ") + "];\n"
-		}
+		code := jsfmt.Format(p.program(e.Body))
 		fence := fenceFor(code)
 		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
 	}
@@ -91,23 +88,44 @@ func (p *Page) Markdown() string {
 // Code is the code of the page's i-th example: the provider.<Group>.make<Type> call, or for a
 // Modern page the entry of createResources' array (the page shows it inside the array).
 func (p *Page) Code(i int) string {
-	if p.Modern {
-		return p.entry(p.Examples[i].Body)
+	code := jsfmt.Format(p.program(p.Examples[i].Body))
+	if !p.Modern {
+		return code
 	}
-	return p.call(p.Examples[i].Body)
+	lines := strings.Split(strings.TrimSuffix(code, "\n"), "\n")
+	lines = lines[1 : len(lines)-1] // the lines between "exports.createResources = () => [" and "];"
+	for j, l := range lines {
+		lines[j] = strings.TrimPrefix(l, "  ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// program is an example's code, as GruCloud's generator writes it before prettier formats it:
+// the provider.<Group>.make<Type> call, or for a Modern page createResources' array.
+func (p *Page) program(body any) jsfmt.Node {
+	if p.Modern {
+		return jsfmt.Program{jsfmt.Assign{
+			Left:  jsfmt.Dot{Object: jsfmt.Ident("exports"), Name: "createResources"},
+			Right: jsfmt.Arrow{Body: jsfmt.ArrayExpr{p.entry(body)}},
+		}}
+	}
+	return jsfmt.Program{p.call(body)}
 }
 
 // entry writes an example as an entry of createResources' array, in the resources.js style.
-func (p *Page) entry(body any) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "{\n  type: %s,\n  group: %s,\n  name: %s,\n", jsfmt.Quote(p.Type, '"'), jsfmt.Quote(p.Group, '"'), jsfmt.Quote(p.exampleName(), '"'))
+func (p *Page) entry(body any) jsfmt.Node {
+	props := []jsfmt.Prop{
+		{Key: "type", Value: jsfmt.Str(p.Type)},
+		{Key: "group", Value: jsfmt.Str(p.Group)},
+		{Key: "name", Value: jsfmt.Str(p.exampleName())},
+	}
 	if p.ReadOnly {
-		b.WriteString("  readOnly: true,\n")
+		props = append(props, jsfmt.Prop{Key: "readOnly", Value: jsfmt.Bool(true)})
 	} else if o, ok := body.(Object); !ok || len(o) > 0 {
-		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+		props = append(props, jsfmt.Prop{Key: "properties", Value: jsfmt.Arrow{Body: jsfmt.Value(jsValue(body))}})
 	}
 	if deps := p.exampleDeps(); len(deps) > 0 {
-		b.WriteString("  dependencies: () => ({\n")
+		o := jsfmt.ObjectExpr{Expanded: true}
 		for _, d := range deps {
 			ref := d.FullName
 			if ref == "" {
@@ -116,16 +134,15 @@ func (p *Page) entry(body any) string {
 			if ref == "" {
 				ref = "my" + d.Type
 			}
-			v := jsfmt.Quote(ref, '"')
+			var v jsfmt.Node = jsfmt.Str(ref)
 			if d.List {
-				v = "[" + v + "]"
+				v = jsfmt.ArrayExpr{v}
 			}
-			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), v)
+			o.Props = append(o.Props, jsfmt.Prop{Key: d.Key, Value: v})
 		}
-		b.WriteString("  }),\n")
+		props = append(props, jsfmt.Prop{Key: "dependencies", Value: jsfmt.Arrow{Body: o}})
 	}
-	b.WriteString("},\n")
-	return b.String()
+	return jsfmt.ObjectExpr{Expanded: true, Props: props}
 }
 
 // exampleName is the name the examples give the resource: Name, else "my" and its type.
@@ -147,17 +164,6 @@ func (p *Page) exampleDeps() []Dependency {
 	return deps
 }
 
-// indentLines indents every non-empty line of s.
-func indentLines(s, prefix string) string {
-	lines := strings.SplitAfter(s, "\n")
-	for i, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			lines[i] = prefix + l
-		}
-	}
-	return strings.Join(lines, "")
-}
-
 // fenceFor is a Markdown code fence that the code cannot close: three backticks, or more
 // when the code holds a run of three (descriptions quote Markdown at times).
 func fenceFor(code string) string {
@@ -169,33 +175,37 @@ func fenceFor(code string) string {
 }
 
 // call writes an example as a provider.<Group>.make<Type> call, in the style of the older
-// GruCloud projects (prettier's formatting: two spaces, double quotes, trailing commas).
-func (p *Page) call(body any) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
-	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(p.exampleName(), '"'))
+// GruCloud projects, as GruCloud's generator writes it: the example's body as JSON.stringify
+// writes it (which prettier then lays out), no properties for an empty body.
+func (p *Page) call(body any) jsfmt.Node {
+	props := []jsfmt.Prop{{Key: "name", Value: jsfmt.Str(p.exampleName())}}
 	if p.ReadOnly {
-		b.WriteString("  readOnly: true,\n")
+		props = append(props, jsfmt.Prop{Key: "readOnly", Value: jsfmt.Bool(true)})
 	} else {
-		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+		props = append(props, jsfmt.Prop{Key: "properties", Value: jsfmt.Arrow{Body: jsfmt.Value(jsValue(body))}})
 	}
 	if deps := p.exampleDeps(); len(deps) > 0 {
-		b.WriteString("  dependencies: ({ resources }) => ({\n")
+		o := jsfmt.ObjectExpr{Expanded: true}
 		for _, d := range deps {
 			name := d.Name
 			if name == "" {
 				name = "my" + d.Type
 			}
-			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, jsfmt.Quote(name, '"'))
-			if d.List {
-				ref = "[" + ref + "]"
+			var ref jsfmt.Node = jsfmt.Index{
+				Object: jsfmt.Dot{Object: jsfmt.Dot{Object: jsfmt.Ident("resources"), Name: d.Group}, Name: d.Type},
+				Index:  jsfmt.Str(name),
 			}
-			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), ref)
+			if d.List {
+				ref = jsfmt.ArrayExpr{ref}
+			}
+			o.Props = append(o.Props, jsfmt.Prop{Key: d.Key, Value: ref})
 		}
-		b.WriteString("  }),\n")
+		props = append(props, jsfmt.Prop{Key: "dependencies", Value: jsfmt.Arrow{Params: []jsfmt.Node{jsfmt.ObjectPattern{"resources"}}, Body: o}})
 	}
-	b.WriteString("});\n")
-	return b.String()
+	return jsfmt.Call{
+		Callee: jsfmt.Dot{Object: jsfmt.Dot{Object: jsfmt.Ident("provider"), Name: p.Group}, Name: "make" + p.Type},
+		Args:   []jsfmt.Node{jsfmt.ObjectExpr{Expanded: true, Props: props}},
+	}
 }
 
 // jsValue turns a page's ordered JSON into jsfmt's values.
