@@ -2,6 +2,7 @@ package docs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
@@ -256,13 +257,39 @@ func FromSpecs(cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot str
 
 // FromSpecsAs builds the page of a type by one of GruCloud's names for it (Web::WebAppConfiguration
 // for Microsoft.Web/sites/config; "" for the catalogue's name) from the swagger files below a
-// specification root.
+// specification root. Pages of several types should share one Specs (OpenSpecs).
 func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specsRoot string) (*Page, error) {
+	s, err := OpenSpecs(specsRoot)
+	if err != nil {
+		return nil, err
+	}
+	return s.Page(cat, t, name, version)
+}
+
+// Page builds the page of a type by one of GruCloud's names for it ("" for the catalogue's
+// name) at an API version: "" for the type's default version where the tree has it, else the
+// newest the tree has.
+func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
 	if name == "" {
 		name = t.ShortName
 	}
-	s := newSpecs(specsRoot)
-	op, err := s.findPut(t.ARMType, version)
+	if version == "" {
+		versions := s.Versions(t.ARMType)
+		version = t.DefaultVersion
+		if len(versions) > 0 && !slices.Contains(versions, version) {
+			version = versions[0]
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	path, err := s.findPath(t.ARMType, "", version)
+	if err != nil {
+		return nil, err
+	}
+	if !path.put {
+		return nil, fmt.Errorf("no swagger file below %s has a PUT of %s at %s", s.root, t.ARMType, version)
+	}
+	op, err := s.operation(path)
 	if err != nil {
 		return nil, err
 	}
