@@ -60,7 +60,10 @@ func (p *Page) Markdown() string {
 	fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\n---\n", p.Type, p.Type)
 	fmt.Fprintf(&b, "Provides a **%s** from the **%s** group\n", p.Type, p.Group)
 	b.WriteString("## Examples\n")
-	for _, e := range p.Examples {
+	for i, e := range p.Examples {
+		if i > 0 {
+			b.WriteString("\n") // GruCloud's pages join their examples with a blank line
+		}
 		code := jsfmt.Format(p.program(e.Body))
 		fence := fenceFor(code)
 		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
@@ -182,7 +185,7 @@ func (p *Page) call(body any) jsfmt.Node {
 	props := []jsfmt.Prop{{Key: "name", Value: jsfmt.Str(p.exampleName())}}
 	if p.ReadOnly {
 		props = append(props, jsfmt.Prop{Key: "readOnly", Value: jsfmt.Bool(true)})
-	} else {
+	} else if !emptyBody(body) {
 		props = append(props, jsfmt.Prop{Key: "properties", Value: jsfmt.Arrow{Body: jsfmt.Value(jsValue(body))}})
 	}
 	if deps := p.exampleDeps(); len(deps) > 0 {
@@ -207,6 +210,22 @@ func (p *Page) call(body any) jsfmt.Node {
 		Callee: jsfmt.Dot{Object: jsfmt.Dot{Object: jsfmt.Ident("provider"), Name: p.Group}, Name: "make" + p.Type},
 		Args:   []jsfmt.Node{jsfmt.ObjectExpr{Expanded: true, Props: props}},
 	}
+}
+
+// emptyBody reports an example without a body, or with an empty one (rubico's isEmpty, which
+// GruCloud's generator tests bodies with).
+func emptyBody(body any) bool {
+	switch b := body.(type) {
+	case nil:
+		return true
+	case Object:
+		return len(b) == 0
+	case []any:
+		return len(b) == 0
+	case string:
+		return b == ""
+	}
+	return false
 }
 
 // jsValue turns a page's ordered JSON into jsfmt's values.

@@ -154,3 +154,21 @@ func TestEveryCataloguePageParses(t *testing.T) {
 		}
 	}
 }
+
+// TestSeveralExamples: examples are separated by a blank line, an empty body writes no
+// properties, and a body is written as the example file has it, read-only keys included.
+func TestSeveralExamples(t *testing.T) {
+	p := &Page{Group: "Storage", Type: "Queue", APIVersion: "2021-06-01", Schema: "", Examples: []Example{
+		{Name: "WithBody", Body: Object{{"id", "/subscriptions/sub/queues/q"}, {"properties", Object{{"metadata", Object{{"sample", "yes"}}}}}}},
+		{Name: "Empty", Body: Object{}},
+		{Name: "NoBody"},
+	}}
+	want := "## Examples\n### WithBody\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n  properties: () => ({\n" +
+		"    id: \"/subscriptions/sub/queues/q\",\n    properties: { metadata: { sample: \"yes\" } },\n  }),\n});\n\n```\n\n" +
+		"### Empty\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n});\n\n```\n\n" +
+		"### NoBody\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n});\n\n```\n## Dependencies\n"
+	md := p.Markdown()
+	if !strings.Contains(md, want) {
+		t.Errorf("got\n%s\nwant it to hold\n%s", md, want)
+	}
+}

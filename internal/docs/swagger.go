@@ -268,7 +268,7 @@ func (s *Specs) operation(p *specPath) (*operation, error) {
 				params, _ := ed.get("parameters")
 				if po, ok := params.(*jsObject); ok {
 					if body, ok := po.get(bodyName); ok {
-						e.body = withoutReadOnly(plain(body), o.schema)
+						e.body = plain(body) // as the example file has it, read-only keys too
 					}
 				}
 			}
@@ -276,53 +276,6 @@ func (s *Specs) operation(p *specPath) (*operation, error) {
 		}
 	}
 	return o, nil
-}
-
-// withoutReadOnly drops from an example body what its schema marks read-only, as a user would
-// not write it.
-func withoutReadOnly(body, schema any) any {
-	b, ok := body.(Object)
-	sc, _ := schema.(*jsObject)
-	if !ok || sc == nil {
-		return body
-	}
-	props := properties(sc, map[*jsObject]bool{})
-	out := Object{}
-	for _, m := range b {
-		p, _ := props.get(m.Key)
-		po, _ := p.(*jsObject)
-		if po != nil {
-			if ro, _ := po.get("readOnly"); ro == true {
-				continue
-			}
-		}
-		out = append(out, Member{m.Key, withoutReadOnly(m.Value, po)})
-	}
-	return out
-}
-
-// properties gathers a schema's properties, those of its allOf parents included.
-func properties(schema *jsObject, seen map[*jsObject]bool) *jsObject {
-	out := &jsObject{}
-	if seen[schema] {
-		return out
-	}
-	seen[schema] = true
-	if p, ok := schema.get("properties"); ok {
-		if po, ok := p.(*jsObject); ok {
-			out.members = append(out.members, po.members...)
-		}
-	}
-	if all, ok := schema.get("allOf"); ok {
-		if list, ok := all.(*jsArray); ok {
-			for _, parent := range list.elems {
-				if po, ok := parent.(*jsObject); ok {
-					out.members = append(out.members, properties(po, seen).members...)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // specLink is where a swagger file is published.
