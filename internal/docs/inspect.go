@@ -28,7 +28,7 @@ type inspectOptions struct {
 }
 
 // nodeDefaults are those GruCloud's generator gave: depth 10, the rest Node's defaults.
-var nodeDefaults = inspectOptions{depth: -1, maxArrayLength: -1}
+var nodeDefaults = inspectOptions{depth: 10, maxArrayLength: 100}
 
 func inspectWith(v any, opts inspectOptions) string {
 	in := &inspector{opts: opts, circular: map[any]int{}}
