@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,6 +69,13 @@ func TestOtherStoragePagesAreWellFormed(t *testing.T) {
 	}
 }
 
+// inspectNotation matches what util.inspect writes that is not JavaScript: <ref *1> before a
+// circular object, [Circular *1] where it recurs, and "... 30 more items" ending a cut array.
+var (
+	inspectRef      = regexp.MustCompile(`<ref \*\d+> `)
+	inspectNotation = regexp.MustCompile(`\[Circular \*\d+\]|\.\.\. \d+ more items?`)
+)
+
 // checkPage checks a page's sections and parses its code blocks with goja.
 func checkPage(t *testing.T, name, md, typ, group string) {
 	t.Helper()
@@ -99,8 +107,10 @@ func checkPage(t *testing.T, name, md, typ, group string) {
 		}
 		code := strings.Join(lines[i+1:end], "\n")
 		src := code
-		if strings.HasPrefix(strings.TrimSpace(code), "{") {
-			src = "(" + code + ")" // the schema is an object expression
+		if strings.HasPrefix(strings.TrimSpace(code), "{") || strings.HasPrefix(code, "<ref *") {
+			// The schema is an object expression in util.inspect's notation, which marks
+			// circular objects and cut arrays in ways JavaScript does not parse.
+			src = "(" + inspectNotation.ReplaceAllString(inspectRef.ReplaceAllString(code, ""), "null") + ")"
 		}
 		if _, err := goja.Compile(name, src, false); err != nil {
 			t.Errorf("%s: the block at line %d does not parse: %v", name, i+1, err)
