@@ -287,7 +287,8 @@ func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specs
 
 // Page builds the page of a type by one of GruCloud's names for it ("" for the catalogue's
 // name) at an API version: "" for the type's default version where the tree has it, else the
-// newest the tree has.
+// newest the tree has. A type the tree has paths of but no PUT (a web app's backups, web jobs,
+// processes) has a page without examples whose schema is ''.
 func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
 	if name == "" {
 		name = t.ShortName
@@ -304,9 +305,6 @@ func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version st
 	path, err := s.findPath(t.ARMType, "", version)
 	if err != nil {
 		return nil, err
-	}
-	if !path.put {
-		return nil, fmt.Errorf("no swagger file below %s has a PUT of %s at %s", s.root, t.ARMType, version)
 	}
 	op, err := s.operation(path)
 	if err != nil {

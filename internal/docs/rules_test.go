@@ -1,0 +1,44 @@
+package docs
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gru-iac/gru/internal/catalog"
+)
+
+// rulesPage builds a page from testdata/specs-rules, swagger files written for these tests.
+func rulesPage(t *testing.T, name string) *Page {
+	t.Helper()
+	cat, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti, err := cat.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSpecs("testdata/specs-rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Page(cat, ti, name, "2022-03-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestTypesWithoutPut: a type the swagger has no PUT of (a web app's backups) has a page without
+// examples and the schema ''; a PUT without a body shows '', and its examples no properties.
+func TestTypesWithoutPut(t *testing.T) {
+	md := rulesPage(t, "Web::WebAppBackupStatus").Markdown()
+	if !strings.Contains(md, "## Examples\n## Dependencies\n") || !strings.Contains(md, "## Swagger Schema\n```js\n''\n```\n") {
+		t.Errorf("backups:\n%s", md)
+	}
+	md = rulesPage(t, "Web::WebAppPremierAddOn").Markdown()
+	if !strings.Contains(md, "### Add a premier add-on\n```js\nprovider.Web.makeWebAppPremierAddOn({\n  name: \"myWebAppPremierAddOn\",\n  dependencies:") ||
+		!strings.Contains(md, "## Swagger Schema\n```js\n''\n```\n") {
+		t.Errorf("a PUT without a body:\n%s", md)
+	}
+}
