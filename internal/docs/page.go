@@ -288,7 +288,7 @@ func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specs
 // Page builds the page of a type by one of GruCloud's names for it ("" for the catalogue's
 // name) at an API version: "" for the type's default version where the tree has it, else the
 // newest the tree has. A type the tree has paths of but no PUT (a web app's backups, web jobs,
-// processes) has a page without examples whose schema is ''.
+// processes) has a page without examples whose schema is the empty string.
 func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
 	if name == "" {
 		name = t.ShortName

@@ -30,7 +30,8 @@ func rulesPage(t *testing.T, name string) *Page {
 }
 
 // TestTypesWithoutPut: a type the swagger has no PUT of (a web app's backups) has a page without
-// examples and the schema ''; a PUT without a body shows '', and its examples no properties.
+// examples and an empty string as its schema; a PUT without a body shows an empty string,
+// and its examples no properties.
 func TestTypesWithoutPut(t *testing.T) {
 	md := rulesPage(t, "Web::WebAppBackupStatus").Markdown()
 	if !strings.Contains(md, "## Examples\n## Dependencies\n") || !strings.Contains(md, "## Swagger Schema\n```js\n''\n```\n") {
