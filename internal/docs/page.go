@@ -302,7 +302,11 @@ func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version st
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	path, err := s.findPath(t.ARMType, "", version)
+	putPath := "" // where GruCloud's table fixes the name (sites/{name}/config/web), that PUT's
+	if gt, ok := lookupGruType(name); ok {
+		putPath = gt.PutPath
+	}
+	path, err := s.findPath(t.ARMType, putPath, version)
 	if err != nil {
 		return nil, err
 	}

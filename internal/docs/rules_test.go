@@ -43,3 +43,23 @@ func TestTypesWithoutPut(t *testing.T) {
 		t.Errorf("a PUT without a body:\n%s", md)
 	}
 }
+
+// TestFixedNameTypesUseTheirOwnPut: a type whose name GruCloud fixes (a web app's configuration
+// is sites/{name}/config/web) comes from that path's PUT, not the first config PUT of the file
+// (appsettings), and links the file it is in.
+func TestFixedNameTypesUseTheirOwnPut(t *testing.T) {
+	md := rulesPage(t, "Web::WebAppConfiguration").Markdown()
+	for _, want := range []string{
+		"### Update Site Config\n```js\nprovider.Web.makeWebAppConfiguration({\n",
+		"### Update Site Config, nothing set\n",
+		"description: 'Web app configuration ARM resource.'",
+		"[here](https://github.com/Azure/azure-rest-api-specs/tree/main/specification/web/resource-manager/Microsoft.Web/stable/2022-03-01/WebApps.json)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the page lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "Setting1") {
+		t.Errorf("the page shows the appsettings example:\n%s", md)
+	}
+}
