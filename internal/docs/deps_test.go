@@ -37,7 +37,7 @@ func TestSpecDependenciesFollowGruCloudsTable(t *testing.T) {
 		if name == "" {
 			name = ti.ShortName
 		}
-		deps, err := specDependencies(cat, ti, name)
+		deps, err := specDependencies(cat, ti, name, "")
 		if err != nil {
 			t.Fatal(err)
 		}

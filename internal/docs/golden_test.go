@@ -56,6 +56,8 @@ var goldenCases = []goldenCase{
 	{"Web::WebAppBackupStatus", "2023-12-01", examplesCorpus, "no PUT"},
 	{"Web::WebAppMSDeployStatus", "2023-12-01", examplesCorpus, "multi-line descriptions split"},
 	{"Web::AppServicePlan", "2023-12-01", examplesCorpus, "a page of the corpus"},
+	{"Network::VirtualNetworkGatewayConnectionSharedKey", "2024-01-01", examplesCorpus, "GruCloud's PUT path, whose type the path alone does not name"},
+	{"ContainerService::ContainerService", "2017-07-01", examplesCorpus, "a name GruCloud's table has twice"},
 }
 
 func (c goldenCase) file() string {
@@ -99,7 +101,7 @@ func goldenPages(t *testing.T) (cases []goldenCase, pages []*Page, paths []*spec
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		putPath := ""
-		if gt, ok := lookupGruType(c.name); ok {
+		if gt, ok := lookupGruType(c.name, c.version); ok {
 			putPath = gt.PutPath
 		}
 		sp, err := s.findPath(ti.ARMType, putPath, c.version)

@@ -28,23 +28,33 @@ type gruType struct {
 
 var gruTable struct {
 	once  sync.Once
-	types map[string]*gruType // by lower-case Group::Type
+	types map[string][]*gruType // by lower-case Group::Type, in the table's order
 	err   error
 }
 
 // lookupGruType finds a type of GruCloud's table by its Group::Type name, case-insensitively.
-func lookupGruType(name string) (*gruType, bool) {
+// A name the table has twice (ContainerService::ContainerService, at two API versions) is the
+// entry of the page's API version, else the last (whose page was written last).
+func lookupGruType(name, version string) (*gruType, bool) {
 	gruTable.once.Do(func() {
 		gruTable.types, gruTable.err = readGruTypes(grucloudTypes)
 	})
 	if gruTable.err != nil {
 		return nil, false
 	}
-	t, ok := gruTable.types[strings.ToLower(name)]
-	return t, ok
+	entries := gruTable.types[strings.ToLower(name)]
+	for _, t := range entries {
+		if t.APIVersion == version {
+			return t, true
+		}
+	}
+	if len(entries) == 0 {
+		return nil, false
+	}
+	return entries[len(entries)-1], true
 }
 
-func readGruTypes(data []byte) (map[string]*gruType, error) {
+func readGruTypes(data []byte) (map[string][]*gruType, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
@@ -53,17 +63,19 @@ func readGruTypes(data []byte) (map[string]*gruType, error) {
 	if err != nil {
 		return nil, err
 	}
-	types := map[string]*gruType{}
+	types := map[string][]*gruType{}
 	for _, line := range strings.Split(strings.TrimRight(string(text), "\n"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) != 9 {
 			continue
 		}
 		k := strings.ToLower(f[0])
-		t := types[k]
-		if t == nil {
+		var t *gruType
+		if n := len(types[k]); n > 0 && types[k][n-1].APIVersion == f[2] && types[k][n-1].PutPath == f[3] {
+			t = types[k][n-1]
+		} else {
 			t = &gruType{Name: f[0], ARMType: f[1], APIVersion: f[2], PutPath: f[3]}
-			types[k] = t
+			types[k] = append(types[k], t)
 		}
 		if f[4] == "" {
 			continue
@@ -77,8 +89,8 @@ func readGruTypes(data []byte) (map[string]*gruType, error) {
 // specDependencies are the dependencies a page built from swagger lists and its examples name:
 // those of GruCloud's table for a type it has, in the table's order; for another type the
 // catalogue's keys, with the resource group and the parents a project names.
-func specDependencies(cat *catalog.Catalog, t *catalog.TypeInfo, name string) ([]Dependency, error) {
-	if gt, ok := lookupGruType(name); ok {
+func specDependencies(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) ([]Dependency, error) {
+	if gt, ok := lookupGruType(name, version); ok {
 		return append([]Dependency(nil), gt.Deps...), nil
 	}
 	deps, err := Dependencies(cat, t.ARMType)

@@ -293,18 +293,20 @@ func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version st
 	if name == "" {
 		name = t.ShortName
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// GruCloud's PUT path: where its table fixes the name (sites/{name}/config/web), that
+	// path's PUT makes the page.
+	putPath := ""
+	if gt, ok := lookupGruType(name, version); ok {
+		putPath = gt.PutPath
+	}
 	if version == "" {
-		versions := s.Versions(t.ARMType)
+		versions := s.versions(t.ARMType, putPath)
 		version = t.DefaultVersion
 		if len(versions) > 0 && !slices.Contains(versions, version) {
 			version = versions[0]
 		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	putPath := "" // where GruCloud's table fixes the name (sites/{name}/config/web), that PUT's
-	if gt, ok := lookupGruType(name); ok {
-		putPath = gt.PutPath
 	}
 	path, err := s.findPath(t.ARMType, putPath, version)
 	if err != nil {
@@ -314,7 +316,7 @@ func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version st
 	if err != nil {
 		return nil, err
 	}
-	deps, err := specDependencies(cat, t, name)
+	deps, err := specDependencies(cat, t, name, version)
 	if err != nil {
 		return nil, err
 	}

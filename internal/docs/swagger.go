@@ -26,6 +26,7 @@ type Specs struct {
 	parseErr  map[string]error      // file → why it could not be read
 	indexed   map[string]bool       // the versions whose files' paths are indexed
 	paths     map[string][]specPath // lower-case ARM type → its paths, file by file
+	all       map[string][]specPath // API version → every path of its files
 	derefd    map[string]any        // swagger file → its dereferenced document
 }
 
@@ -49,7 +50,8 @@ func OpenSpecs(root string) (*Specs, error) {
 		return nil, fmt.Errorf("%s is not a folder", root)
 	}
 	s := &Specs{root: filepath.ToSlash(root), byVersion: map[string][]string{}, parsed: map[string]any{},
-		parseErr: map[string]error{}, indexed: map[string]bool{}, paths: map[string][]specPath{}, derefd: map[string]any{}}
+		parseErr: map[string]error{}, indexed: map[string]bool{}, paths: map[string][]specPath{}, all: map[string][]specPath{},
+		derefd: map[string]any{}}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
@@ -123,14 +125,13 @@ func (s *Specs) index(version string) {
 				continue
 			}
 			for _, m := range po.members {
-				t, ok := swagger.ARMTypeFromPath(m.Key)
-				if !ok {
-					continue
-				}
 				methods, _ := m.Value.(*jsObject)
-				put := methods != nil && methods.has("put")
-				k := strings.ToLower(t)
-				s.paths[k] = append(s.paths[k], specPath{file: file, version: v, key: m.Key, put: put})
+				p := specPath{file: file, version: v, key: m.Key, put: methods != nil && methods.has("put")}
+				s.all[v] = append(s.all[v], p)
+				if t, ok := swagger.ARMTypeFromPath(m.Key); ok {
+					k := strings.ToLower(t)
+					s.paths[k] = append(s.paths[k], p)
+				}
 			}
 		}
 	}
@@ -140,6 +141,12 @@ func (s *Specs) index(version string) {
 func (s *Specs) Versions(armType string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.versions(armType, "")
+}
+
+// versions lists the API versions (newest first) at which the tree has a path of an ARM type,
+// or the path of a PUT path template.
+func (s *Specs) versions(armType, putPath string) []string {
 	s.index("")
 	seen := map[string]bool{}
 	var out []string
@@ -147,6 +154,16 @@ func (s *Specs) Versions(armType string) []string {
 		if !seen[p.version] {
 			seen[p.version] = true
 			out = append(out, p.version)
+		}
+	}
+	if putPath != "" {
+		for v, paths := range s.all {
+			for _, p := range paths {
+				if !seen[v] && samePath(p.key, putPath) {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
 		}
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(out)))
@@ -158,6 +175,15 @@ func (s *Specs) Versions(armType string) []string {
 // not the first config path), else the first with a PUT, else the first.
 func (s *Specs) findPath(armType, putPath, version string) (*specPath, error) {
 	s.index(version)
+	if putPath != "" {
+		// GruCloud's path, which may address a type the path alone does not name
+		// (connections/{name}/sharedkey).
+		for i, p := range s.all[version] {
+			if samePath(p.key, putPath) {
+				return &s.all[version][i], nil
+			}
+		}
+	}
 	var candidates []specPath
 	for _, p := range s.paths[strings.ToLower(armType)] {
 		if p.version == version {
@@ -166,13 +192,6 @@ func (s *Specs) findPath(armType, putPath, version string) (*specPath, error) {
 	}
 	if len(candidates) == 0 {
 		return nil, fmt.Errorf("no swagger file below %s has a path of %s at %s", s.root, armType, version)
-	}
-	if putPath != "" {
-		for i, p := range candidates {
-			if samePath(p.key, putPath) {
-				return &candidates[i], nil
-			}
-		}
 	}
 	for i, p := range candidates {
 		if p.put {

@@ -63,7 +63,9 @@ const fenceFor = (code) => {
 
 const page = async (job, table) => {
   const [group, type] = job.name.split("::");
-  const entry = table.find((t) => `${t.group}::${t.type}`.toLowerCase() === job.name.toLowerCase());
+  // A name the table has twice: the entry of the page's version, else the last.
+  const entries = table.filter((t) => `${t.group}::${t.type}`.toLowerCase() === job.name.toLowerCase());
+  const entry = entries.find((t) => t.apiVersion === job.apiVersion) || entries[entries.length - 1];
   const deps = entry
     ? Object.entries(entry.dependencies || {}).map(([key, d]) => ({ key, ...d }))
     : job.deps;
