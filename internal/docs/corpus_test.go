@@ -62,7 +62,7 @@ func TestCorpusPagesMatchNode(t *testing.T) {
 		jobs = append(jobs, job{gt.Name, abs, sp.key, p.APIVersion, strings.TrimPrefix(strings.TrimPrefix(sp.file, s.root), "/"), []any{}})
 		got = append(got, p.Markdown())
 	}
-	table, err := filepath.Abs("../../../shared/grucloud/azure-types.json")
+	table, err := filepath.Abs(sharedPath("grucloud/azure-types.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,23 @@ import (
 	"testing"
 
 	"github.com/gru-iac/gru/internal/nodeoracle"
+	"github.com/gru-iac/gru/internal/shareddir"
 )
 
-// examplesCorpus is shared/azure/examples-corpus/specification beside the repository, which
-// the tests that need many swagger files read; they are skipped without it.
-const examplesCorpus = "../../../shared/azure/examples-corpus/specification"
+// examplesCorpus is shared/azure/examples-corpus/specification (beside the repository, or in
+// $GRU_SHARED_DIR), which the tests that need many swagger files read; they are skipped
+// without it.
+var examplesCorpus = sharedPath("azure/examples-corpus/specification")
+
+// sharedPath is a path in the shared data folder; where there is none, the path it would have
+// beside the repository (which the tests find missing, and say so).
+func sharedPath(rel string) string {
+	dir, err := shareddir.Find("", rel)
+	if err != nil {
+		return filepath.Join("..", "..", "..", "shared", filepath.FromSlash(rel))
+	}
+	return filepath.Join(dir, filepath.FromSlash(rel))
+}
 
 // derefCases are the swagger files whose PUT schemas the dereferencing is checked on: the seed's
 // storage files, and where shared/ is there, files with references beside other keys

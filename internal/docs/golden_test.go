@@ -171,7 +171,7 @@ func TestGoldenPagesMatchNode(t *testing.T) {
 		}
 		jobs = append(jobs, j)
 	}
-	table := "../../../shared/grucloud/azure-types.json"
+	table := sharedPath("grucloud/azure-types.json")
 	if _, err := os.Stat(table); err != nil {
 		t.Logf("%s is not there: node takes the dependencies gru lists", table)
 		table = ""
