@@ -41,15 +41,22 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 			if err != nil {
 				return err
 			}
+			var tree *docs.Specs // the spec tree, read once for every page
 			page := func(t *catalog.TypeInfo, name, version string) (*docs.Page, error) {
-				if version == "" {
-					version = t.DefaultVersion
-				}
 				if specs != "" {
-					p, err := docs.FromSpecs(c, t, version, specs)
+					if tree == nil {
+						if tree, err = docs.OpenSpecs(specs); err != nil {
+							return nil, err
+						}
+					}
+					// --all: the default version where the tree has it, else its newest.
+					p, err := tree.Page(c, t, name, version)
 					if err == nil || !all {
 						return p, err
 					}
+				}
+				if version == "" {
+					version = t.DefaultVersion
 				}
 				return docs.FromCatalog(cmd.Context(), c, t, name, version)
 			}

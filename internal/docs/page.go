@@ -2,6 +2,7 @@ package docs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
@@ -59,11 +60,11 @@ func (p *Page) Markdown() string {
 	fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\n---\n", p.Type, p.Type)
 	fmt.Fprintf(&b, "Provides a **%s** from the **%s** group\n", p.Type, p.Group)
 	b.WriteString("## Examples\n")
-	for _, e := range p.Examples {
-		code := p.call(e.Body)
-		if p.Modern {
-			code = "exports.createResources = () => [\n" + indentLines(p.entry(e.Body), "  ") + "];\n"
+	for i, e := range p.Examples {
+		if i > 0 {
+			b.WriteString("\n") // GruCloud's pages join their examples with a blank line
 		}
+		code := jsfmt.Format(p.program(e.Body))
 		fence := fenceFor(code)
 		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
 	}
@@ -91,23 +92,44 @@ func (p *Page) Markdown() string {
 // Code is the code of the page's i-th example: the provider.<Group>.make<Type> call, or for a
 // Modern page the entry of createResources' array (the page shows it inside the array).
 func (p *Page) Code(i int) string {
-	if p.Modern {
-		return p.entry(p.Examples[i].Body)
+	code := jsfmt.Format(p.program(p.Examples[i].Body))
+	if !p.Modern {
+		return code
 	}
-	return p.call(p.Examples[i].Body)
+	lines := strings.Split(strings.TrimSuffix(code, "\n"), "\n")
+	lines = lines[1 : len(lines)-1] // the lines between "exports.createResources = () => [" and "];"
+	for j, l := range lines {
+		lines[j] = strings.TrimPrefix(l, "  ")
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// program is an example's code, as GruCloud's generator writes it before prettier formats it:
+// the provider.<Group>.make<Type> call, or for a Modern page createResources' array.
+func (p *Page) program(body any) jsfmt.Node {
+	if p.Modern {
+		return jsfmt.Program{jsfmt.Assign{
+			Left:  jsfmt.Dot{Object: jsfmt.Ident("exports"), Name: "createResources"},
+			Right: jsfmt.Arrow{Body: jsfmt.ArrayExpr{p.entry(body)}},
+		}}
+	}
+	return jsfmt.Program{p.call(body)}
 }
 
 // entry writes an example as an entry of createResources' array, in the resources.js style.
-func (p *Page) entry(body any) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "{\n  type: %s,\n  group: %s,\n  name: %s,\n", jsfmt.Quote(p.Type, '"'), jsfmt.Quote(p.Group, '"'), jsfmt.Quote(p.exampleName(), '"'))
+func (p *Page) entry(body any) jsfmt.Node {
+	props := []jsfmt.Prop{
+		{Key: "type", Value: jsfmt.Str(p.Type)},
+		{Key: "group", Value: jsfmt.Str(p.Group)},
+		{Key: "name", Value: jsfmt.Str(p.exampleName())},
+	}
 	if p.ReadOnly {
-		b.WriteString("  readOnly: true,\n")
+		props = append(props, jsfmt.Prop{Key: "readOnly", Value: jsfmt.Bool(true)})
 	} else if o, ok := body.(Object); !ok || len(o) > 0 {
-		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+		props = append(props, jsfmt.Prop{Key: "properties", Value: jsfmt.Arrow{Body: jsfmt.Value(jsValue(body))}})
 	}
 	if deps := p.exampleDeps(); len(deps) > 0 {
-		b.WriteString("  dependencies: () => ({\n")
+		o := jsfmt.ObjectExpr{Expanded: true}
 		for _, d := range deps {
 			ref := d.FullName
 			if ref == "" {
@@ -116,16 +138,15 @@ func (p *Page) entry(body any) string {
 			if ref == "" {
 				ref = "my" + d.Type
 			}
-			v := jsfmt.Quote(ref, '"')
+			var v jsfmt.Node = jsfmt.Str(ref)
 			if d.List {
-				v = "[" + v + "]"
+				v = jsfmt.ArrayExpr{v}
 			}
-			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), v)
+			o.Props = append(o.Props, jsfmt.Prop{Key: d.Key, Value: v})
 		}
-		b.WriteString("  }),\n")
+		props = append(props, jsfmt.Prop{Key: "dependencies", Value: jsfmt.Arrow{Body: o}})
 	}
-	b.WriteString("},\n")
-	return b.String()
+	return jsfmt.ObjectExpr{Expanded: true, Props: props}
 }
 
 // exampleName is the name the examples give the resource: Name, else "my" and its type.
@@ -147,17 +168,6 @@ func (p *Page) exampleDeps() []Dependency {
 	return deps
 }
 
-// indentLines indents every non-empty line of s.
-func indentLines(s, prefix string) string {
-	lines := strings.SplitAfter(s, "\n")
-	for i, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			lines[i] = prefix + l
-		}
-	}
-	return strings.Join(lines, "")
-}
-
 // fenceFor is a Markdown code fence that the code cannot close: three backticks, or more
 // when the code holds a run of three (descriptions quote Markdown at times).
 func fenceFor(code string) string {
@@ -169,33 +179,53 @@ func fenceFor(code string) string {
 }
 
 // call writes an example as a provider.<Group>.make<Type> call, in the style of the older
-// GruCloud projects (prettier's formatting: two spaces, double quotes, trailing commas).
-func (p *Page) call(body any) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "provider.%s.make%s({\n", p.Group, p.Type)
-	fmt.Fprintf(&b, "  name: %s,\n", jsfmt.Quote(p.exampleName(), '"'))
+// GruCloud projects, as GruCloud's generator writes it: the example's body as JSON.stringify
+// writes it (which prettier then lays out), no properties for an empty body.
+func (p *Page) call(body any) jsfmt.Node {
+	props := []jsfmt.Prop{{Key: "name", Value: jsfmt.Str(p.exampleName())}}
 	if p.ReadOnly {
-		b.WriteString("  readOnly: true,\n")
-	} else {
-		fmt.Fprintf(&b, "  properties: () => (%s),\n", jsfmt.Literal(jsValue(body), 2))
+		props = append(props, jsfmt.Prop{Key: "readOnly", Value: jsfmt.Bool(true)})
+	} else if !emptyBody(body) {
+		props = append(props, jsfmt.Prop{Key: "properties", Value: jsfmt.Arrow{Body: jsfmt.Value(jsValue(body))}})
 	}
 	if deps := p.exampleDeps(); len(deps) > 0 {
-		b.WriteString("  dependencies: ({ resources }) => ({\n")
+		o := jsfmt.ObjectExpr{Expanded: true}
 		for _, d := range deps {
 			name := d.Name
 			if name == "" {
 				name = "my" + d.Type
 			}
-			ref := fmt.Sprintf("resources.%s.%s[%s]", d.Group, d.Type, jsfmt.Quote(name, '"'))
-			if d.List {
-				ref = "[" + ref + "]"
+			var ref jsfmt.Node = jsfmt.Index{
+				Object: jsfmt.Dot{Object: jsfmt.Dot{Object: jsfmt.Ident("resources"), Name: d.Group}, Name: d.Type},
+				Index:  jsfmt.Str(name),
 			}
-			fmt.Fprintf(&b, "    %s: %s,\n", jsfmt.Key(d.Key), ref)
+			if d.List {
+				ref = jsfmt.ArrayExpr{ref}
+			}
+			o.Props = append(o.Props, jsfmt.Prop{Key: d.Key, Value: ref})
 		}
-		b.WriteString("  }),\n")
+		props = append(props, jsfmt.Prop{Key: "dependencies", Value: jsfmt.Arrow{Params: []jsfmt.Node{jsfmt.ObjectPattern{"resources"}}, Body: o}})
 	}
-	b.WriteString("});\n")
-	return b.String()
+	return jsfmt.Call{
+		Callee: jsfmt.Dot{Object: jsfmt.Dot{Object: jsfmt.Ident("provider"), Name: p.Group}, Name: "make" + p.Type},
+		Args:   []jsfmt.Node{jsfmt.ObjectExpr{Expanded: true, Props: props}},
+	}
+}
+
+// emptyBody reports an example without a body, or with an empty one (rubico's isEmpty, which
+// GruCloud's generator tests bodies with).
+func emptyBody(body any) bool {
+	switch b := body.(type) {
+	case nil:
+		return true
+	case Object:
+		return len(b) == 0
+	case []any:
+		return len(b) == 0
+	case string:
+		return b == ""
+	}
+	return false
 }
 
 // jsValue turns a page's ordered JSON into jsfmt's values.
@@ -241,16 +271,57 @@ func Dependencies(cat *catalog.Catalog, armType string) ([]Dependency, error) {
 
 // FromSpecs builds the page of a type from the swagger files below a specification root.
 func FromSpecs(cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot string) (*Page, error) {
-	s := newSpecs(specsRoot)
-	op, err := s.findPut(t.ARMType, version)
+	return FromSpecsAs(cat, t, "", version, specsRoot)
+}
+
+// FromSpecsAs builds the page of a type by one of GruCloud's names for it (Web::WebAppConfiguration
+// for Microsoft.Web/sites/config; "" for the catalogue's name) from the swagger files below a
+// specification root. Pages of several types should share one Specs (OpenSpecs).
+func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specsRoot string) (*Page, error) {
+	s, err := OpenSpecs(specsRoot)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Dependencies(cat, t.ARMType)
+	return s.Page(cat, t, name, version)
+}
+
+// Page builds the page of a type by one of GruCloud's names for it ("" for the catalogue's
+// name) at an API version: "" for the type's default version where the tree has it, else the
+// newest the tree has. A type the tree has paths of but no PUT (a web app's backups, web jobs,
+// processes) has a page without examples whose schema is the empty string.
+func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
+	if name == "" {
+		name = t.ShortName
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// GruCloud's PUT path: where its table fixes the name (sites/{name}/config/web), that
+	// path's PUT makes the page.
+	putPath := ""
+	if gt, ok := lookupGruType(name, version); ok {
+		putPath = gt.PutPath
+	}
+	if version == "" {
+		versions := s.versions(t.ARMType, putPath)
+		version = t.DefaultVersion
+		if len(versions) > 0 && !slices.Contains(versions, version) {
+			version = versions[0]
+		}
+	}
+	path, err := s.findPath(t.ARMType, putPath, version)
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Group: t.Group(), Type: t.Name(), APIVersion: version, Deps: deps, Schema: op.schema, SpecFile: op.file}
+	op, err := s.operation(path)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := specDependencies(cat, t, name, version)
+	if err != nil {
+		return nil, err
+	}
+	group, typeName, _ := strings.Cut(name, "::")
+	p := &Page{Group: group, Type: typeName, APIVersion: version, Deps: deps, Schema: op.schema, SpecFile: op.file}
 	for _, e := range op.examples {
 		p.Examples = append(p.Examples, Example{Name: e.name, Body: e.body})
 	}

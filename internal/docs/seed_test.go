@@ -3,6 +3,7 @@ package docs
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,6 +69,13 @@ func TestOtherStoragePagesAreWellFormed(t *testing.T) {
 	}
 }
 
+// inspectNotation matches what util.inspect writes that is not JavaScript: <ref *1> before a
+// circular object, [Circular *1] where it recurs, and "... 30 more items" ending a cut array.
+var (
+	inspectRef      = regexp.MustCompile(`<ref \*\d+> `)
+	inspectNotation = regexp.MustCompile(`\[Circular \*\d+\]|\.\.\. \d+ more items?`)
+)
+
 // checkPage checks a page's sections and parses its code blocks with goja.
 func checkPage(t *testing.T, name, md, typ, group string) {
 	t.Helper()
@@ -99,8 +107,10 @@ func checkPage(t *testing.T, name, md, typ, group string) {
 		}
 		code := strings.Join(lines[i+1:end], "\n")
 		src := code
-		if strings.HasPrefix(strings.TrimSpace(code), "{") {
-			src = "(" + code + ")" // the schema is an object expression
+		if strings.HasPrefix(strings.TrimSpace(code), "{") || strings.HasPrefix(code, "<ref *") {
+			// The schema is an object expression in util.inspect's notation, which marks
+			// circular objects and cut arrays in ways JavaScript does not parse.
+			src = "(" + inspectNotation.ReplaceAllString(inspectRef.ReplaceAllString(code, ""), "null") + ")"
 		}
 		if _, err := goja.Compile(name, src, false); err != nil {
 			t.Errorf("%s: the block at line %d does not parse: %v", name, i+1, err)
@@ -152,5 +162,23 @@ func TestEveryCataloguePageParses(t *testing.T) {
 		if t.Failed() {
 			t.FailNow()
 		}
+	}
+}
+
+// TestSeveralExamples: examples are separated by a blank line, an empty body writes no
+// properties, and a body is written as the example file has it, read-only keys included.
+func TestSeveralExamples(t *testing.T) {
+	p := &Page{Group: "Storage", Type: "Queue", APIVersion: "2021-06-01", Schema: "", Examples: []Example{
+		{Name: "WithBody", Body: Object{{"id", "/subscriptions/sub/queues/q"}, {"properties", Object{{"metadata", Object{{"sample", "yes"}}}}}}},
+		{Name: "Empty", Body: Object{}},
+		{Name: "NoBody"},
+	}}
+	want := "## Examples\n### WithBody\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n  properties: () => ({\n" +
+		"    id: \"/subscriptions/sub/queues/q\",\n    properties: { metadata: { sample: \"yes\" } },\n  }),\n});\n\n```\n\n" +
+		"### Empty\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n});\n\n```\n\n" +
+		"### NoBody\n```js\nprovider.Storage.makeQueue({\n  name: \"myQueue\",\n});\n\n```\n## Dependencies\n"
+	md := p.Markdown()
+	if !strings.Contains(md, want) {
+		t.Errorf("got\n%s\nwant it to hold\n%s", md, want)
 	}
 }

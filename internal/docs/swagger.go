@@ -8,269 +8,293 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gru-iac/gru/internal/swagger"
 )
 
-// specs reads swagger files below a specification root and resolves their references.
-type specs struct {
-	root  string // the folder holding specification/
-	files map[string]Object
+// Specs is a tree of swagger files (an azure-rest-api-specs checkout, or its specification
+// folder), read once for any number of pages: its file list is walked when opened, a file
+// parsed the first time a page needs it, and each swagger file dereferenced once, as a whole,
+// as GruCloud's generator dereferenced it.
+type Specs struct {
+	root string // the folder holding the provider folders, with slashes
+
+	mu        sync.Mutex
+	byVersion map[string][]string   // API version folder → swagger files in it, sorted
+	parsed    map[string]any        // file → its parsed JSON (never changed)
+	parseErr  map[string]error      // file → why it could not be read
+	indexed   map[string]bool       // the versions whose files' paths are indexed
+	paths     map[string][]specPath // lower-case ARM type → its paths, file by file
+	all       map[string][]specPath // API version → every path of its files
+	derefd    map[string]any        // swagger file → its dereferenced document
 }
 
-func newSpecs(root string) *specs {
+// specPath is a path of a swagger file that addresses a resource type.
+type specPath struct {
+	file, version, key string
+	put                bool
+}
+
+// OpenSpecs lists the swagger files below a specification root (the folder holding
+// specification/, or specification/ itself).
+func OpenSpecs(root string) (*Specs, error) {
 	if st, err := os.Stat(filepath.Join(root, "specification")); err == nil && st.IsDir() {
 		root = filepath.Join(root, "specification")
 	}
-	return &specs{root: root, files: map[string]Object{}}
-}
-
-func (s *specs) load(file string) (Object, error) {
-	if o, ok := s.files[file]; ok {
-		return o, nil
-	}
-	data, err := os.ReadFile(file)
+	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
 	}
-	v, err := decodeOrdered(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", root)
 	}
-	o, ok := v.(Object)
-	if !ok {
-		return nil, fmt.Errorf("%s: not a JSON object", file)
-	}
-	s.files[file] = o
-	return o, nil
-}
-
-// pointer follows a JSON pointer (#/definitions/X) in a document.
-func pointer(doc Object, ptr string) (any, bool) {
-	var cur any = doc
-	for _, part := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		if part == "" {
-			continue
-		}
-		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
-		o, ok := cur.(Object)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = o.Get(part); !ok {
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-// resolve replaces every $ref below v (in file) by what it points at: the referencing
-// object's other keys first, then the keys of the target that it does not already have.
-// A reference met again inside itself is left as it is.
-func (s *specs) resolve(v any, file string, stack []string) any {
-	switch x := v.(type) {
-	case Object:
-		if ref := x.String("$ref"); ref != "" {
-			target, targetFile, key, err := s.follow(ref, file)
-			for _, k := range stack {
-				if k == key {
-					err = fmt.Errorf("cycle")
-				}
-			}
-			if err != nil {
-				return x
-			}
-			resolved, _ := s.resolve(target, targetFile, append(stack, key)).(Object)
-			out := Object{}
-			for _, m := range x {
-				if m.Key != "$ref" {
-					out = append(out, Member{m.Key, s.resolve(m.Value, file, stack)})
-				}
-			}
-			for _, m := range resolved {
-				if _, has := out.Get(m.Key); !has {
-					out = append(out, m)
-				}
-			}
-			return out
-		}
-		out := make(Object, 0, len(x))
-		for _, m := range x {
-			out = append(out, Member{m.Key, s.resolve(m.Value, file, stack)})
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = s.resolve(e, file, stack)
-		}
-		return out
-	}
-	return v
-}
-
-// follow finds what a $ref points at.
-func (s *specs) follow(ref, file string) (any, string, string, error) {
-	target, frag, _ := strings.Cut(ref, "#")
-	targetFile := file
-	if target != "" {
-		targetFile = filepath.Join(filepath.Dir(file), filepath.FromSlash(target))
-	}
-	doc, err := s.load(targetFile)
-	if err != nil {
-		return nil, "", "", err
-	}
-	v, ok := pointer(doc, frag)
-	if !ok {
-		return nil, "", "", fmt.Errorf("%s: no %s", targetFile, frag)
-	}
-	return v, targetFile, targetFile + "#" + frag, nil
-}
-
-// operation is a resource type's PUT in a swagger file.
-type operation struct {
-	file     string // relative to the specification root, with slashes
-	version  string
-	op       Object
-	bodyName string
-	schema   any // resolved
-	examples []example
-}
-
-type example struct {
-	name string
-	body any // ordered
-}
-
-// findPut finds the PUT operation of a resource type at an API version below the root.
-func (s *specs) findPut(armType, version string) (*operation, error) {
-	var candidates []string
-	filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+	s := &Specs{root: filepath.ToSlash(root), byVersion: map[string][]string{}, parsed: map[string]any{},
+		parseErr: map[string]error{}, indexed: map[string]bool{}, paths: map[string][]specPath{}, all: map[string][]specPath{},
+		derefd: map[string]any{}}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
 		if d.IsDir() && d.Name() == "examples" {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && strings.HasSuffix(p, ".json") && filepath.Base(filepath.Dir(p)) == version {
-			candidates = append(candidates, p)
+		if !d.IsDir() && strings.HasSuffix(p, ".json") {
+			version := filepath.Base(filepath.Dir(p))
+			s.byVersion[version] = append(s.byVersion[version], filepath.ToSlash(p))
 		}
 		return nil
 	})
-	sort.Strings(candidates)
-	for _, file := range candidates {
-		doc, err := s.load(file)
-		if err != nil {
-			continue
-		}
-		paths, _ := doc.Get("paths")
-		po, _ := paths.(Object)
-		for _, p := range po {
-			t, ok := swagger.ARMTypeFromPath(p.Key)
-			if !ok || !strings.EqualFold(t, armType) {
-				continue
-			}
-			methods, _ := p.Value.(Object)
-			put, ok := methods.Get("put")
-			if !ok {
-				continue
-			}
-			return s.operation(file, version, put.(Object))
-		}
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("no swagger file below %s has a PUT of %s at %s", s.root, armType, version)
+	for _, files := range s.byVersion {
+		sort.Strings(files)
+	}
+	return s, nil
 }
 
-func (s *specs) operation(file, version string, op Object) (*operation, error) {
-	rel, _ := filepath.Rel(s.root, file)
-	o := &operation{file: filepath.ToSlash(rel), version: version, op: op}
-	params, _ := op.Get("parameters")
-	list, _ := params.([]any)
-	for _, p := range list {
-		po, _ := p.(Object)
-		if ref := po.String("$ref"); ref != "" {
-			if target, _, _, err := s.follow(ref, file); err == nil {
-				po, _ = target.(Object)
+// load returns a file's parsed JSON, reading it the first time.
+func (s *Specs) load(file string) (any, error) {
+	if v, ok := s.parsed[file]; ok {
+		return v, nil
+	}
+	if err, ok := s.parseErr[file]; ok {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.FromSlash(file))
+	if err == nil {
+		var v any
+		if v, err = parseJS(data); err == nil {
+			s.parsed[file] = v
+			return v, nil
+		}
+		err = fmt.Errorf("%s: %w", file, err)
+	}
+	s.parseErr[file] = err
+	return nil, err
+}
+
+// index reads the paths of the swagger files of an API version ("" for every version).
+func (s *Specs) index(version string) {
+	versions := []string{version}
+	if version == "" {
+		versions = nil
+		for v := range s.byVersion {
+			versions = append(versions, v)
+		}
+		sort.Strings(versions)
+	}
+	for _, v := range versions {
+		if s.indexed[v] {
+			continue
+		}
+		s.indexed[v] = true
+		for _, file := range s.byVersion[v] {
+			doc, err := s.load(file)
+			if err != nil {
+				continue
+			}
+			o, _ := doc.(*jsObject)
+			if o == nil {
+				continue
+			}
+			paths, _ := o.get("paths")
+			po, _ := paths.(*jsObject)
+			if po == nil {
+				continue
+			}
+			for _, m := range po.members {
+				methods, _ := m.Value.(*jsObject)
+				p := specPath{file: file, version: v, key: m.Key, put: methods != nil && methods.has("put")}
+				s.all[v] = append(s.all[v], p)
+				if t, ok := swagger.ARMTypeFromPath(m.Key); ok {
+					k := strings.ToLower(t)
+					s.paths[k] = append(s.paths[k], p)
+				}
 			}
 		}
-		if po.String("in") == "body" {
-			o.bodyName = po.String("name")
-			schema, _ := po.Get("schema")
-			o.schema = s.resolve(schema, file, nil)
+	}
+}
+
+// Versions lists the API versions (newest first) at which the tree has a path of an ARM type.
+func (s *Specs) Versions(armType string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.versions(armType, "")
+}
+
+// versions lists the API versions (newest first) at which the tree has a path of an ARM type,
+// or the path of a PUT path template.
+func (s *Specs) versions(armType, putPath string) []string {
+	s.index("")
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range s.paths[strings.ToLower(armType)] {
+		if !seen[p.version] {
+			seen[p.version] = true
+			out = append(out, p.version)
 		}
 	}
-	if o.bodyName == "" {
-		// A PUT without a body (some child types are made by name alone): the page shows the
-		// schema of what the PUT answers, and examples with empty properties.
-		responses, _ := op.Get("responses")
-		ro, _ := responses.(Object)
-		for _, code := range []string{"200", "201"} {
-			if r, ok := ro.Get(code); ok {
-				schema, _ := r.(Object).Get("schema")
-				o.schema = s.resolve(schema, file, nil)
+	if putPath != "" {
+		for v, paths := range s.all {
+			for _, p := range paths {
+				if !seen[v] && samePath(p.key, putPath) {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(out)))
+	return out
+}
+
+// findPath finds the path a page of a type comes from at an API version: the one of GruCloud's
+// PUT path where its table has the type (a web app's configuration is sites/{name}/config/web,
+// not the first config path), else the first with a PUT, else the first.
+func (s *Specs) findPath(armType, putPath, version string) (*specPath, error) {
+	s.index(version)
+	if putPath != "" {
+		// GruCloud's path, which may address a type the path alone does not name
+		// (connections/{name}/sharedkey).
+		for i, p := range s.all[version] {
+			if samePath(p.key, putPath) {
+				return &s.all[version][i], nil
+			}
+		}
+	}
+	var candidates []specPath
+	for _, p := range s.paths[strings.ToLower(armType)] {
+		if p.version == version {
+			candidates = append(candidates, p)
+		}
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("no swagger file below %s has a path of %s at %s", s.root, armType, version)
+	}
+	for i, p := range candidates {
+		if p.put {
+			return &candidates[i], nil
+		}
+	}
+	return &candidates[0], nil
+}
+
+// samePath compares two path templates: their fixed segments case-insensitively, any
+// parameter matching any parameter.
+func samePath(a, b string) bool {
+	as, bs := strings.Split(strings.Trim(a, "/"), "/"), strings.Split(strings.Trim(b, "/"), "/")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		ap, bp := strings.HasPrefix(as[i], "{"), strings.HasPrefix(bs[i], "{")
+		if ap != bp || !ap && !strings.EqualFold(as[i], bs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// dereferenced is a swagger file's document with its references replaced.
+func (s *Specs) dereferenced(file string) (*jsObject, error) {
+	if v, ok := s.derefd[file]; ok {
+		o, _ := v.(*jsObject)
+		return o, nil
+	}
+	v, err := dereference(file, s.load)
+	if err != nil {
+		return nil, err
+	}
+	s.derefd[file] = v
+	o, _ := v.(*jsObject)
+	return o, nil
+}
+
+// operation is what a page shows of a resource type's PUT in a swagger file.
+type operation struct {
+	file     string // relative to the specification root, with slashes
+	schema   any    // the body's dereferenced schema; "" without a PUT or a body
+	examples []example
+}
+
+type example struct {
+	name string
+	body any // nil without a body
+}
+
+// operation reads the PUT of a path: its body schema and its examples' bodies.
+func (s *Specs) operation(p *specPath) (*operation, error) {
+	doc, err := s.dereferenced(p.file)
+	if err != nil {
+		return nil, err
+	}
+	rel := strings.TrimPrefix(strings.TrimPrefix(p.file, s.root), "/")
+	o := &operation{file: rel, schema: ""}
+	var put *jsObject
+	if doc != nil {
+		paths, _ := doc.get("paths")
+		if po, ok := paths.(*jsObject); ok {
+			methods, _ := po.get(p.key)
+			if mo, ok := methods.(*jsObject); ok {
+				v, _ := mo.get("put")
+				put, _ = v.(*jsObject)
+			}
+		}
+	}
+	if put == nil {
+		return o, nil // a type without a PUT: no examples, no schema
+	}
+	bodyName := ""
+	params, _ := put.get("parameters")
+	if list, ok := params.(*jsArray); ok {
+		for _, e := range list.elems {
+			if po, ok := e.(*jsObject); ok && po.str("in") == "body" {
+				bodyName = po.str("name")
+				if schema, ok := po.get("schema"); ok {
+					o.schema = schema
+				}
 				break
 			}
 		}
 	}
-	exs, _ := op.Get("x-ms-examples")
-	eo, _ := exs.(Object)
-	for _, e := range eo {
-		ref := e.Value.(Object).String("$ref")
-		doc, err := s.load(filepath.Join(filepath.Dir(file), filepath.FromSlash(ref)))
-		if err != nil {
-			continue
+	exs, _ := put.get("x-ms-examples")
+	if eo, ok := exs.(*jsObject); ok {
+		for _, m := range eo.members {
+			e := example{name: m.Key}
+			if ed, ok := m.Value.(*jsObject); ok && bodyName != "" {
+				params, _ := ed.get("parameters")
+				if po, ok := params.(*jsObject); ok {
+					if body, ok := po.get(bodyName); ok {
+						e.body = plain(body) // as the example file has it, read-only keys too
+					}
+				}
+			}
+			o.examples = append(o.examples, e)
 		}
-		params, _ := doc.Get("parameters")
-		po, _ := params.(Object)
-		body, ok := po.Get(o.bodyName)
-		if o.bodyName == "" {
-			body, ok = Object{}, true
-		}
-		if !ok {
-			continue
-		}
-		o.examples = append(o.examples, example{name: e.Key, body: withoutReadOnly(body, o.schema)})
 	}
 	return o, nil
-}
-
-// withoutReadOnly drops from an example body what its schema marks read-only, as a user would
-// not write it.
-func withoutReadOnly(body, schema any) any {
-	b, ok := body.(Object)
-	sc, _ := schema.(Object)
-	if !ok || sc == nil {
-		return body
-	}
-	props := properties(sc)
-	out := Object{}
-	for _, m := range b {
-		p, _ := props.Get(m.Key)
-		po, _ := p.(Object)
-		if ro, _ := po.Get("readOnly"); ro == true {
-			continue
-		}
-		out = append(out, Member{m.Key, withoutReadOnly(m.Value, po)})
-	}
-	return out
-}
-
-// properties gathers a schema's properties, those of its allOf parents included.
-func properties(schema Object) Object {
-	out := Object{}
-	if p, ok := schema.Get("properties"); ok {
-		if po, ok := p.(Object); ok {
-			out = append(out, po...)
-		}
-	}
-	if all, ok := schema.Get("allOf"); ok {
-		for _, parent := range all.([]any) {
-			if po, ok := parent.(Object); ok {
-				out = append(out, properties(po)...)
-			}
-		}
-	}
-	return out
 }
 
 // specLink is where a swagger file is published.
