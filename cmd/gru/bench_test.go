@@ -7,11 +7,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gru-iac/gru/internal/shareddir"
 )
+
+// TestMain removes the type data folder the types-dir benchmark extracts, if it did.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchTypes.root != "" {
+		os.RemoveAll(benchTypes.root)
+	}
+	os.Exit(code)
+}
 
 // BenchmarkSchemaCommandCold runs the built gru binary as a new process for each iteration:
 // `gru schema Storage::PrivateEndpointConnection`, cold start to exit. It reports the peak
@@ -39,6 +52,181 @@ func BenchmarkSchemaCommandCold(b *testing.B) {
 	}
 	b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
 	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
+}
+
+// BenchmarkSchemaCommandColdVersions runs `gru schema TYPE --api-version V` as a new process
+// for a big type of each of the largest providers at its oldest, middle and newest API
+// versions. It reports the slowest of the runs' median wall times and the largest peak
+// resident memory (goals: 50 ms and 40 MB each), and logs every run's (go test -v).
+func BenchmarkSchemaCommandColdVersions(b *testing.B) {
+	bin := buildGru(b)
+	types := []string{
+		"Microsoft.Network/virtualNetworks", "Microsoft.Network/applicationGateways",
+		"Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets",
+		"Microsoft.Web/sites", "Microsoft.ApiManagement/service",
+	}
+	var runs [][2]string // type, version
+	for _, t := range types {
+		out, err := exec.Command(bin, "types", "--versions", t, "--json").Output()
+		if err != nil {
+			b.Fatalf("gru types --versions %s: %v", t, err)
+		}
+		var list struct {
+			Versions []struct {
+				Version string `json:"version"`
+				Held    bool   `json:"held"`
+			} `json:"versions"`
+		}
+		if err := json.Unmarshal(out, &list); err != nil {
+			b.Fatal(err)
+		}
+		var held []string // newest first
+		for _, v := range list.Versions {
+			if v.Held {
+				held = append(held, v.Version)
+			}
+		}
+		if len(held) == 0 {
+			b.Fatalf("%s: no held version", t)
+		}
+		for _, v := range []string{held[len(held)-1], held[len(held)/2], held[0]} {
+			runs = append(runs, [2]string{t, v})
+		}
+	}
+	took := make([][]time.Duration, len(runs))
+	peak := make([]int64, len(runs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k, r := range runs {
+			cmd := exec.Command(bin, "schema", r[0], "--api-version", r[1])
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("gru schema %s --api-version %s: %v", r[0], r[1], err)
+			}
+			took[k] = append(took[k], time.Since(start))
+			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peak[k] {
+				peak[k] = ru.Maxrss
+			}
+		}
+	}
+	b.StopTimer()
+	var slowest time.Duration
+	var largest int64
+	for k, r := range runs {
+		m := median(took[k])
+		b.Logf("%s@%s: %.1f ms, %.1f MB", r[0], r[1], m.Seconds()*1000, float64(peak[k])/1024)
+		slowest, largest = max(slowest, m), max(largest, peak[k])
+	}
+	b.ReportMetric(slowest.Seconds()*1000, "slowest-ms")
+	b.ReportMetric(float64(largest)/1024, "peak-RSS-MB")
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// benchTypes is the type data folder the types-dir benchmark extracts once per test binary.
+var benchTypes struct {
+	once      sync.Once
+	root      string // removed by TestMain
+	generated string // root/generated
+	newest    string // Microsoft.Network's newest version, which gru embeds
+	err       error
+}
+
+// onlyInFolder is the API version the benchmark's type data folder holds and gru does not.
+const onlyInFolder = "2099-01-01"
+
+// typesFolder extracts the shared type data archive (every version of bicep-types-az, about
+// 360 MB) to a temporary folder once, and copies Microsoft.Network's newest version there as
+// 2099-01-01, a version gru does not embed. It skips the benchmark when the archive is absent.
+func typesFolder(b *testing.B) (generated, newest string) {
+	const archive = "azure/bicep-types-all/bicep-types-all.tar.zst"
+	shared, err := shareddir.Find("", archive)
+	if err != nil {
+		b.Skipf("the type data archive is not beside the repository (%v): the benchmark needs a real types folder", err)
+	}
+	benchTypes.once.Do(func() {
+		root, err := os.MkdirTemp("", "gru-bench-types-")
+		if err != nil {
+			benchTypes.err = err
+			return
+		}
+		benchTypes.root = root
+		if benchTypes.err = shareddir.Extract(filepath.Join(shared, filepath.FromSlash(archive)), root); benchTypes.err != nil {
+			return
+		}
+		benchTypes.generated = filepath.Join(root, "generated")
+		ns := filepath.Join(benchTypes.generated, "network", "microsoft.network")
+		versions, err := os.ReadDir(ns)
+		if err != nil || len(versions) == 0 {
+			benchTypes.err = fmt.Errorf("no Microsoft.Network versions in the archive: %v", err)
+			return
+		}
+		benchTypes.newest = versions[len(versions)-1].Name()
+		data, err := os.ReadFile(filepath.Join(ns, benchTypes.newest, "types.json"))
+		if err == nil {
+			err = os.Mkdir(filepath.Join(ns, onlyInFolder), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(ns, onlyInFolder, "types.json"), data, 0o644)
+		}
+		benchTypes.err = err
+	})
+	if benchTypes.err != nil {
+		b.Fatal(benchTypes.err)
+	}
+	return benchTypes.generated, benchTypes.newest
+}
+
+// BenchmarkValidateTypesDir runs `gru validate --types-dir DIR` as a new process for a version
+// only the folder holds (Network::VirtualNetwork@2099-01-01) in the full type data folder of
+// the shared archive (see typesFolder), its cache in a new folder. It reports the first run
+// (cold: nothing cached), the median of the b.N runs after it (warm), the median of the same
+// validation at the embedded newest version without --types-dir, and the largest peak
+// resident memory of the warm runs.
+func BenchmarkValidateTypesDir(b *testing.B) {
+	dir, newest := typesFolder(b)
+	bin := buildGru(b)
+	work := b.TempDir()
+	body := filepath.Join(work, "vnet.json")
+	if err := os.WriteFile(body, []byte(`{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	env := append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, "cache"), "GRU_TYPES_DIR=")
+	run := func(version string, args ...string) (time.Duration, int64) {
+		cmd := exec.Command(bin, append([]string{"validate", body, "--type", "Network::VirtualNetwork", "--api-version", version}, args...)...)
+		cmd.Env = env
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		took := time.Since(start)
+		if err != nil || !strings.Contains(string(out), "@"+version+": 0 errors") {
+			b.Fatalf("gru validate at %s: %v\n%s", version, err, out)
+		}
+		ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		return took, ru.Maxrss
+	}
+	cold, _ := run(onlyInFolder, "--types-dir", dir)
+	var embedded []time.Duration
+	for i := 0; i < 5; i++ {
+		d, _ := run(newest)
+		embedded = append(embedded, d)
+	}
+	var warm []time.Duration
+	var peak int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, rss := run(onlyInFolder, "--types-dir", dir)
+		warm = append(warm, d)
+		peak = max(peak, rss)
+	}
+	b.StopTimer()
+	b.ReportMetric(cold.Seconds()*1000, "cold-ms")
+	b.ReportMetric(median(warm).Seconds()*1000, "warm-ms")
+	b.ReportMetric(median(embedded).Seconds()*1000, "embedded-ms")
+	b.ReportMetric(float64(peak)/1024, "warm-peak-RSS-MB")
 }
 
 // writeBigProject writes a project of groups × 40 resources: per resource group, a virtual
