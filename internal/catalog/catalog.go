@@ -89,10 +89,12 @@ type Catalog struct {
 	names map[string]*TypeInfo
 
 	mu       sync.Mutex
-	files    map[string]*loadedFile  // by embedded key or by path below TypesDir
+	files    map[string]*loadedFile  // by embedded key, or by file below TypesDir and type
 	versions map[string][]string     // lower ARM type -> every known version; nil until needed
 	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
 	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
+	// typeFiles holds the type files of TypesDir read, by path.
+	typeFiles map[string]*dirFile
 	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames), and grucloud:
 	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string
@@ -158,7 +160,7 @@ func Open(opts Options) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, zdec: zdec}
+	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, typeFiles: map[string]*dirFile{}, zdec: zdec}
 	data, err := c.readZstd("data/index.txt.zst")
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded catalogue index: %w", err)
@@ -341,7 +343,7 @@ func (c *Catalog) heldWithDir(ctx context.Context, t *TypeInfo) []string {
 		if v, ok := strings.CutPrefix(key, ns); ok && !contains(held, v) {
 			// a candidate only: the folder's file for that version may not describe this type
 			for _, file := range idx[key] {
-				if f, err := c.loadDirFile(ctx, file); err == nil && f.Resource(t.ARMType) != nil {
+				if f, err := c.dirFile(file); err == nil && hasKey(f.resources, strings.ToLower(t.ARMType)) {
 					held = append(held, v)
 					break
 				}
@@ -512,6 +514,8 @@ func (c *Catalog) load(ctx context.Context, key string, read func() ([]byte, err
 	return lf.file, lf.err
 }
 
+// schemaFromDir returns the schema of a type at a version from the types folder, nil when
+// the folder has none.
 func (c *Catalog) schemaFromDir(ctx context.Context, armType, version string) (*Resource, error) {
 	idx, err := c.typesDirIndex(ctx)
 	if err != nil {
@@ -519,28 +523,37 @@ func (c *Catalog) schemaFromDir(ctx context.Context, armType, version string) (*
 	}
 	ns, _, _ := strings.Cut(armType, "/")
 	for _, file := range idx[strings.ToLower(ns+"/"+version)] {
-		f, err := c.loadDirFile(ctx, file)
+		df, err := c.dirFile(file)
 		if err != nil {
 			return nil, err
+		}
+		if !hasKey(df.resources, strings.ToLower(armType)) {
+			continue
+		}
+		f, err := c.load(ctx, "dir:"+file+"#"+strings.ToLower(armType), func() ([]byte, error) {
+			js, _, err := df.typesFile(armType)
+			return js, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("loading the schema of %s@%s from %s: %w", armType, version, file, err)
 		}
 		if r := f.Resource(armType); r != nil {
 			return r, nil
 		}
+		return nil, fmt.Errorf("%s lists %s, which its schema lacks", file, armType)
 	}
 	return nil, nil
 }
 
-func (c *Catalog) loadDirFile(ctx context.Context, file string) (*TypesFile, error) {
-	f, err := c.load(ctx, "dir:"+file, func() ([]byte, error) {
+// dirFile reads a type file of the types folder (gzipped when its name ends in .gz) and
+// splits it into its entries, once.
+func (c *Catalog) dirFile(file string) (*dirFile, error) {
+	return c.dirFileOf(file, func() ([]byte, error) {
 		if strings.HasSuffix(file, ".gz") {
 			return readGzip(os.DirFS(filepath.Dir(file)), filepath.Base(file))
 		}
 		return os.ReadFile(file)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("loading type data %s: %w", file, err)
-	}
-	return f, nil
 }
 
 // typesDirIndex lists the type files below the types folder by namespace and version, from
