@@ -79,6 +79,11 @@ type Options struct {
 	// <folder>/<namespace>/<api-version>/types.json, optionally gzipped as types.json.gz.
 	// It serves the versions the embedded data does not hold (published after gru was built).
 	TypesDir string
+	// CacheDir is where the listing of TypesDir's folders is cached between runs, in
+	// types-dir/<hash of the folder's absolute path>; by default gru/ in the user's cache
+	// folder (os.UserCacheDir: $XDG_CACHE_HOME, else ~/.cache, on Linux). A cache that cannot
+	// be read or written is ignored.
+	CacheDir string
 }
 
 // Catalog answers questions about ARM types. It is safe for concurrent use.
@@ -91,10 +96,13 @@ type Catalog struct {
 	mu       sync.Mutex
 	files    map[string]*loadedFile  // by embedded key, or by file below TypesDir and type
 	versions map[string][]string     // lower ARM type -> every known version; nil until needed
-	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
 	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
-	// typeFiles holds the type files of TypesDir read, by path.
+	// dirIndex is the listing of TypesDir, nil until needed; typeFiles are the type files
+	// below it read, by path; dirReads counts the listings read from the folder rather than
+	// the cache.
+	dirIndex  *typesDirIndex
 	typeFiles map[string]*dirFile
+	dirReads  int
 	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames), and grucloud:
 	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string
@@ -334,19 +342,19 @@ func (c *Catalog) heldWithDir(ctx context.Context, t *TypeInfo) []string {
 	if c.opts.TypesDir == "" {
 		return held
 	}
-	idx, err := c.typesDirIndex(ctx)
+	versions, err := c.dirFiles(ctx, t.Namespace(), "")
 	if err != nil {
 		return held
 	}
-	ns := strings.ToLower(t.Namespace()) + "/"
-	for key := range idx {
-		if v, ok := strings.CutPrefix(key, ns); ok && !contains(held, v) {
-			// a candidate only: the folder's file for that version may not describe this type
-			for _, file := range idx[key] {
-				if f, err := c.dirFile(file); err == nil && hasKey(f.resources, strings.ToLower(t.ARMType)) {
-					held = append(held, v)
-					break
-				}
+	for v, files := range versions {
+		if contains(held, v) {
+			continue
+		}
+		// a candidate only: the folder's file for that version may not describe this type
+		for _, file := range files {
+			if f, err := c.dirFile(file); err == nil && hasKey(f.resources, strings.ToLower(t.ARMType)) {
+				held = append(held, v)
+				break
 			}
 		}
 	}
@@ -517,12 +525,12 @@ func (c *Catalog) load(ctx context.Context, key string, read func() ([]byte, err
 // schemaFromDir returns the schema of a type at a version from the types folder, nil when
 // the folder has none.
 func (c *Catalog) schemaFromDir(ctx context.Context, armType, version string) (*Resource, error) {
-	idx, err := c.typesDirIndex(ctx)
+	ns, _, _ := strings.Cut(armType, "/")
+	versions, err := c.dirFiles(ctx, ns, version)
 	if err != nil {
 		return nil, err
 	}
-	ns, _, _ := strings.Cut(armType, "/")
-	for _, file := range idx[strings.ToLower(ns+"/"+version)] {
+	for _, file := range versions[strings.ToLower(version)] {
 		df, err := c.dirFile(file)
 		if err != nil {
 			return nil, err
@@ -554,46 +562,6 @@ func (c *Catalog) dirFile(file string) (*dirFile, error) {
 		}
 		return os.ReadFile(file)
 	})
-}
-
-// typesDirIndex lists the type files below the types folder by namespace and version, from
-// folder names alone (no file is read).
-func (c *Catalog) typesDirIndex(ctx context.Context) (map[string][]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirIndex != nil {
-		return c.dirIndex, nil
-	}
-	root := c.opts.TypesDir
-	if st, err := os.Stat(filepath.Join(root, "generated")); err == nil && st.IsDir() {
-		root = filepath.Join(root, "generated")
-	}
-	if _, err := os.Stat(root); err != nil {
-		return nil, fmt.Errorf("types folder: %w", err)
-	}
-	idx := map[string][]string{}
-	for _, name := range []string{"types.json", "types.json.gz"} {
-		matches, err := filepath.Glob(filepath.Join(root, "*", "*", "*", name))
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range matches {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			versionDir := filepath.Dir(m)
-			key := strings.ToLower(filepath.Base(filepath.Dir(versionDir)) + "/" + filepath.Base(versionDir))
-			idx[key] = append(idx[key], m)
-		}
-	}
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("types folder %s holds no <folder>/<namespace>/<version>/types.json", c.opts.TypesDir)
-	}
-	for _, files := range idx {
-		sort.Strings(files)
-	}
-	c.dirIndex = idx
-	return idx, nil
 }
 
 func readGzip(fsys fs.FS, name string) ([]byte, error) {
