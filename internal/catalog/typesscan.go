@@ -34,7 +34,9 @@ const maxDepth = 1000
 
 var errScan = errors.New("not a types.json: malformed JSON")
 
-// jsonScanner walks JSON text without decoding it.
+// jsonScanner walks JSON text without decoding it. It checks the structure (brackets, strings,
+// commas and colons), not the scalars: the entries a schema takes are decoded, and checked, by
+// ParseTypesFile.
 type jsonScanner struct {
 	data []byte
 	i    int
@@ -289,7 +291,7 @@ func (f *dirFile) typesFile(armType string) (out []byte, ok bool, err error) {
 				}
 			}
 			if target < 0 {
-				return // not a reference to an entry: left as written, for ParseTypesFile to refuse
+				return // not a reference to an entry: left as written, which ParseTypesFile refuses where it reads one
 			}
 			list = append(list, ref{start, end, target})
 			if _, seen := local[target]; !seen {
