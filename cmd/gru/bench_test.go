@@ -7,11 +7,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gru-iac/gru/internal/shareddir"
 )
+
+// TestMain removes the type data folder the types-dir benchmark extracts, if it did.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchTypes.root != "" {
+		os.RemoveAll(benchTypes.root)
+	}
+	os.Exit(code)
+}
 
 // BenchmarkSchemaCommandCold runs the built gru binary as a new process for each iteration:
 // `gru schema Storage::PrivateEndpointConnection`, cold start to exit. It reports the peak
@@ -26,19 +39,234 @@ func BenchmarkSchemaCommandCold(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var peakKB int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cmd := exec.Command(bin, "schema", "Storage::PrivateEndpointConnection")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%v\n%s", err, out)
 		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peakKB {
-			peakKB = ru.Maxrss
+	}
+	b.StopTimer()
+	if mb, ok := peakRSS(b, exec.Command(bin, "schema", "Storage::PrivateEndpointConnection")); ok {
+		b.ReportMetric(mb, "peak-RSS-MB")
+	}
+	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
+}
+
+// peakRSS runs a command under GNU time (/usr/bin/time), which starts it as a process of its
+// own, and returns its peak resident memory in MB; ok is false, with a log line, without GNU
+// time. The rusage of a process os/exec started is no measure: Go starts a child with vfork,
+// and Linux counts in the child's peak the parent's resident memory when the child calls exec
+// (the benchmark's own, tens of MB).
+func peakRSS(b *testing.B, cmd *exec.Cmd) (mb float64, ok bool) {
+	out := filepath.Join(b.TempDir(), "rss")
+	timed := exec.Command("/usr/bin/time", append([]string{"-o", out, "-f", "%M", cmd.Path}, cmd.Args[1:]...)...)
+	timed.Env, timed.Dir = cmd.Env, cmd.Dir
+	if err := timed.Run(); err != nil {
+		b.Logf("no peak memory measured: GNU time: %v", err)
+		return 0, false
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		b.Logf("no peak memory measured: %v", err)
+		return 0, false
+	}
+	fields := strings.Fields(string(data))
+	var kb int64
+	if len(fields) == 0 {
+		return 0, false
+	}
+	if _, err := fmt.Sscan(fields[len(fields)-1], &kb); err != nil {
+		b.Logf("no peak memory measured: GNU time wrote %q", data)
+		return 0, false
+	}
+	return float64(kb) / 1024, true
+}
+
+// BenchmarkSchemaCommandColdVersions runs `gru schema TYPE --api-version V` as a new process
+// for a big type of each of the largest providers at its oldest, middle and newest API
+// versions. It reports the slowest of the runs' median wall times and the largest peak
+// resident memory (goals: 50 ms and 40 MB each; see peakRSS), and logs every run's
+// (go test -v).
+func BenchmarkSchemaCommandColdVersions(b *testing.B) {
+	bin := buildGru(b)
+	types := []string{
+		"Microsoft.Network/virtualNetworks", "Microsoft.Network/applicationGateways",
+		"Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets",
+		"Microsoft.Web/sites", "Microsoft.ApiManagement/service",
+	}
+	var runs [][2]string // type, version
+	for _, t := range types {
+		out, err := exec.Command(bin, "types", "--versions", t, "--json").Output()
+		if err != nil {
+			b.Fatalf("gru types --versions %s: %v", t, err)
+		}
+		var list struct {
+			Versions []struct {
+				Version string `json:"version"`
+				Held    bool   `json:"held"`
+			} `json:"versions"`
+		}
+		if err := json.Unmarshal(out, &list); err != nil {
+			b.Fatal(err)
+		}
+		var held []string // newest first
+		for _, v := range list.Versions {
+			if v.Held {
+				held = append(held, v.Version)
+			}
+		}
+		if len(held) == 0 {
+			b.Fatalf("%s: no held version", t)
+		}
+		for _, v := range []string{held[len(held)-1], held[len(held)/2], held[0]} {
+			runs = append(runs, [2]string{t, v})
 		}
 	}
-	b.ReportMetric(float64(peakKB)/1024, "peak-RSS-MB")
-	b.ReportMetric(float64(st.Size())/(1<<20), "binary-MB")
+	took := make([][]time.Duration, len(runs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k, r := range runs {
+			cmd := exec.Command(bin, "schema", r[0], "--api-version", r[1])
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("gru schema %s --api-version %s: %v", r[0], r[1], err)
+			}
+			took[k] = append(took[k], time.Since(start))
+		}
+	}
+	b.StopTimer()
+	var slowest time.Duration
+	var largest float64
+	for k, r := range runs {
+		m := median(took[k])
+		mb, _ := peakRSS(b, exec.Command(bin, "schema", r[0], "--api-version", r[1]))
+		b.Logf("%s@%s: %.1f ms, %.1f MB", r[0], r[1], m.Seconds()*1000, mb)
+		slowest, largest = max(slowest, m), max(largest, mb)
+	}
+	b.ReportMetric(slowest.Seconds()*1000, "slowest-ms")
+	if largest > 0 {
+		b.ReportMetric(largest, "peak-RSS-MB")
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// benchTypes is the type data folder the types-dir benchmark extracts once per test binary.
+var benchTypes struct {
+	once      sync.Once
+	root      string // removed by TestMain
+	generated string // root/generated
+	newest    string // Microsoft.Network's newest version, which gru embeds
+	extracted time.Time
+	err       error
+}
+
+// onlyInFolder is the API version the benchmark's type data folder holds and gru does not.
+const onlyInFolder = "2099-01-01"
+
+// typesFolder extracts the shared type data archive (every version of bicep-types-az, about
+// 360 MB) to a temporary folder once, and copies Microsoft.Network's newest version there as
+// 2099-01-01 (the types and apiVersion values it names too), a version gru does not embed. It skips the benchmark when the archive is absent.
+func typesFolder(b *testing.B) (generated, newest string) {
+	const archive = "azure/bicep-types-all/bicep-types-all.tar.zst"
+	shared, err := shareddir.Find("", archive)
+	if err != nil {
+		b.Skipf("the type data archive is not beside the repository (%v): the benchmark needs a real types folder", err)
+	}
+	benchTypes.once.Do(func() {
+		root, err := os.MkdirTemp("", "gru-bench-types-")
+		if err != nil {
+			benchTypes.err = err
+			return
+		}
+		benchTypes.root = root
+		if benchTypes.err = shareddir.Extract(filepath.Join(shared, filepath.FromSlash(archive)), root); benchTypes.err != nil {
+			return
+		}
+		benchTypes.generated = filepath.Join(root, "generated")
+		ns := filepath.Join(benchTypes.generated, "network", "microsoft.network")
+		versions, err := os.ReadDir(ns)
+		if err != nil || len(versions) == 0 {
+			benchTypes.err = fmt.Errorf("no Microsoft.Network versions in the archive: %v", err)
+			return
+		}
+		benchTypes.newest = versions[len(versions)-1].Name()
+		data, err := os.ReadFile(filepath.Join(ns, benchTypes.newest, "types.json"))
+		if err == nil {
+			// the version the copy's types name, and their apiVersion literals
+			data = bytes.ReplaceAll(data, []byte("@"+benchTypes.newest+`"`), []byte("@"+onlyInFolder+`"`))
+			data = bytes.ReplaceAll(data, []byte(`"`+benchTypes.newest+`"`), []byte(`"`+onlyInFolder+`"`))
+			err = os.Mkdir(filepath.Join(ns, onlyInFolder), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(ns, onlyInFolder, "types.json"), data, 0o644)
+		}
+		benchTypes.err = err
+		benchTypes.extracted = time.Now()
+	})
+	if benchTypes.err != nil {
+		b.Fatal(benchTypes.err)
+	}
+	return benchTypes.generated, benchTypes.newest
+}
+
+// BenchmarkValidateTypesDir runs `gru validate --types-dir DIR` as a new process for a version
+// only the folder holds (Network::VirtualNetwork@2099-01-01) in the full type data folder of
+// the shared archive (see typesFolder), its cache in a new folder. It reports the first run
+// (cold: nothing cached), the median of the b.N runs after it (warm), the median of the same
+// validation at the embedded newest version without --types-dir, and the peak resident
+// memory of a warm run and of the embedded validation (see peakRSS).
+func BenchmarkValidateTypesDir(b *testing.B) {
+	dir, newest := typesFolder(b)
+	bin := buildGru(b)
+	work := b.TempDir()
+	body := filepath.Join(work, "vnet.json")
+	if err := os.WriteFile(body, []byte(`{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}}}`), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	env := append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(work, "cache"), "GRU_TYPES_DIR=")
+	command := func(version string, args ...string) *exec.Cmd {
+		cmd := exec.Command(bin, append([]string{"validate", body, "--type", "Network::VirtualNetwork", "--api-version", version}, args...)...)
+		cmd.Env = env
+		return cmd
+	}
+	run := func(version string, args ...string) time.Duration {
+		cmd := command(version, args...)
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		took := time.Since(start)
+		if err != nil || !strings.Contains(string(out), "@"+version+": 0 errors") {
+			b.Fatalf("gru validate at %s: %v\n%s", version, err, out)
+		}
+		return took
+	}
+	// gru caches the listing of a folder whose folders changed 3 s ago at least
+	time.Sleep(time.Until(benchTypes.extracted.Add(4 * time.Second)))
+	cold := run(onlyInFolder, "--types-dir", dir)
+	var embedded []time.Duration
+	for i := 0; i < 5; i++ {
+		embedded = append(embedded, run(newest))
+	}
+	var warm []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		warm = append(warm, run(onlyInFolder, "--types-dir", dir))
+	}
+	b.StopTimer()
+	b.ReportMetric(cold.Seconds()*1000, "cold-ms")
+	b.ReportMetric(median(warm).Seconds()*1000, "warm-ms")
+	b.ReportMetric(median(embedded).Seconds()*1000, "embedded-ms")
+	if mb, ok := peakRSS(b, command(onlyInFolder, "--types-dir", dir)); ok {
+		b.ReportMetric(mb, "warm-peak-RSS-MB")
+	}
+	if mb, ok := peakRSS(b, command(newest)); ok {
+		b.ReportMetric(mb, "embedded-peak-RSS-MB")
+	}
 }
 
 // writeBigProject writes a project of groups × 40 resources: per resource group, a virtual

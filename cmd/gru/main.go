@@ -109,7 +109,8 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 	}
 	root.SetVersionTemplate(versionText())
 	root.PersistentFlags().StringVar(&g.typesDir, "types-dir", os.Getenv("GRU_TYPES_DIR"),
-		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR)")
+		"a bicep-types-az generated/ folder to take schemas from, for API versions gru does not embed (env GRU_TYPES_DIR); "+
+			"the listing of its folders is cached in gru/types-dir/ of the user's cache folder ($XDG_CACHE_HOME, else ~/.cache, on Linux)")
 	pf := root.PersistentFlags()
 	pf.BoolVar(&g.local, "local", false, "work against gru's local cloud: an emulator in this process, its data in $GRU_LOCAL_DB or gru's state folder")
 	pf.StringVar(&g.endpoint, "endpoint", "", "work against an ARM emulator served elsewhere (gru emulator serve); the token is $GRU_TOKEN, else $GRU_EMULATOR_TOKEN")

@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runGru runs the command line in-process and returns its exit code and output.
@@ -195,11 +197,38 @@ func TestValidateVersionNotHeldWarns(t *testing.T) {
 }
 
 func TestValidateWithTypesDir(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache)
 	dir := filepath.Join("..", "..", "internal", "validate", "testdata", "conformance", "types")
 	f := writeFile(t, "b.json", `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2"}`)
 	code, out, errOut := runGru(t, "", "validate", f, "--type", "Storage::StorageAccount", "--api-version", "2023-05-01", "--types-dir", dir)
 	if code != 0 || !strings.Contains(out, "Storage::StorageAccount@2023-05-01: 0 errors") {
 		t.Errorf("exit %d: %s %s", code, out, errOut)
+	}
+	// a version only the folder holds (Microsoft.DBforPostgreSQL's, under a later name)
+	newer := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(dir, "postgresqlhsc", "microsoft.dbforpostgresql", "2022-11-08", "types.json.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(newer, "generated", "postgresqlhsc", "microsoft.dbforpostgresql", "2099-11-08"), 0o755)
+	os.WriteFile(filepath.Join(newer, "generated", "postgresqlhsc", "microsoft.dbforpostgresql", "2099-11-08", "types.json.gz"), data, 0o644)
+	g := writeFile(t, "pg.json", `{"location":"westeurope","properties":{"nodeCount":"two"}}`)
+	code, out, errOut = runGru(t, "", "validate", g, "--type", "Microsoft.DBforPostgreSQL/serverGroupsv2", "--api-version", "2099-11-08", "--types-dir", newer)
+	if code != 1 || !strings.Contains(out, "@2099-11-08: 1 error") || !strings.Contains(out, "nodeCount") {
+		t.Errorf("a version only the folder holds: exit %d: %s %s", code, out, errOut)
+	}
+	// the listing of the folders is cached in the user's cache folder (os.UserCacheDir honours
+	// $XDG_CACHE_HOME on Linux) once they are 3 s old
+	if runtime.GOOS != "linux" || testing.Short() {
+		return
+	}
+	time.Sleep(3500 * time.Millisecond)
+	if code, out, errOut = runGru(t, "", "validate", g, "--type", "Microsoft.DBforPostgreSQL/serverGroupsv2", "--api-version", "2099-11-08", "--types-dir", newer); code != 1 {
+		t.Errorf("exit %d: %s %s", code, out, errOut)
+	}
+	if cached, _ := filepath.Glob(filepath.Join(cache, "gru", "types-dir", "*")); len(cached) != 1 {
+		t.Errorf("cached in $XDG_CACHE_HOME/gru/types-dir: %v, want one file", cached)
 	}
 }
 

@@ -79,6 +79,11 @@ type Options struct {
 	// <folder>/<namespace>/<api-version>/types.json, optionally gzipped as types.json.gz.
 	// It serves the versions the embedded data does not hold (published after gru was built).
 	TypesDir string
+	// CacheDir is where the listing of TypesDir's folders is cached between runs, in
+	// types-dir/<hash of the folder's absolute path>; by default gru/ in the user's cache
+	// folder (os.UserCacheDir: $XDG_CACHE_HOME, else ~/.cache, on Linux). A cache that cannot
+	// be read or written is ignored.
+	CacheDir string
 }
 
 // Catalog answers questions about ARM types. It is safe for concurrent use.
@@ -89,10 +94,15 @@ type Catalog struct {
 	names map[string]*TypeInfo
 
 	mu       sync.Mutex
-	files    map[string]*loadedFile  // by embedded key or by path below TypesDir
-	versions map[string][]string     // lower ARM type -> every known version; nil until needed
-	dirIndex map[string][]string     // lower "namespace/version" -> type files below TypesDir; nil until needed
+	files    map[string]*loadedFile  // by embedded key, or by file below TypesDir and type
+	versions map[string]string       // lower ARM type -> every known version, comma-separated; nil until needed
 	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
+	// dirIndex is the listing of TypesDir, nil until needed; typeFiles are the type files
+	// below it read, by path; dirReads counts the listings read from the folder rather than
+	// the cache.
+	dirIndex  *typesDirIndex
+	typeFiles map[string]*dirFile
+	dirReads  int
 	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames), and grucloud:
 	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string
@@ -158,7 +168,7 @@ func Open(opts Options) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, zdec: zdec}
+	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, typeFiles: map[string]*dirFile{}, zdec: zdec}
 	data, err := c.readZstd("data/index.txt.zst")
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded catalogue index: %w", err)
@@ -332,19 +342,19 @@ func (c *Catalog) heldWithDir(ctx context.Context, t *TypeInfo) []string {
 	if c.opts.TypesDir == "" {
 		return held
 	}
-	idx, err := c.typesDirIndex(ctx)
+	versions, err := c.dirFiles(ctx, t.Namespace(), "")
 	if err != nil {
 		return held
 	}
-	ns := strings.ToLower(t.Namespace()) + "/"
-	for key := range idx {
-		if v, ok := strings.CutPrefix(key, ns); ok && !contains(held, v) {
-			// a candidate only: the folder's file for that version may not describe this type
-			for _, file := range idx[key] {
-				if f, err := c.loadDirFile(ctx, file); err == nil && f.Resource(t.ARMType) != nil {
-					held = append(held, v)
-					break
-				}
+	for v, files := range versions {
+		if contains(held, v) {
+			continue
+		}
+		// a candidate only: the folder's file for that version may not describe this type
+		for _, file := range files {
+			if f, err := c.dirFile(file); err == nil && hasKey(f.resources, strings.ToLower(t.ARMType)) {
+				held = append(held, v)
+				break
 			}
 		}
 	}
@@ -370,13 +380,19 @@ func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading the embedded version list: %w", err)
 		}
-		c.versions = map[string][]string{}
+		// each type's list is split when asked for: splitting all of them (60,000 versions)
+		// took 3 ms of every gru schema
+		c.versions = map[string]string{}
 		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 			t, vs, _ := strings.Cut(line, "\t")
-			c.versions[strings.ToLower(t)] = strings.Split(vs, ",")
+			c.versions[strings.ToLower(t)] = vs
 		}
 	}
-	return c.versions[strings.ToLower(armType)], nil
+	vs, ok := c.versions[strings.ToLower(armType)]
+	if !ok {
+		return nil, nil
+	}
+	return strings.Split(vs, ","), nil
 }
 
 // Dependencies returns GruCloud's dependency keys of a type, in the order of GruCloud's table;
@@ -512,75 +528,46 @@ func (c *Catalog) load(ctx context.Context, key string, read func() ([]byte, err
 	return lf.file, lf.err
 }
 
+// schemaFromDir returns the schema of a type at a version from the types folder, nil when
+// the folder has none.
 func (c *Catalog) schemaFromDir(ctx context.Context, armType, version string) (*Resource, error) {
-	idx, err := c.typesDirIndex(ctx)
+	ns, _, _ := strings.Cut(armType, "/")
+	versions, err := c.dirFiles(ctx, ns, version)
 	if err != nil {
 		return nil, err
 	}
-	ns, _, _ := strings.Cut(armType, "/")
-	for _, file := range idx[strings.ToLower(ns+"/"+version)] {
-		f, err := c.loadDirFile(ctx, file)
+	for _, file := range versions[strings.ToLower(version)] {
+		df, err := c.dirFile(file)
 		if err != nil {
 			return nil, err
+		}
+		if !hasKey(df.resources, strings.ToLower(armType)) {
+			continue
+		}
+		f, err := c.load(ctx, "dir:"+file+"#"+strings.ToLower(armType), func() ([]byte, error) {
+			js, _, err := df.typesFile(armType)
+			return js, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("loading the schema of %s@%s from %s: %w", armType, version, file, err)
 		}
 		if r := f.Resource(armType); r != nil {
 			return r, nil
 		}
+		return nil, fmt.Errorf("%s lists %s, which its schema lacks", file, armType)
 	}
 	return nil, nil
 }
 
-func (c *Catalog) loadDirFile(ctx context.Context, file string) (*TypesFile, error) {
-	f, err := c.load(ctx, "dir:"+file, func() ([]byte, error) {
+// dirFile reads a type file of the types folder (gzipped when its name ends in .gz) and
+// splits it into its entries, once.
+func (c *Catalog) dirFile(file string) (*dirFile, error) {
+	return c.dirFileOf(file, func() ([]byte, error) {
 		if strings.HasSuffix(file, ".gz") {
 			return readGzip(os.DirFS(filepath.Dir(file)), filepath.Base(file))
 		}
 		return os.ReadFile(file)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("loading type data %s: %w", file, err)
-	}
-	return f, nil
-}
-
-// typesDirIndex lists the type files below the types folder by namespace and version, from
-// folder names alone (no file is read).
-func (c *Catalog) typesDirIndex(ctx context.Context) (map[string][]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.dirIndex != nil {
-		return c.dirIndex, nil
-	}
-	root := c.opts.TypesDir
-	if st, err := os.Stat(filepath.Join(root, "generated")); err == nil && st.IsDir() {
-		root = filepath.Join(root, "generated")
-	}
-	if _, err := os.Stat(root); err != nil {
-		return nil, fmt.Errorf("types folder: %w", err)
-	}
-	idx := map[string][]string{}
-	for _, name := range []string{"types.json", "types.json.gz"} {
-		matches, err := filepath.Glob(filepath.Join(root, "*", "*", "*", name))
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range matches {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			versionDir := filepath.Dir(m)
-			key := strings.ToLower(filepath.Base(filepath.Dir(versionDir)) + "/" + filepath.Base(versionDir))
-			idx[key] = append(idx[key], m)
-		}
-	}
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("types folder %s holds no <folder>/<namespace>/<version>/types.json", c.opts.TypesDir)
-	}
-	for _, files := range idx {
-		sort.Strings(files)
-	}
-	c.dirIndex = idx
-	return idx, nil
 }
 
 func readGzip(fsys fs.FS, name string) ([]byte, error) {

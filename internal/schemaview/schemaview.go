@@ -4,9 +4,11 @@
 package schemaview
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gru-iac/gru/internal/catalog"
 )
@@ -53,9 +55,12 @@ func NewHeader(t *catalog.TypeInfo, r *catalog.Resource, parentName string, know
 }
 
 // WriteText writes the header and the property tree of the body. depth limits how deep the
-// tree goes (0: no limit).
+// tree goes (0: no limit). The text is buffered: a big type's tree is tens of thousands of
+// lines (Microsoft.Network/applicationGateways', 1.7 MB), a write each would cost more than
+// the rest of gru schema.
 func WriteText(w io.Writer, h Header, body *catalog.Type, depth int) error {
-	tw := &textWriter{w: w, maxDepth: depth, onPath: map[*catalog.Type]bool{}}
+	bw := bufio.NewWriterSize(w, 64*1024)
+	tw := &textWriter{w: bw, maxDepth: depth, onPath: map[*catalog.Type]bool{}}
 	tw.printf("%s\n", h.ShortName)
 	tw.printf("  ARM type      %s\n", h.ARMType)
 	held := strings.Join(h.HeldVersions, ", ")
@@ -98,11 +103,14 @@ func WriteText(w io.Writer, h Header, body *catalog.Type, depth int) error {
 	if body != nil {
 		tw.members(body, 1)
 	}
-	return tw.err
+	if tw.err != nil {
+		return tw.err
+	}
+	return bw.Flush()
 }
 
 type textWriter struct {
-	w        io.Writer
+	w        *bufio.Writer
 	maxDepth int
 	onPath   map[*catalog.Type]bool
 	err      error
@@ -111,6 +119,15 @@ type textWriter struct {
 func (tw *textWriter) printf(format string, args ...any) {
 	if tw.err == nil {
 		_, tw.err = fmt.Fprintf(tw.w, format, args...)
+	}
+}
+
+// write writes strings, as printf("%s%s...") would without formatting them.
+func (tw *textWriter) write(parts ...string) {
+	for _, s := range parts {
+		if tw.err == nil {
+			_, tw.err = tw.w.WriteString(s)
+		}
 	}
 }
 
@@ -168,9 +185,13 @@ func (tw *textWriter) property(p catalog.Property, level int) {
 		flags += "  [secret]"
 	}
 	name := indent(level) + p.Name
-	tw.printf("%-40s %s%s%s\n", name, p.Type.Describe(), constraints(p.Type), flags)
+	pad := "" // to 40 characters, as %-40s
+	if n := utf8.RuneCountInString(name); n < 40 {
+		pad = spaces[:40-n]
+	}
+	tw.write(name, pad, " ", p.Type.Describe(), constraints(p.Type), flags, "\n")
 	if p.Description != "" {
-		tw.printf("%s  %s\n", indent(level), oneLine(p.Description))
+		tw.write(indent(level), "  ", oneLine(p.Description), "\n")
 	}
 	if expandable(p.Type) {
 		tw.members(p.Type, level+1)
@@ -219,8 +240,24 @@ func constraints(t *catalog.Type) string {
 	return " (" + strings.Join(c, ", ") + ")"
 }
 
-func indent(level int) string { return strings.Repeat("  ", level) }
+// spaces are the indents of the first levels.
+const spaces = "                                                                "
 
+func indent(level int) string {
+	if 2*level <= len(spaces) {
+		return spaces[:2*level]
+	}
+	return strings.Repeat("  ", level)
+}
+
+// oneLine collapses the white space of a description to single spaces. Most are one line
+// already, and are returned as they are.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '), c < ' ', c >= 0x80:
+			return strings.Join(strings.Fields(s), " ")
+		}
+	}
+	return s
 }

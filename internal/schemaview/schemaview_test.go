@@ -56,3 +56,11 @@ func TestJSONStopsAtRecursion(t *testing.T) {
 		t.Errorf("flags: %+v", doc.Body.Properties[0])
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "a b", " a", "a ", "a  b", "a\nb", "a\tb\r\n", "a\u00a0b", "é b", "a\x00b", "  a  b  "} {
+		if got, want := oneLine(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("oneLine(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

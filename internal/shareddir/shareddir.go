@@ -1,13 +1,18 @@
 // Package shareddir finds the shared data folder the generators read (Microsoft's type data,
 // the ARM operations table, GruCloud's type table): given on the command line, else
 // $GRU_SHARED_DIR, else the folder named shared beside the repository's root. Only the
-// generators use it; nothing gru runs depends on that folder.
+// generators, tests and benchmarks use it; nothing gru runs depends on that folder.
 package shareddir
 
 import (
+	"archive/tar"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Find returns the shared folder: given when not empty, else $GRU_SHARED_DIR, else ../shared
@@ -36,4 +41,59 @@ func Find(given, need string) (string, error) {
 			return "", fmt.Errorf("not inside the gru repository: pass -shared or set GRU_SHARED_DIR")
 		}
 	}
+}
+
+// Extract unpacks a zstd-compressed tar archive (such as the type data's,
+// azure/bicep-types-all/bicep-types-all.tar.zst) into the folder dst: its folders and regular
+// files; other entries are skipped, and a name leaving dst is an error.
+func Extract(archive, dst string) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", archive, err)
+		}
+		name := filepath.FromSlash(strings.TrimSuffix(h.Name, "/"))
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("%s: entry %q leaves the folder", archive, h.Name)
+		}
+		path := filepath.Join(dst, name)
+		switch h.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(path, 0o755)
+		case tar.TypeReg:
+			err = writeFile(path, tr)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func writeFile(path string, r io.Reader) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, r); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
