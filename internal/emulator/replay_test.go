@@ -524,7 +524,7 @@ var (
 func replayAll(t *testing.T, corpus string, cases []*replayCase, parentOf map[string][]*replayCase) []replayResult {
 	t.Helper()
 	typesDir := filepath.Join(corpus, "bicep-types", "generated")
-	types, err := catalog.Open(catalog.Options{TypesDir: typesDir})
+	types, err := catalog.Open(catalog.Options{TypesDir: typesDir, CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func conformanceCases(t testing.TB) []swagger.Example {
 
 func conformanceCatalog(t testing.TB) *catalog.Catalog {
 	t.Helper()
-	c, err := catalog.Open(catalog.Options{TypesDir: filepath.Join(conformanceDir, "types")})
+	c, err := catalog.Open(catalog.Options{TypesDir: filepath.Join(conformanceDir, "types"), CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestConformanceTestdataIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := catalog.Open(catalog.Options{TypesDir: filepath.Join(corpusDir, "bicep-types", "generated")})
+	full, err := catalog.Open(catalog.Options{TypesDir: filepath.Join(corpusDir, "bicep-types", "generated"), CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
