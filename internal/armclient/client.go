@@ -503,6 +503,15 @@ func (c *Client) ListResourceGroups(ctx context.Context) ([]Resource, error) {
 // ListResources lists the top-level resources of the subscription, or of one resource group,
 // with an optional ARM $filter (resourceType eq '...', tagName eq '...' and tagValue eq '...').
 func (c *Client) ListResources(ctx context.Context, resourceGroup, filter string) ([]Resource, error) {
+	var out []Resource
+	if err := c.ListResourcesEach(ctx, resourceGroup, filter, func(r Resource) { out = append(out, r) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListResourcesEach is ListResources giving each item to each as it is read (see ListEach).
+func (c *Client) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(Resource)) error {
 	path := "/subscriptions/" + c.sub + "/resources"
 	if resourceGroup != "" {
 		path = "/subscriptions/" + c.sub + "/resourceGroups/" + url.PathEscape(resourceGroup) + "/resources"
@@ -511,7 +520,7 @@ func (c *Client) ListResources(ctx context.Context, resourceGroup, filter string
 	if filter != "" {
 		q = url.Values{"$filter": {filter}}
 	}
-	return c.List(ctx, path, resourcesVersion, q)
+	return c.ListEach(ctx, path, resourcesVersion, q, each)
 }
 
 func decodeResource(resp *http.Response) (Resource, error) {

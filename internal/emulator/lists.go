@@ -148,8 +148,8 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 		return err
 	}
 	show := shortView(strings.Split(strings.ToLower(r.URL.Query().Get("$expand")), ","))
-	return e.writeFiltered(r, clauses, show, func(after string) ([]*record, error) {
-		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, 500, r.now)
+	return e.writeFiltered(r, clauses, show, func(after string, limit int) ([]*record, error) {
+		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, limit, r.now)
 	})
 }
 
@@ -185,11 +185,14 @@ func shortView(expand []string) func(*record, time.Time) string {
 
 // writeFiltered writes a page of the records that match a filter, reading them in batches by
 // key from the request's $skiptoken on.
-func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, batchAfter func(after string) ([]*record, error)) error {
+func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, batchAfter func(after string, limit int) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
+	// A batch is what the page still needs (one more says there is a next page): records
+	// read beyond it would be read again for the next page.
 	for len(page) <= e.opts.PageSize {
-		batch, err := batchAfter(after)
+		limit := e.opts.PageSize + 1 - len(page)
+		batch, err := batchAfter(after, limit)
 		if err != nil {
 			return err
 		}
@@ -198,7 +201,7 @@ func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*
 				page = append(page, rec)
 			}
 		}
-		if len(batch) < 500 {
+		if len(batch) < limit {
 			break
 		}
 		after = batch[len(batch)-1].Key
@@ -229,8 +232,8 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, e.showString, func(after string) ([]*record, error) {
-		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, 500, r.now)
+	return e.writeFiltered(r, clauses, e.showString, func(after string, limit int) ([]*record, error) {
+		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, limit, r.now)
 	})
 }
 

@@ -107,6 +107,8 @@ CREATE INDEX IF NOT EXISTS resources_by_parent_key ON resources(parent_key, type
 CREATE INDEX IF NOT EXISTS resources_by_scope ON resources(sub, grp, type);
 CREATE INDEX IF NOT EXISTS resources_by_name ON resources(type, name);
 CREATE INDEX IF NOT EXISTS resources_by_type ON resources(sub, type, key);
+CREATE INDEX IF NOT EXISTS resources_top_level ON resources(sub, top_level, key);
+CREATE INDEX IF NOT EXISTS resources_top_level_in_group ON resources(sub, grp, top_level, key);
 CREATE INDEX IF NOT EXISTS resources_gone ON resources(gone_at) WHERE gone_at <> 0;
 CREATE INDEX IF NOT EXISTS refs_by_target ON refs(to_key);
 CREATE INDEX IF NOT EXISTS operations_by_end ON operations(done_at);

@@ -310,6 +310,15 @@ func (c *Cloud) ListResourceGroups(ctx context.Context) ([]map[string]any, error
 	return c.List(ctx, "/subscriptions/"+c.sub+"/resourcegroups", "", nil)
 }
 
+// ListResourcesEach is ListResources giving each item to each.
+func (c *Cloud) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(map[string]any)) error {
+	items, err := c.ListResources(ctx, resourceGroup, filter)
+	for _, it := range items {
+		each(it)
+	}
+	return err
+}
+
 // ListResources lists top-level resources (of a resource group, or all), as ARM's /resources
 // does: short bodies (id, name, type, location, tags), filtered by a tag.
 func (c *Cloud) ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error) {

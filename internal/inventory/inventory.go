@@ -31,6 +31,8 @@ type Cloud interface {
 	ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error
 	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
 	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
+	// ListResourcesEach lists as ListResources does, giving each item to each as it is read.
+	ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(map[string]any)) error
 }
 
 // listParallelism bounds the list requests in flight.
@@ -426,25 +428,40 @@ func Below(ctx context.Context, c Cloud, cat *catalog.Catalog, parents []map[str
 	return out, requests, nil
 }
 
-// Strays lists the live resource groups and top-level resources that carry the owner's tags
-// but whose IDs are not wanted (lower-cased IDs), with the request count.
-func Strays(ctx context.Context, c Cloud, owner ownership.Owner, wanted map[string]bool) ([]map[string]any, int, error) {
+// Tagged lists the live resource groups and top-level resources that carry the owner's tags,
+// with the request count. It streams the lists and keeps of each item its id and type alone
+// (what deciding and naming a stray needs): a project's tags may mark thousands.
+func Tagged(ctx context.Context, c Cloud, owner ownership.Owner) ([]map[string]any, int, error) {
+	var out []map[string]any
+	keep := func(r map[string]any) {
+		if owner.Tagged(r) {
+			out = append(out, map[string]any{"id": armclient.Field(r, "id"), "type": armclient.Field(r, "type")})
+		}
+	}
 	groups, err := c.ListResourceGroups(ctx)
 	if err != nil {
 		return nil, 1, err
 	}
-	resources, err := c.ListResources(ctx, "", fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", ownership.TagProject, strings.ReplaceAll(owner.Project, "'", "''")))
-	if err != nil {
-		return nil, 2, err
+	for _, g := range groups {
+		keep(g)
 	}
-	var out []map[string]any
-	for _, r := range append(groups, resources...) {
-		if owner.Tagged(r) && !wanted[strings.ToLower(armclient.Field(r, "id"))] {
-			out = append(out, r)
-		}
+	filter := fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", ownership.TagProject, strings.ReplaceAll(owner.Project, "'", "''"))
+	if err := c.ListResourcesEach(ctx, "", filter, keep); err != nil {
+		return nil, 2, err
 	}
 	SortByID(out)
 	return out, 2, nil
+}
+
+// Strays keeps of Tagged's items those whose IDs are not wanted (lower-cased IDs).
+func Strays(tagged []map[string]any, wanted map[string]bool) []map[string]any {
+	var out []map[string]any
+	for _, r := range tagged {
+		if !wanted[strings.ToLower(armclient.Field(r, "id"))] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Contents lists the top-level resources inside a resource group (what deleting it deletes).

@@ -325,20 +325,39 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 // Make plans a target against what is live.
 func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, error) {
 	p := newPlan(t, opts)
+	// What the project's tags mark is listed while the declared resources are matched: its
+	// strays are pruned, or named.
+	listing, stop := context.WithCancel(ctx)
+	defer stop()
+	var tagged []map[string]any
+	var taggedRequests int
+	taggedErr := make(chan error, 1)
+	go func() {
+		var err error
+		tagged, taggedRequests, err = inventory.Tagged(listing, c, t.Owner)
+		taggedErr <- err
+	}()
 	m, err := match(ctx, c, t, opts, &p.Requests)
 	if err != nil {
 		return nil, err
 	}
+	if err := <-taggedErr; err != nil {
+		return nil, err
+	}
+	p.Requests += taggedRequests
+	strays := inventory.Strays(tagged, m.wanted())
 	roll := rollSet(t, opts.ReplaceSecrets)
 	for _, r := range t.Resources {
 		p.add(m.changeOf(r, roll[r], opts.Drift))
 	}
 	if opts.Prune {
-		if err := p.prune(ctx, c, m); err != nil {
+		if err := p.addDeletions(ctx, c, strays, Reason{Kind: ReasonUndeclared}); err != nil {
 			return nil, err
 		}
-	} else if err := p.findUndeclared(ctx, c, m); err != nil {
-		return nil, err
+	} else {
+		for _, it := range strays {
+			p.Undeclared = append(p.Undeclared, p.undeclaredKey(it))
+		}
 	}
 	if err := p.cascade(ctx, c, m); err != nil {
 		return nil, err
@@ -520,25 +539,12 @@ func rollSet(t *target.Target, names []string) map[*target.Resource]bool {
 
 // prune adds the deletion of what the project manages but no longer declares.
 func (p *Plan) prune(ctx context.Context, c Cloud, m *matched) error {
-	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, m.wanted())
+	tagged, n, err := inventory.Tagged(ctx, c, p.Target.Owner)
 	p.Requests += n
 	if err != nil {
 		return err
 	}
-	return p.addDeletions(ctx, c, strays, Reason{Kind: ReasonUndeclared})
-}
-
-// findUndeclared names what prune would delete, for a plan that does not prune.
-func (p *Plan) findUndeclared(ctx context.Context, c Cloud, m *matched) error {
-	strays, n, err := inventory.Strays(ctx, c, p.Target.Owner, m.wanted())
-	p.Requests += n
-	if err != nil {
-		return err
-	}
-	for _, it := range strays {
-		p.Undeclared = append(p.Undeclared, p.undeclaredKey(it))
-	}
-	return nil
+	return p.addDeletions(ctx, c, inventory.Strays(tagged, m.wanted()), Reason{Kind: ReasonUndeclared})
 }
 
 // wanted is the set of the declared resources' IDs, lower-cased.
