@@ -602,3 +602,23 @@ func paths(ds []plan.Diff) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// A plan without Prune names what the project manages but no longer declares, and leaves it;
+// with Prune it deletes it. What another project manages is neither.
+func TestPlansNameWhatIsNoLongerDeclared(t *testing.T) {
+	e := newEnv(t)
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	_, out := e.apply(e.target(target.Options{}, rg, nsg), plan.Options{})
+	allDone(t, out)
+	e.cloud.Put(context.Background(), rgID("theirs"), "", map[string]any{"location": "westeurope",
+		"tags": map[string]any{"gc-managed-by": "grucloud", "gc-project-name": "other", "gc-stage": "dev"}})
+	tg := e.target(target.Options{}, rg)
+	p := e.plan(tg, plan.Options{})
+	if strings.Join(p.Undeclared, ",") != "Network::NetworkSecurityGroup rg::nsg" || p.Pending() {
+		t.Errorf("undeclared %v, pending %v:\n%s", p.Undeclared, p.Pending(), summary(p))
+	}
+	p = e.plan(tg, plan.Options{Prune: true})
+	if len(p.Undeclared) != 0 || summary(p) != "delete Network::NetworkSecurityGroup rg::nsg" {
+		t.Errorf("with prune: undeclared %v:\n%s", p.Undeclared, summary(p))
+	}
+}
