@@ -49,8 +49,8 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 							return nil, err
 						}
 					}
-					// --all: the default version where the tree has it, else its newest.
-					p, err := tree.Page(c, t, name, version)
+					// No version asked: the default where the tree has it, else its newest.
+					p, err := tree.Page(cmd.Context(), c, t, name, version)
 					if err == nil || !all {
 						return p, err
 					}
@@ -112,6 +112,9 @@ $ref resolved, in Node's util.inspect notation. Without it, the page comes from 
 			t, v, err := resolveType(c, args[0], apiVersion)
 			if err != nil {
 				return err
+			}
+			if ref, _ := catalog.ParseTypeRef(args[0]); specs != "" && apiVersion == "" && ref.APIVersion == "" {
+				v = "" // no version asked: the default where the tree has it, else its newest
 			}
 			p, err := page(t, gruCloudName(c, args[0]), v)
 			if err != nil {

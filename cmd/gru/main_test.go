@@ -273,6 +273,10 @@ func TestDocReproducesTheSeedPage(t *testing.T) {
 	if code != 0 || out != string(want) {
 		t.Errorf("exit %d %s: the page differs from the seed page", code, errOut)
 	}
+	// Without a version, the specs' newest when they lack the catalogue's default version.
+	if code, out, errOut := runGru(t, "", "doc", "Storage::PrivateEndpointConnection", "--specs", "../../internal/docs/testdata/specs-seed"); code != 0 || out != string(want) {
+		t.Errorf("without --api-version: exit %d %s: the page differs from the seed page", code, errOut)
+	}
 	if code, _, errOut := runGru(t, "", "doc"); code != 1 || !strings.Contains(errOut, "--all") {
 		t.Errorf("doc without a type: %d %s", code, errOut)
 	}

@@ -46,15 +46,7 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 	if err != nil {
 		return nil, err
 	}
-	// The parents GruCloud's table does not give, as a project must name them: the resource
-	// group (where the type lives in one) and each ancestor.
-	for _, d := range cat.DerivedParents(t, known, ownFixed) {
-		if d.Key == "resourceGroup" && r.WritableScopes != 0 && r.WritableScopes&catalog.ScopeResourceGroup == 0 {
-			continue
-		}
-		group, typeName, _ := strings.Cut(d.TypeName, "::")
-		deps = append(deps, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
-	}
+	deps = append(deps, derivedParents(cat, t, known, ownFixed, r.WritableScopes)...)
 	filled := map[string]bool{} // the body paths dependencies fill in
 	for _, d := range known {
 		// The example lists the keys of GruCloud's table alone; a stand-in its parents alone.

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestCorpusPagesMatchNode(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		p, err := s.Page(cat, ti, gt.Name, "")
+		p, err := s.Page(context.Background(), cat, ti, gt.Name, "")
 		if err != nil {
 			continue
 		}

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -24,6 +25,9 @@ func TestSpecDependenciesFollowGruCloudsTable(t *testing.T) {
 		{"Web::HostingEnvironment", "", "resourceGroup=Resources::ResourceGroup virtualNetwork=Network::VirtualNetwork"},
 		{"Storage::StorageAccount", "", "resourceGroup=Resources::ResourceGroup managedIdentities=ManagedIdentity::UserAssignedIdentity[]"},
 		{"", "Microsoft.Storage/storageAccounts/managementPolicies", "resourceGroup=Resources::ResourceGroup storageAccount=Storage::StorageAccount"},
+		// Types outside a resource group (the subscription's, the tenant's) name none.
+		{"", "Microsoft.Network/trafficmanagerusermetricskeys", ""},
+		{"", "Microsoft.Web/publishingUsers", ""},
 	} {
 		lookup := c.name
 		if lookup == "" {
@@ -37,7 +41,7 @@ func TestSpecDependenciesFollowGruCloudsTable(t *testing.T) {
 		if name == "" {
 			name = ti.ShortName
 		}
-		deps, err := specDependencies(cat, ti, name, "")
+		deps, err := specDependencies(context.Background(), cat, ti, name, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -96,7 +97,7 @@ func goldenPages(t *testing.T) (cases []goldenCase, pages []*Page, paths []*spec
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := s.Page(cat, ti, c.name, c.version)
+		p, err := s.Page(context.Background(), cat, ti, c.name, c.version)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -3,6 +3,7 @@ package docs
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	_ "embed"
 	"io"
 	"strings"
@@ -89,7 +90,7 @@ func readGruTypes(data []byte) (map[string][]*gruType, error) {
 // specDependencies are the dependencies a page built from swagger lists and its examples name:
 // those of GruCloud's table for a type it has, in the table's order; for another type the
 // catalogue's keys, with the resource group and the parents a project names.
-func specDependencies(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) ([]Dependency, error) {
+func specDependencies(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) ([]Dependency, error) {
 	if gt, ok := lookupGruType(name, version); ok {
 		return append([]Dependency(nil), gt.Deps...), nil
 	}
@@ -105,10 +106,25 @@ func specDependencies(cat *catalog.Catalog, t *catalog.TypeInfo, name, version s
 	if err != nil {
 		return nil, err
 	}
-	var parents []Dependency
-	for _, d := range cat.DerivedParents(t, known, fixed) {
-		group, typeName, _ := strings.Cut(d.TypeName, "::")
-		parents = append(parents, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
+	var scopes catalog.Scope
+	if r, err := cat.Schema(ctx, t, version); err == nil {
+		scopes = r.WritableScopes
+	} else if r, err := cat.Schema(ctx, t, ""); err == nil { // a version the catalogue lacks
+		scopes = r.WritableScopes
 	}
-	return append(parents, deps...), nil
+	return append(derivedParents(cat, t, known, fixed, scopes), deps...), nil
+}
+
+// derivedParents are the parents GruCloud's table does not give, as a project must name them:
+// the resource group (where the type's writable scopes put it in one) and each ancestor.
+func derivedParents(cat *catalog.Catalog, t *catalog.TypeInfo, known []catalog.Dependency, fixed []string, writableScopes catalog.Scope) []Dependency {
+	var out []Dependency
+	for _, d := range cat.DerivedParents(t, known, fixed) {
+		if d.Key == "resourceGroup" && writableScopes != 0 && writableScopes&catalog.ScopeResourceGroup == 0 {
+			continue
+		}
+		group, typeName, _ := strings.Cut(d.TypeName, "::")
+		out = append(out, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -24,7 +25,7 @@ func TestInspectMatchesNode(t *testing.T) {
 	var values []any
 	for _, name := range append([]string{"Storage::PrivateEndpointConnection"}, otherStorageTypes...) {
 		ti, _ := cat.Lookup(name)
-		p, err := FromSpecs(cat, ti, "2021-06-01", "testdata/specs-seed")
+		p, err := FromSpecs(context.Background(), cat, ti, "2021-06-01", "testdata/specs-seed")
 		if err != nil {
 			t.Fatal(err)
 		}

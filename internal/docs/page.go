@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -270,26 +271,26 @@ func Dependencies(cat *catalog.Catalog, armType string) ([]Dependency, error) {
 }
 
 // FromSpecs builds the page of a type from the swagger files below a specification root.
-func FromSpecs(cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot string) (*Page, error) {
-	return FromSpecsAs(cat, t, "", version, specsRoot)
+func FromSpecs(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, version, specsRoot string) (*Page, error) {
+	return FromSpecsAs(ctx, cat, t, "", version, specsRoot)
 }
 
 // FromSpecsAs builds the page of a type by one of GruCloud's names for it (Web::WebAppConfiguration
 // for Microsoft.Web/sites/config; "" for the catalogue's name) from the swagger files below a
 // specification root. Pages of several types should share one Specs (OpenSpecs).
-func FromSpecsAs(cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specsRoot string) (*Page, error) {
+func FromSpecsAs(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name, version, specsRoot string) (*Page, error) {
 	s, err := OpenSpecs(specsRoot)
 	if err != nil {
 		return nil, err
 	}
-	return s.Page(cat, t, name, version)
+	return s.Page(ctx, cat, t, name, version)
 }
 
 // Page builds the page of a type by one of GruCloud's names for it ("" for the catalogue's
 // name) at an API version: "" for the type's default version where the tree has it, else the
 // newest the tree has. A type the tree has paths of but no PUT (a web app's backups, web jobs,
 // processes) has a page without examples whose schema is the empty string.
-func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
+func (s *Specs) Page(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo, name, version string) (*Page, error) {
 	if name == "" {
 		name = t.ShortName
 	}
@@ -316,7 +317,7 @@ func (s *Specs) Page(cat *catalog.Catalog, t *catalog.TypeInfo, name, version st
 	if err != nil {
 		return nil, err
 	}
-	deps, err := specDependencies(cat, t, name, version)
+	deps, err := specDependencies(ctx, cat, t, name, version)
 	if err != nil {
 		return nil, err
 	}

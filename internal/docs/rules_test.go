@@ -1,6 +1,7 @@
 package docs
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -22,7 +23,7 @@ func rulesPage(t *testing.T, name string) *Page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Page(cat, ti, name, "2022-03-01")
+	p, err := s.Page(context.Background(), cat, ti, name, "2022-03-01")
 	if err != nil {
 		t.Fatal(err)
 	}

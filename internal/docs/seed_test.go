@@ -23,7 +23,7 @@ func TestSeedPageByteForByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := FromSpecs(cat, ti, "2021-06-01", "testdata/specs-seed")
+	p, err := FromSpecs(context.Background(), cat, ti, "2021-06-01", "testdata/specs-seed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestOtherStoragePagesAreWellFormed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := FromSpecs(cat, ti, "2021-06-01", "testdata/specs-seed")
+		p, err := FromSpecs(context.Background(), cat, ti, "2021-06-01", "testdata/specs-seed")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
