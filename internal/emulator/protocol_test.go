@@ -7,10 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gru-iac/gru/internal/catalog"
 )
 
 const sub = "/subscriptions/" + LocalSubscriptionID
@@ -285,5 +288,38 @@ func TestSecretsAreNeverReturned(t *testing.T) {
 		if strings.Contains(string(data), "Never-Returned") || !strings.Contains(string(data), "properties") {
 			t.Errorf("GET %s answers %s", path, data)
 		}
+	}
+}
+
+// TestVersionsOfATypesFolder: an API version newer than the embedded type data, which the
+// catalogue's types folder holds, is served and validated at its own schema; without the
+// folder it is refused as ARM refuses an unknown version.
+func TestVersionsOfATypesFolder(t *testing.T) {
+	folder := t.TempDir()
+	from := filepath.Join("..", "validate", "testdata", "conformance", "types", "privatedns", "microsoft.network", "2020-06-01", "types.json.gz")
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := filepath.Join(folder, "privatedns", "microsoft.network", "2099-06-01")
+	os.MkdirAll(newer, 0o755)
+	os.WriteFile(filepath.Join(newer, "types.json.gz"), data, 0o644)
+	cat, err := catalog.Open(catalog.Options{TypesDir: folder, CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := sub + "/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/example.com?api-version=2099-06-01"
+	srv := newServer(t, Options{Catalog: cat})
+	call(t, srv, "PUT", sub+"/resourceGroups/rg?api-version=2021-04-01", "t", `{"location":"westeurope"}`)
+	if status, code, body := call(t, srv, "PUT", zone, "t", `{"location":"global","tags":"not an object"}`); status != 400 || code != "InvalidRequestContent" {
+		t.Errorf("a wrong body at the folder's version: %d %s %v", status, code, body)
+	}
+	if status, code, body := call(t, srv, "PUT", zone, "t", `{"location":"global","tags":{"a":"b"}}`); status >= 300 {
+		t.Errorf("the folder's version: %d %s %v", status, code, body)
+	}
+	plain := newServer(t, Options{})
+	call(t, plain, "PUT", sub+"/resourceGroups/rg?api-version=2021-04-01", "t", `{"location":"westeurope"}`)
+	if status, code, _ := call(t, plain, "PUT", zone, "t", `{"location":"global"}`); status != 400 || code != "NoRegisteredProviderFound" {
+		t.Errorf("without the folder: %d %s", status, code)
 	}
 }

@@ -50,6 +50,11 @@ func (e *Emulator) typeOf(r *request, id *armid.ID) (*resourceType, error) {
 	for _, v := range known {
 		ok = ok || strings.EqualFold(v, r.apiVersion)
 	}
+	if !ok && r.apiVersion != "" {
+		// A version newer than the embedded type data, which a types folder (--types-dir) holds.
+		_, err := e.catalog.Schema(r.Context(), ti, r.apiVersion)
+		ok = err == nil
+	}
 	if !ok {
 		newestFirst := append([]string{}, known...)
 		sort.Sort(sort.Reverse(sort.StringSlice(newestFirst)))
