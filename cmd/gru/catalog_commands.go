@@ -397,7 +397,8 @@ its data; see --types-dir) is not validated: a warning says so, and with --stric
 error.
 
 Exit status: 0 when the body has no error, 1 when it has errors or cannot be read (or, with
---strict, could not be validated). Use - as the file to read standard input.`,
+--strict, has unknown properties or could not be validated, as plan and apply --strict). Use -
+as the file to read standard input.`,
 		Example: `  gru validate body.json --type Storage::PrivateEndpointConnection --api-version 2021-06-01
   gru validate patch.json --type Microsoft.Storage/storageAccounts --patch --json`,
 		Args: argsExplained(1, 1, "name the JSON file of the request body to validate (- for standard input), "+
@@ -436,7 +437,9 @@ Exit status: 0 when the body has no error, 1 when it has errors or cannot be rea
 				return fmt.Errorf("%s: not validated (--strict): %w", file, err)
 			}
 			if errors.As(err, &notHeld) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: not validated: %v\n", file, err)
+				if !g.json { // the JSON says it
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s: not validated: %v\n", file, err)
+				}
 				if g.json {
 					return writeJSON(cmd.OutOrStdout(), map[string]any{"file": file, "type": t.ShortName, "apiVersion": v, "validated": false, "warning": err.Error(), "problems": []validate.Problem{}})
 				}
@@ -448,6 +451,15 @@ Exit status: 0 when the body has no error, 1 when it has errors or cannot be rea
 			problems := validate.Body(r, body, validate.Options{Patch: patch, Name: name})
 			if problems == nil {
 				problems = []validate.Problem{}
+			}
+			if strict {
+				// As plan and apply --strict: an unknown property is an error.
+				for i, p := range problems {
+					if p.Severity == validate.Warning && strings.HasPrefix(p.Message, "unknown property") {
+						problems[i].Severity = validate.Error
+						problems[i].Message += " (an error with --strict)"
+					}
+				}
 			}
 			out := cmd.OutOrStdout()
 			if g.json {
@@ -477,7 +489,7 @@ Exit status: 0 when the body has no error, 1 when it has errors or cannot be rea
 	cmd.Flags().StringVar(&typeName, "type", "", "resource type of the body (Group::Type or ARM type) (required)")
 	cmd.Flags().StringVar(&apiVersion, "api-version", "", "API version (default: the type's default version)")
 	cmd.Flags().BoolVar(&patch, "patch", false, "the body is a PATCH: required properties are not enforced")
-	cmd.Flags().BoolVar(&strict, "strict", false, "exit 1 when the body cannot be validated (an API version gru does not know), instead of a warning")
+	cmd.Flags().BoolVar(&strict, "strict", false, "make warnings errors (exit 1): unknown properties, and a body that cannot be validated (an API version gru does not know)")
 	cmd.Flags().StringVar(&name, "name", "", "the resource's name, for the few types whose body shape depends on it")
 	return cmd
 }

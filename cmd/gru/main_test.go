@@ -327,6 +327,18 @@ func TestTypeVersionsAndStrictValidation(t *testing.T) {
 	if code, _, errOut := runGru(t, "", "validate", f, "--type", "Network::VirtualNetwork", "--api-version", "2099-01-01"); code != 0 || strings.Count(errOut, ", ") > 12 {
 		t.Errorf("without --strict: exit %d, or the warning lists every version: %s", code, errOut)
 	}
+	// As plan and apply --strict, an unknown property is an error; with --json the warning of
+	// an unvalidated body is in the JSON alone.
+	typo := writeFile(t, "typo.json", `{"location":"westeurope","sku":{"name":"Standard_LRS"},"kind":"StorageV2","properties":{"allowBlobPublicAcess":true}}`)
+	if code, out, _ := runGru(t, "", "validate", typo, "--type", "Storage::StorageAccount"); code != 0 || !strings.Contains(out, "1 warning: valid") {
+		t.Errorf("an unknown property: exit %d %s", code, out)
+	}
+	if code, out, _ := runGru(t, "", "validate", typo, "--type", "Storage::StorageAccount", "--strict"); code != 1 || !strings.Contains(out, "(an error with --strict); did you mean allowBlobPublicAccess?") {
+		t.Errorf("an unknown property with --strict: exit %d %s", code, out)
+	}
+	if code, out, errOut := runGru(t, "", "validate", f, "--type", "Network::VirtualNetwork", "--api-version", "2099-01-01", "--json"); code != 0 || errOut != "" || !strings.Contains(out, `"validated": false`) {
+		t.Errorf("--json of an unvalidated body: exit %d %s %s", code, out, errOut)
+	}
 }
 
 // TestSchemaDiff: gru schema TYPE --diff V1 V2 shows what changed between two published
