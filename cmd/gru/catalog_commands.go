@@ -314,8 +314,11 @@ from V1 to V2 must look at.`,
 				return err
 			}
 			if diffFrom != "" {
-				to := ""
+				to := apiVersion // --diff V1 --api-version V2 reads as --diff V1 V2
 				if len(args) == 2 {
+					if to != "" && to != args[1] {
+						return fmt.Errorf("--diff %s compares with %s or with --api-version %s: give one", diffFrom, args[1], to)
+					}
 					to = args[1]
 				}
 				return writeSchemaDiff(cmd, g, c, args[0], diffFrom, to)

@@ -355,4 +355,10 @@ func TestSchemaDiff(t *testing.T) {
 	if code, _, errOut := runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "1999-01-01"); code != 1 || !strings.Contains(errOut, "1999-01-01") {
 		t.Errorf("an unknown version: exit %d %s", code, errOut)
 	}
+	// --api-version gives the second version as the second argument does.
+	_, byArg, _ := runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "2021-06-01", "2023-05-01")
+	_, byFlag, _ := runGru(t, "", "schema", "Storage::StorageAccount", "--diff", "2021-06-01", "--api-version", "2023-05-01")
+	if byFlag != byArg {
+		t.Errorf("--diff V1 --api-version V2 differs from --diff V1 V2:\n%s", byFlag)
+	}
 }

@@ -17,8 +17,10 @@ import (
 // [kind=Value]).
 type Change struct {
 	Path string `json:"path"`
-	// Kind: added, removed, type (its type changed), enum (values added or removed),
-	// flags (required, read-only, write-only... added or removed).
+	// Kind: added, removed, renamed (its name's case changed: ARM reads names without case,
+	// so only the spelling changed; Before and After are the names), type (its type changed),
+	// enum (values added or removed; ARM compares them without case, so case-only changes are
+	// left out), flags (required, read-only, write-only... added or removed).
 	Kind   string   `json:"kind"`
 	Before string   `json:"before,omitempty"`
 	After  string   `json:"after,omitempty"`
@@ -29,7 +31,9 @@ type Change struct {
 // diffDepth bounds how deep Diff walks recursive schemas.
 const diffDepth = 12
 
-// Diff lists what changed from one body schema (from) to another (to), in path order.
+// Diff lists what changed from one body schema (from) to another (to), in path order. Below a
+// property read-only in both, nothing is compared: a project never writes it (the copies of
+// other resources that bodies embed, such as a subnet's network security group).
 func Diff(from, to *catalog.Type) []Change {
 	var out []Change
 	members(from, to, "", 0, &out)
@@ -81,12 +85,30 @@ func members(a, b *catalog.Type, path string, depth int, out *[]Change) {
 		return
 	}
 	pa, pb := props(a), props(b)
+	// A name whose case alone changed is the same property to ARM.
+	renamed := map[string]string{} // a's name -> b's
+	byLower := map[string]string{}
+	for n := range pb {
+		byLower[strings.ToLower(n)] = n
+	}
+	for n := range pa {
+		if _, same := pb[n]; !same {
+			if m, ok := byLower[strings.ToLower(n)]; ok {
+				if _, taken := pa[m]; !taken {
+					renamed[n] = m
+				}
+			}
+		}
+	}
 	names := map[string]bool{}
 	for n := range pa {
 		names[n] = true
 	}
 	for n := range pb {
 		names[n] = true
+	}
+	for _, m := range renamed {
+		delete(names, m)
 	}
 	for _, n := range slices.Sorted(maps.Keys(names)) {
 		if path == "" && n == "apiVersion" {
@@ -95,6 +117,11 @@ func members(a, b *catalog.Type, path string, depth int, out *[]Change) {
 		x, inA := pa[n]
 		y, inB := pb[n]
 		p := join(path, n)
+		if m, ok := renamed[n]; ok {
+			y, inB = pb[m], true
+			*out = append(*out, Change{Path: p, Kind: "renamed", Before: n, After: m})
+			p = join(path, m)
+		}
 		switch {
 		case !inA:
 			*out = append(*out, Change{Path: p, Kind: "added", After: describe(y)})
@@ -104,6 +131,9 @@ func members(a, b *catalog.Type, path string, depth int, out *[]Change) {
 			continue
 		}
 		compare(x, y, p, out)
+		if x.Flags&catalog.FlagReadOnly != 0 && y.Flags&catalog.FlagReadOnly != 0 {
+			continue // never written: what changes below it changes nothing a project writes
+		}
 		members(x.Type, y.Type, p, depth+1, out)
 	}
 }
@@ -116,7 +146,7 @@ func compare(x, y catalog.Property, path string, out *[]Change) {
 	xs, xOpen := x.Type.Literals()
 	ys, yOpen := y.Type.Literals()
 	if (len(xs) > 0 || len(ys) > 0) && xOpen == yOpen && x.Type.Kind == y.Type.Kind {
-		added, lost := setDiff(ys, xs), setDiff(xs, ys)
+		added, lost := setDiffFold(ys, xs), setDiffFold(xs, ys)
 		if len(added) > 0 || len(lost) > 0 {
 			*out = append(*out, Change{Path: path, Kind: "enum", Added: added, Lost: lost})
 		}
@@ -157,6 +187,17 @@ func setDiff(a, b []string) []string {
 	return out
 }
 
+// setDiffFold is setDiff without case, as ARM compares enum values.
+func setDiffFold(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.ContainsFunc(b, func(t string) bool { return strings.EqualFold(s, t) }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // WriteDiffText writes the changes from one version to another, a line each.
 func WriteDiffText(w io.Writer, name, from, to string, changes []Change) error {
 	if _, err := fmt.Fprintf(w, "%s: from %s to %s, %d change(s)\n", name, from, to, len(changes)); err != nil {
@@ -171,6 +212,8 @@ func WriteDiffText(w io.Writer, name, from, to string, changes []Change) error {
 			line = fmt.Sprintf("- %s  %s", c.Path, c.Before)
 		case "type":
 			line = fmt.Sprintf("~ %s  type %s -> %s", c.Path, c.Before, c.After)
+		case "renamed":
+			line = fmt.Sprintf("~ %s  renamed %s -> %s (case only: ARM reads names without case)", c.Path, c.Before, c.After)
 		default:
 			var parts []string
 			for _, a := range c.Added {

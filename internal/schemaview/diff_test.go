@@ -54,3 +54,40 @@ func TestDiffBetweenVersions(t *testing.T) {
 		t.Errorf("json: %s", b.String())
 	}
 }
+
+// TestDiffReadsNamesAsARMDoes: a name or an enum value whose case alone changed is the same to
+// ARM (renamed, not removed and added; no enum change), and nothing below a property read-only
+// in both versions is compared.
+func TestDiffReadsNamesAsARMDoes(t *testing.T) {
+	str := &catalog.Type{Kind: catalog.KindString}
+	enum := func(values ...string) *catalog.Type {
+		u := &catalog.Type{Kind: catalog.KindUnion}
+		for _, v := range values {
+			u.Elements = append(u.Elements, &catalog.Type{Kind: catalog.KindStringLiteral, Value: v})
+		}
+		return u
+	}
+	copyOf := func(inner string) *catalog.Type {
+		return &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{{Name: inner, Type: str}}}
+	}
+	v1 := &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{
+		{Name: "ipConfigurations", Type: str},
+		{Name: "state", Type: enum("Available", "Gone")},
+		{Name: "embedded", Type: copyOf("a"), Flags: catalog.FlagReadOnly},
+	}}
+	v2 := &catalog.Type{Kind: catalog.KindObject, Properties: []catalog.Property{
+		{Name: "ipConfigurationS", Type: str},
+		{Name: "state", Type: enum("available", "Gone", "New")},
+		{Name: "embedded", Type: copyOf("b"), Flags: catalog.FlagReadOnly},
+	}}
+	var b bytes.Buffer
+	WriteDiffText(&b, "T", "1", "2", Diff(v1, v2))
+	want := `T: from 1 to 2, 2 change(s)
+~ ipConfigurations  renamed ipConfigurations -> ipConfigurationS (case only: ARM reads names without case)
+~ state  enum +New
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
