@@ -90,4 +90,3 @@ func TestDiffReadsNamesAsARMDoes(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
-
