@@ -21,13 +21,16 @@ func newDocCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "doc [type]",
 		Short: "Write a resource type's documentation page (Markdown)",
-		Long: `Write a page in the style of GruCloud's Azure documentation: front matter, examples written as
-provider.<Group>.make<Type>({...}) calls, dependencies, the request body's schema, and the API
-version.
+		Long: `Write a page in the style of GruCloud's Azure documentation: front matter, examples,
+dependencies (GruCloud's keys), the request body's schema, and the API version.
 
 With --specs DIR (the root of an azure-rest-api-specs checkout, holding specification/), the
-page comes from the swagger: the PUT operation's x-ms-examples and its body schema with every
-$ref resolved, in Node's util.inspect notation. Without it, the page comes from the catalogue.
+page comes from the swagger, as GruCloud's generator made its pages: the PUT operation's
+x-ms-examples as provider.<Group>.make<Type>({...}) calls laid out as prettier does, and its
+body schema with every $ref resolved, in Node's util.inspect notation (depth 10). Without a
+version, the type's default version where the specs have it, else their newest. Without
+--specs, the page comes from the catalogue, its example in the resources.js style gru init
+writes, with a minimal valid body.
 
 --all writes a page for every type into --out, as <Group>/<Type>.md.`,
 		Example: `  gru doc Storage::PrivateEndpointConnection --api-version 2021-06-01 --specs ../azure-rest-api-specs
