@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gru-iac/gru"
 )
 
 // TestGraphAndTreeNeedNoCloud: the project's own graph and tree are drawn without a cloud,
@@ -212,5 +216,24 @@ func TestProjectNamesAnAPIVersion(t *testing.T) {
 	bad := writeProject(t, "exports.createResources = () => [\n  "+rg+",\n  "+account("gcavbad", "2019-6-1")+",\n];\n")
 	if code, _, errOut := runGru(t, "", "plan", "--local", "-C", bad); code != 1 || !strings.Contains(errOut, "resources.js:3:3: Storage::StorageAccount gcavbad: apiVersion: 2019-6-1 is not an API version") {
 		t.Errorf("plan of a malformed version: exit %d %s", code, errOut)
+	}
+}
+
+// TestReadingIsNeverSilent: while gru reads what is live, it says so at every interval, and
+// not after it is done.
+func TestReadingIsNeverSilent(t *testing.T) {
+	s, err := gru.Open(context.Background(), gru.Options{Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var b lockedBuffer
+	stop := tellReading(&b, s, 20*time.Millisecond)
+	time.Sleep(110 * time.Millisecond)
+	stop()
+	n := strings.Count(b.String(), "still reading what is live from offline (")
+	time.Sleep(60 * time.Millisecond)
+	if n < 3 || strings.Count(b.String(), "\n") != n {
+		t.Errorf("%d lines while reading, then:\n%s", n, b.String())
 	}
 }

@@ -106,7 +106,11 @@ writes, with a minimal valid body.
 					}
 					n++
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d pages into %s in %v\n", n, out, time.Since(start).Round(time.Millisecond))
+				took := time.Since(start).Round(time.Millisecond)
+				if g.json {
+					return writeJSON(cmd.OutOrStdout(), map[string]any{"out": out, "pages": n, "tookNanoseconds": took})
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d pages into %s in %v\n", n, out, took)
 				return nil
 			}
 			if len(args) == 0 {
@@ -122,6 +126,9 @@ writes, with a minimal valid body.
 			p, err := page(t, gruCloudName(c, args[0]), v)
 			if err != nil {
 				return err
+			}
+			if g.json {
+				return writeJSON(cmd.OutOrStdout(), map[string]any{"type": gruCloudName(c, args[0]), "apiVersion": p.APIVersion, "markdown": p.Markdown()})
 			}
 			_, err = fmt.Fprint(cmd.OutOrStdout(), p.Markdown())
 			return err

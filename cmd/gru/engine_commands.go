@@ -276,7 +276,9 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 				return err
 			}
 			defer s.close()
+			stop := tellReading(cmd.ErrOrStderr(), s.gru, readingEvery)
 			p, err := s.gru.Plan(cmd.Context(), s.proj, f.options())
+			stop()
 			if err != nil {
 				return err
 			}
@@ -344,21 +346,33 @@ func addForce(cmd *cobra.Command, force *bool) {
 
 // confirm asks before changing anything, unless -f. It never asks when stdin is not a
 // terminal: then -f is required.
-func confirm(cmd *cobra.Command, force bool, question string) error {
+func confirm(cmd *cobra.Command, g *globalOptions, force bool, question string) error {
 	if force {
 		return nil
 	}
+	if g.json {
+		return &codedError{code: "confirmation-needed", msg: "--json does not ask: review the plan (gru plan --json), then pass -f (--yes, --auto-approve) to go ahead"}
+	}
 	in, ok := cmd.InOrStdin().(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return errors.New("not asking on a non-interactive input: pass -f (--yes, --auto-approve) to go ahead")
+		return &codedError{code: "confirmation-needed", msg: "not asking on a non-interactive input: pass -f (--yes, --auto-approve) to go ahead"}
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%s [y/N] ", question)
+	// On stderr: the question must be seen when stdout goes to a file.
+	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
 	var answer string
 	fmt.Fscanln(in, &answer)
 	if strings.EqualFold(answer, "y") || strings.EqualFold(answer, "yes") {
 		return nil
 	}
-	return errors.New("nothing changed")
+	return &codedError{code: "declined", msg: "nothing changed: the answer was not yes"}
+}
+
+// deleteQuestion asks before deleting n resources.
+func deleteQuestion(n int) string {
+	if n == 1 {
+		return "Delete this resource?"
+	}
+	return fmt.Sprintf("Delete these %d resources?", n)
 }
 
 // failedRun is the error of a run in which something did not end done (exit status 1).
@@ -445,7 +459,9 @@ outcome are written as JSON, and the exit status is the same.`,
 				return err
 			}
 			defer s.close()
+			stop := tellReading(cmd.ErrOrStderr(), s.gru, readingEvery)
 			p, err := s.gru.Plan(ctx, s.proj, f.options())
+			stop()
 			if err != nil {
 				return err
 			}
@@ -462,7 +478,7 @@ outcome are written as JSON, and the exit status is the same.`,
 				fmt.Fprintln(out, "Nothing to do: live matches the code.")
 				return nil
 			}
-			if err := confirm(cmd, force, "Apply these changes?"); err != nil {
+			if err := confirm(cmd, g, force, "Apply these changes?"); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -524,7 +540,7 @@ func applySaved(cmd *cobra.Command, g *globalOptions, file string, force bool, p
 		return err
 	}
 	defer s.close()
-	if err := confirm(cmd, force, "Apply the plan of "+file+"?"); err != nil {
+	if err := confirm(cmd, g, force, "Apply the plan of "+file+"?"); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -577,7 +593,9 @@ the endpoint stops answering, nothing new starts.`,
 			}
 			defer s.close()
 			o.All = all
+			stop := tellReading(cmd.ErrOrStderr(), s.gru, readingEvery)
 			p, err := s.gru.PlanDestroy(ctx, s.proj, o)
+			stop()
 			if err != nil {
 				// The code runs, but a resource is wrong: the tags still say what to delete.
 				if s.proj, err = g.byTagsAlone(ctx, cmd, s.gru, err, o.Types != nil || o.Name != "" || o.Group != ""); err != nil {
@@ -600,7 +618,7 @@ the endpoint stops answering, nothing new starts.`,
 			if len(p.Refusals) > 0 {
 				return refusedRun(out, g, p)
 			}
-			if err := confirm(cmd, force, fmt.Sprintf("Delete these %s?", count(len(p.Changes), "resource"))); err != nil {
+			if err := confirm(cmd, g, force, deleteQuestion(len(p.Changes))); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -652,7 +670,9 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 				return err
 			}
 			defer s.close()
+			stop := tellReading(cmd.ErrOrStderr(), s.gru, readingEvery)
 			rows, err := s.gru.List(ctx, s.proj, o)
+			stop()
 			if err != nil && s.proj != nil {
 				if s.proj, err = g.byTagsAlone(ctx, cmd, s.gru, err, false); err == nil {
 					rows, err = s.gru.List(ctx, s.proj, o)
@@ -771,7 +791,7 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 				if v, err = fieldOf(v, field); err != nil {
 					return fmt.Errorf("%s: %w", found.Key, err)
 				}
-				if str, ok := v.(string); ok {
+				if str, ok := v.(string); ok && !g.json { // a string as it is; JSON with --json
 					fmt.Fprintln(cmd.OutOrStdout(), str)
 					return nil
 				}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gru-iac/gru"
+	"github.com/gru-iac/gru/internal/catalog"
 )
 
 // errorJSON is how an error is written with --json: {"error": {...}}, with the location and
@@ -18,7 +19,9 @@ type errorJSON struct {
 type errorDetail struct {
 	// Code says what kind of error it is: a problem's code in the project (gru.Problem: syntax,
 	// bad-dependency, invalid-property, ...), a filter's (unknown-type, unknown-group,
-	// no-match), "usage" (flags, arguments), "offline", else "error".
+	// no-match), "unknown-type" (a type name), "confirmation-needed" (apply or destroy without
+	// -f where gru does not ask), "declined" (the answer was not yes), "usage" (flags,
+	// arguments), "offline", else "error".
 	Code     string `json:"code"`
 	Message  string `json:"message"`
 	File     string `json:"file,omitempty"`
@@ -42,11 +45,22 @@ func writeError(stdout, stderr io.Writer, err error, asJSON bool) {
 	writeJSON(stdout, errorJSON{Error: detailOf(err)})
 }
 
+// codedError is an error of the command line with its JSON code.
+type codedError struct{ code, msg string }
+
+func (e *codedError) Error() string { return e.msg }
+
 func detailOf(err error) errorDetail {
 	d := errorDetail{Code: "error", Message: err.Error()}
 	var pe *gru.ProjectError
 	var fe *gru.FilterError
+	var ce *codedError
+	var ut *catalog.UnknownTypeError
 	switch {
+	case errors.As(err, &ce):
+		d.Code = ce.code
+	case errors.As(err, &ut):
+		d.Code, d.Suggestions = "unknown-type", ut.Suggestions
 	case errors.As(err, &pe) && len(pe.Problems) > 0:
 		first := pe.Problems[0]
 		d.Code, d.File, d.Line, d.Column, d.Resource, d.Path = first.Code, first.File, first.Line, first.Column, first.Resource, first.Path

@@ -54,7 +54,9 @@ the project reads its secrets from.`,
 			if output == "" {
 				output = g.dir
 			}
+			stop := tellReading(cmd.ErrOrStderr(), s, readingEvery)
 			gen, err := s.Gencode(ctx, gru.GencodeOptions{ResourceGroups: groups, Types: types, Our: our, Project: projectName, ProjectName: filepath.Base(mustAbs(output))})
+			stop()
 			if err != nil {
 				return err
 			}

@@ -122,7 +122,7 @@ Without Azure at hand, --local works against gru's own ARM emulator:
 	pf.IntVar(&g.parallelism, "parallelism", 20, "operations in flight at most (1 or more)")
 	pf.BoolVar(&g.json, "json", false, "write JSON for scripts: every command that prints, its errors too")
 	pf.StringVar(&g.progress, "progress", progressAuto, "how apply and destroy show progress: auto (live on a terminal, plain in CI, with --debug or when not a terminal), "+
-		"plain (a line per step, and one at least every 10 s naming what is in flight), live (a block redrawn in place), none")
+		"plain (a line per step, and one about every 10 s naming what is in flight), live (a block redrawn in place), none")
 	root.RegisterFlagCompletionFunc("progress", cobra.FixedCompletions(progressModes, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(newTypesCommand(g), newSchemaCommand(g), newValidateCommand(g), newEmulatorCommand(g), newInfoCommand(g),
 		newDocCommand(g), newGencodeCommand(g), newGraphCommand(g), newTreeCommand(g), newInitCommand(g), newPlanCommand(g), newApplyCommand(g), newDestroyCommand(g), newListCommand(g), newOutputCommand(g),

@@ -34,7 +34,11 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("%s does not answer: %d requests in a row got no answer over %v (last: %v); gru stops here: check the endpoint, the network or --endpoint", e.Endpoint, e.Failures, e.Over.Round(time.Second), e.Last)
+	requests := fmt.Sprintf("%d requests in a row got", e.Failures)
+	if e.Failures == 1 {
+		requests = "1 request got"
+	}
+	return fmt.Sprintf("%s does not answer: %s no answer over %v (last: %v); gru stops here: check the endpoint, the network or --endpoint", e.Endpoint, requests, e.Over.Round(time.Second), e.Last)
 }
 
 // NonRetriable tells azcore's retry policy not to retry.

@@ -17,10 +17,12 @@ import (
 // of many resources is never held whole in memory as text: the bytes are those of a
 // json.Encoder with SetIndent("", "  ").
 func (p *Plan) Save(w io.Writer) error {
-	if p.Changes == nil {
+	if len(p.Changes) == 0 {
+		empty := *p
+		empty.Changes = []*Change{} // [], not null
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(p)
+		return enc.Encode(&empty)
 	}
 	head := *p
 	head.Changes = []*Change{}

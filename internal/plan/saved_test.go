@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Save writes change by change the bytes an indenting json.Encoder writes of the whole plan.
+// Save writes change by change the bytes an indenting json.Encoder writes of the whole plan
+// (with no changes, "changes": [] rather than null).
 func TestSaveWritesWhatAnEncoderWrites(t *testing.T) {
 	for _, p := range []*Plan{
 		{Format: Format, Project: "p<&>", CreatedAt: time.Unix(1, 0).UTC()},
@@ -21,7 +22,11 @@ func TestSaveWritesWhatAnEncoderWrites(t *testing.T) {
 		var want, got bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(p); err != nil {
+		whole := *p
+		if whole.Changes == nil {
+			whole.Changes = []*Change{}
+		}
+		if err := enc.Encode(&whole); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.Save(&got); err != nil {
