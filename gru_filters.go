@@ -180,6 +180,11 @@ func containsFold(list []string, s string) bool {
 // noMatch is the error of a filter that keeps nothing: the nearest of the values that would
 // keep something, else (a few of) those values.
 func noMatch(filter, value, msg string, values []string) *FilterError {
+	return noMatchAmong(filter, value, msg, "it declares", values)
+}
+
+// noMatchAmong is noMatch with its own words for the values there are ("it declares").
+func noMatchAmong(filter, value, msg, there string, values []string) *FilterError {
 	var distinct []string
 	seen := map[string]bool{}
 	for _, v := range values {
@@ -194,9 +199,9 @@ func noMatch(filter, value, msg string, values []string) *FilterError {
 	case len(e.Suggestions) > 0:
 		msg += target.DidYouMean(e.Suggestions)
 	case len(distinct) > 0 && len(distinct) <= 8:
-		msg += "; it declares " + strings.Join(distinct, ", ")
+		msg += "; " + there + " " + strings.Join(distinct, ", ")
 	case len(distinct) > 8:
-		msg += "; it declares " + strings.Join(distinct[:8], ", ") + ", ..."
+		msg += "; " + there + " " + strings.Join(distinct[:8], ", ") + ", ..."
 	}
 	e.Message = filter + ": " + msg
 	return e

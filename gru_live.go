@@ -2,6 +2,7 @@ package gru
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -238,6 +239,26 @@ type EnvVar struct {
 func (s *Session) Gencode(ctx context.Context, o GencodeOptions) (*Generated, error) {
 	if err := s.connected(); err != nil {
 		return nil, err
+	}
+	// Filters that name nothing are errors with the nearest names, as List's and
+	// PlanDestroy's are, not an empty project.
+	if _, err := s.typesOf(o.Types); err != nil {
+		return nil, err
+	}
+	if len(o.ResourceGroups) > 0 {
+		groups, err := s.conn.Client.ListResourceGroups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, g := range groups {
+			names = append(names, armclient.Field(g, "name"))
+		}
+		for _, want := range o.ResourceGroups {
+			if !containsFold(names, want) {
+				return nil, noMatchAmong("resource-group", want, fmt.Sprintf("no live resource group is named %s", want), "the live ones are", names)
+			}
+		}
 	}
 	q := inventory.Query{ResourceGroups: o.ResourceGroups, Types: o.Types, Children: true}
 	if o.Our || o.Project != "" {

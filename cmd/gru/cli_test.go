@@ -237,3 +237,23 @@ func TestReadingIsNeverSilent(t *testing.T) {
 		t.Errorf("%d lines while reading, then:\n%s", n, b.String())
 	}
 }
+
+// TestGencodeFiltersThatNameNothing: gencode's --types and --resource-group that name nothing
+// are errors with the nearest names, not an empty project.
+func TestGencodeFiltersThatNameNothing(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", name: "rg-gen" }];`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out, errOut)
+	}
+	out := t.TempDir()
+	if code, _, errOut := runGru(t, "", "gencode", "--local", "--resource-group", "rg-gne", "-o", out); code != 1 || !strings.Contains(errOut, "no live resource group is named rg-gne (did you mean rg-gen?)") {
+		t.Errorf("--resource-group: exit %d %s", code, errOut)
+	}
+	if code, stdout, _ := runGru(t, "", "gencode", "--local", "--types", "Storage::StorageAcount", "-o", out, "--json"); code != 1 || !strings.Contains(stdout, `"code": "unknown-type"`) || !strings.Contains(stdout, "Storage::StorageAccount") {
+		t.Errorf("--types: exit %d %s", code, stdout)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+}
