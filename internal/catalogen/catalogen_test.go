@@ -62,6 +62,8 @@ func TestSingularPascal(t *testing.T) {
 		"config":                     "Config",
 		"api-version-sets":           "ApiVersionSet",
 		"skus":                       "Sku",
+		"NS":                         "NS", // a DNS record type, not a plural
+		"DS":                         "DS",
 	} {
 		if got := singularPascal(in); got != want {
 			t.Errorf("singularPascal(%q) = %q, want %q", in, got, want)

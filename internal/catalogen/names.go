@@ -220,6 +220,9 @@ func unconventional(armType string) bool {
 // they are. Plurals ending in "is" or "us" are real in the type data (apis, wikis, skus), so
 // only these singular endings are known.
 func looksPlural(segment string) bool {
+	if segment == strings.ToUpper(segment) {
+		return false // an acronym: a DNS zone's NS and DS records
+	}
 	l := strings.ToLower(segment)
 	if !strings.HasSuffix(l, "s") {
 		return false
