@@ -180,7 +180,7 @@ func writePlanAtMost(w io.Writer, p *gru.Plan, most int) {
 		}
 	}
 	if len(p.Warnings) > 0 {
-		fmt.Fprintln(w, "Warnings (ARM ignores these; --strict makes them errors):")
+		fmt.Fprintln(w, "Warnings (--strict makes them errors):")
 		for _, pr := range p.Warnings {
 			fmt.Fprintf(w, "  %s\n", pr)
 		}

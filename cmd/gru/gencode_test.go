@@ -49,10 +49,15 @@ func TestGencodeFlags(t *testing.T) {
 		t.Errorf("inventory.json holds %d resources, the report %d", len(resources), r.Resources)
 	}
 
-	code, out, _ = runGru(t, "", "gencode", "--local", "--resource-group", "nosuchgroup", "--dry-run", "--json", "-o", filepath.Join(t.TempDir(), "none"))
+	// A known type of which nothing is live: an empty project.
+	code, out, _ = runGru(t, "", "gencode", "--local", "--types", "Compute::VirtualMachine", "--dry-run", "--json", "-o", filepath.Join(t.TempDir(), "none"))
 	r = report{}
 	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil || !r.DryRun || r.Resources != 0 || len(r.Files) != 2 || r.Files[1].Content == nil || !strings.Contains(*r.Files[1].Content, "createResources") {
-		t.Errorf("--dry-run --json of another group: exit %d %v %s", code, err, out)
+		t.Errorf("--dry-run --json of a type not live: exit %d %v %s", code, err, out)
+	}
+	// A resource group that does not exist: an error naming the live ones.
+	if code, out, _ = runGru(t, "", "gencode", "--local", "--resource-group", "nosuchgroup", "--dry-run", "--json"); code != 1 || !strings.Contains(out, `"code": "no-match"`) || !strings.Contains(out, "the live ones are myResourceGroup") {
+		t.Errorf("--resource-group of no group: exit %d %s", code, out)
 	}
 
 	code, out, errOut = runGru(t, "", "gencode", "--local", "--group", "myResourceGroup", "--dry-run")

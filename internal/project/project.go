@@ -85,6 +85,8 @@ type Project struct {
 	Config                map[string]any
 	Name, Stage, Location string
 	Resources             []*Spec
+	// GetIDs are the IDs getId gave the project's code, lower-cased, with what it named.
+	GetIDs map[string]Ref
 }
 
 // Hooks are what the project's code may ask of the engine.
@@ -586,6 +588,12 @@ func (l *loader) helpers(p *Project, resources goja.Value) *goja.Object {
 		id, err := l.hooks.GetID(ref, path)
 		if err != nil {
 			panic(l.vm.NewGoError(err))
+		}
+		if path == "" {
+			if p.GetIDs == nil {
+				p.GetIDs = map[string]Ref{}
+			}
+			p.GetIDs[strings.ToLower(id)] = ref
 		}
 		return l.vm.ToValue(id)
 	})

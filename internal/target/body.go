@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gru-iac/gru/internal/armid"
+	"github.com/gru-iac/gru/internal/project"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -172,12 +173,44 @@ func (b *builder) referencesByID(r *Resource, body any) {
 		}
 	}
 	for _, ref := range armid.FindIn(body) {
-		if id, err := armid.Parse(ref); err == nil {
-			if dep := b.byID[id.Key()]; dep != nil {
-				referTo(r, dep)
-			}
+		id, err := armid.Parse(ref)
+		if err != nil {
+			continue
+		}
+		if dep := b.byID[id.Key()]; dep != nil {
+			referTo(r, dep)
+			continue
+		}
+		// getId names what the project declares: a name it does not is most likely a slip,
+		// which ARM refuses (InvalidResourceReference) unless the resource exists elsewhere.
+		if named, ok := b.t.Project.GetIDs[strings.ToLower(ref)]; ok {
+			b.undeclaredGetID(r, id, named)
 		}
 	}
+}
+
+// undeclaredGetID warns of a getId naming a resource the project does not declare, with the
+// nearest declared names of its type (an error with Strict).
+func (b *builder) undeclaredGetID(r *Resource, id *armid.ID, named project.Ref) {
+	var names []string
+	for _, other := range b.t.Resources {
+		if strings.EqualFold(other.Type.ARMType, id.ResourceType()) {
+			names = append(names, other.FullName)
+		}
+	}
+	what := id.ResourceType() + " " + named.Name
+	if ti, ok := b.cat.Find(id.ResourceType()); ok {
+		what = ti.ShortName + " " + named.Name
+	}
+	p := problemOf(CodeBadDependency, r.Spec, r, "")
+	p.Message = fmt.Sprintf("getId names %s, which the project does not declare%s: ARM refuses a reference to a resource that does not exist", what, DidYouMean(Nearest(named.Name, names, 3)))
+	if b.opts.Strict {
+		p.Message += " (an error with --strict)"
+		b.problems = append(b.problems, p)
+		return
+	}
+	p.Warning = true
+	b.t.Warnings = append(b.t.Warnings, p)
 }
 
 // typeUnknowns turns the text of an unknown ID that getId gave project code into an Unknown

@@ -178,3 +178,32 @@ func TestNoLocationIsOneProblem(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// TestGetIDOfAnUndeclaredName: getId naming a resource the project does not declare is a
+// warning, located, with the nearest declared names (an error with Strict); a declared name
+// is none.
+func TestGetIDOfAnUndeclaredName(t *testing.T) {
+	cat := openCatalog(t)
+	src := func(name string) string {
+		return `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg", dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "NetworkInterface", group: "Network", name: "nic", dependencies: () => ({ resourceGroup: "rg" }),
+    properties: ({ getId }) => ({ properties: { ipConfigurations: [], networkSecurityGroup: { id: getId({ type: "NetworkSecurityGroup", group: "Network", name: "` + name + `" }) } } }) },
+];
+`
+	}
+	tg, problems := buildJS(t, cat, src("rg::nsgg"), Options{})
+	if len(problems) != 0 || len(tg.Warnings) != 1 {
+		t.Fatalf("problems %v, warnings %v", problems, tg.Warnings)
+	}
+	if w := tg.Warnings[0]; w.Line != 4 || w.Column != 3 || w.Code != CodeBadDependency || !strings.Contains(w.Message, "getId names Network::NetworkSecurityGroup rg::nsgg, which the project does not declare (did you mean rg::nsg?)") {
+		t.Errorf("warning: %+v", w)
+	}
+	if _, problems := buildJS(t, cat, src("rg::nsgg"), Options{Strict: true}); len(problems) != 1 {
+		t.Errorf("with Strict: %v", problems)
+	}
+	if tg, problems := buildJS(t, cat, src("rg::nsg"), Options{}); len(problems) != 0 || len(tg.Warnings) != 0 {
+		t.Errorf("a declared name: %v %v", problems, tg.Warnings)
+	}
+}
