@@ -257,3 +257,19 @@ func TestGencodeFiltersThatNameNothing(t *testing.T) {
 		t.Errorf("files written: %v", entries)
 	}
 }
+
+// TestOutputTakesTheTypesNameAlone: output finds a resource by its type's name alone when the
+// project has one type of that name, and says what the project declares when it finds none.
+func TestOutputTakesTheTypesNameAlone(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [{ type: "ResourceGroup", group: "Resources", name: "rg-out" }];`)
+	if code, out, errOut := runGru(t, "", "apply", "-f", "--local", "-C", dir); code != 0 {
+		t.Fatal(out, errOut)
+	}
+	if code, out, errOut := runGru(t, "", "output", "--local", "-C", dir, "--type", "ResourceGroup", "--name", "rg-out", "--field", "name", "--json"); code != 0 || strings.TrimSpace(out) != `"rg-out"` {
+		t.Errorf("output: exit %d %q %s", code, out, errOut)
+	}
+	if code, _, errOut := runGru(t, "", "output", "--local", "-C", dir, "--type", "ResourceGroup", "--name", "rg-ou"); code != 1 || !strings.Contains(errOut, "it declares Resources::ResourceGroup rg-out") {
+		t.Errorf("output of no resource: exit %d %s", code, errOut)
+	}
+}

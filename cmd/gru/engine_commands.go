@@ -688,7 +688,13 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 				return writeJSON(cmd.OutOrStdout(), rows)
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "TYPE\tNAME\tMANAGED\tSTATE\tCONNECTION")
+			// A private endpoint connection's status, in a column of its own when one is listed.
+			connections := slices.ContainsFunc(rows, func(r gru.Listed) bool { return r.Connection != "" })
+			header := "TYPE\tNAME\tMANAGED\tSTATE"
+			if connections {
+				header += "\tCONNECTION"
+			}
+			fmt.Fprintln(tw, header)
 			failed := 0
 			for _, r := range rows {
 				managed := "no"
@@ -700,7 +706,11 @@ resource whose provisioning failed is marked: gru apply repairs it.`,
 					state += " (!)"
 					failed++
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Type, r.Name, managed, state, r.Connection)
+				line := fmt.Sprintf("%s\t%s\t%s\t%s", r.Type, r.Name, managed, state)
+				if connections {
+					line += "\t" + r.Connection
+				}
+				fmt.Fprintln(tw, line)
 			}
 			tw.Flush()
 			fmt.Fprintln(cmd.ErrOrStderr(), count(len(rows), "resource"))
@@ -773,23 +783,34 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var found *gru.Declared
+			var found []*gru.Declared
 			for i, d := range declared {
-				if (strings.EqualFold(typ, d.Type) || strings.EqualFold(typ, d.ARMType)) && (strings.EqualFold(name, d.Name) || strings.EqualFold(name, d.FullName)) {
-					found = &declared[i]
+				// Group::Type, the ARM type, or the type's name alone (StorageAccount)
+				_, short, _ := strings.Cut(d.Type, "::")
+				sameType := strings.EqualFold(typ, d.Type) || strings.EqualFold(typ, d.ARMType) || !strings.Contains(typ, "::") && strings.EqualFold(typ, short)
+				if sameType && (strings.EqualFold(name, d.Name) || strings.EqualFold(name, d.FullName)) {
+					found = append(found, &declared[i])
 				}
 			}
-			if found == nil {
-				return fmt.Errorf("the project has no %s named %q", typ, name)
+			if len(found) != 1 {
+				var names []string
+				for _, d := range declared {
+					names = append(names, d.Type+" "+d.FullName)
+				}
+				if len(found) > 1 {
+					return fmt.Errorf("%s %q names %d resources of the project: give the type as Group::Type and the full name (rg::name)", typ, name, len(found))
+				}
+				return fmt.Errorf("the project has no %s named %q; it declares %s", typ, name, elide(names, 8))
 			}
-			var v any = found.Live
-			if found.Live == nil {
-				return fmt.Errorf("%s does not exist yet: gru apply makes it", found.Key)
+			d := found[0]
+			var v any = d.Live
+			if d.Live == nil {
+				return fmt.Errorf("%s does not exist yet: gru apply makes it", d.Key)
 			}
 			if field != "" {
 				var err error
 				if v, err = fieldOf(v, field); err != nil {
-					return fmt.Errorf("%s: %w", found.Key, err)
+					return fmt.Errorf("%s: %w", d.Key, err)
 				}
 				if str, ok := v.(string); ok && !g.json { // a string as it is; JSON with --json
 					fmt.Fprintln(cmd.OutOrStdout(), str)
@@ -799,7 +820,7 @@ func newOutputCommand(g *globalOptions) *cobra.Command {
 			return writeJSON(cmd.OutOrStdout(), v)
 		},
 	}
-	cmd.Flags().StringVar(&typ, "type", "", "type of the resource (Group::Type)")
+	cmd.Flags().StringVar(&typ, "type", "", "type of the resource (Group::Type, the ARM type, or the type's name alone when no other type of the project has it)")
 	cmd.Flags().StringVar(&name, "name", "", "name of the resource")
 	cmd.Flags().StringVar(&field, "field", "", "a property path, such as properties.provisioningState; array items by index: properties.subnets[0].name or properties.subnets.0.name")
 	return cmd

@@ -207,3 +207,26 @@ func TestGetIDOfAnUndeclaredName(t *testing.T) {
 		t.Errorf("a declared name: %v %v", problems, tg.Warnings)
 	}
 }
+
+// TestTheOnlyNameATypeAllows: a resource without a name whose type allows one name alone (a
+// Blob service: default) takes it; a type that allows others still needs one.
+func TestTheOnlyNameATypeAllows(t *testing.T) {
+	cat := openCatalog(t)
+	tg, problems := buildJS(t, cat, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "StorageAccount", group: "Storage", name: "acct", properties: () => ({ sku: { name: "Standard_LRS" }, kind: "StorageV2" }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "BlobService", group: "Storage", dependencies: () => ({ resourceGroup: "rg", account: "rg::acct" }) },
+];
+`, Options{})
+	if len(problems) != 0 || tg.Resource("Storage::BlobService rg::acct::default") == nil {
+		t.Errorf("problems %v", problems)
+	}
+	_, problems = buildJS(t, cat, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "NetworkSecurityGroup", group: "Network", dependencies: () => ({ resourceGroup: "rg" }) },
+];
+`, Options{})
+	if len(problems) != 1 || problems[0].Code != CodeMissingName {
+		t.Errorf("a type of free names: %v", problems)
+	}
+}

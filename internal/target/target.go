@@ -268,10 +268,6 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 	if s.Name == "" && len(fixed) > 0 && fixed[len(fixed)-1] != "" {
 		s.Name = fixed[len(fixed)-1] // its path fixes its name (a Blob service's properties: default)
 	}
-	if s.Name == "" {
-		b.problem(CodeMissingName, s, nil, "", "%s has no name: set properties.name or name", ti.ShortName)
-		return
-	}
 	schema, err := b.cat.Schema(ctx, ti, s.APIVersion)
 	unvalidated := ""
 	var notHeld *catalog.VersionNotHeldError
@@ -292,6 +288,13 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s: %v", ti.ShortName, err)
 		return
 	}
+	if s.Name == "" {
+		s.Name = onlyName(schema) // a Blob service is named default, and nothing else
+	}
+	if s.Name == "" {
+		b.problem(CodeMissingName, s, nil, "", "%s has no name: set properties.name or name", ti.ShortName)
+		return
+	}
 	if schema.ReadOnly() && !s.ReadOnly {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
 		return
@@ -307,6 +310,21 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 	}
 	b.deps[r] = append(deps, b.cat.DerivedParents(ti, deps, fixed)...)
 	b.t.Resources = append(b.t.Resources, r)
+}
+
+// onlyName is the one name a type's schema allows ("default"), "" when it allows others.
+func onlyName(r *catalog.Resource) string {
+	if r.Body == nil {
+		return ""
+	}
+	p := r.Body.Property("name")
+	if p == nil || p.Type == nil {
+		return ""
+	}
+	if values, open := p.Type.Literals(); len(values) == 1 && !open {
+		return values[0]
+	}
+	return ""
 }
 
 // IsResourceGroup reports the type of resource groups.
