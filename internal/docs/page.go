@@ -70,12 +70,7 @@ func (p *Page) Markdown() string {
 		fmt.Fprintf(&b, "### %s\n%sjs\n%s\n%s\n", e.Name, fence, code, fence)
 	}
 	b.WriteString("## Dependencies\n")
-	seen := map[string]bool{}
-	for _, d := range p.Deps {
-		if seen[d.Group+"::"+d.Type] {
-			continue
-		}
-		seen[d.Group+"::"+d.Type] = true
+	for _, d := range p.Deps { // a line per key, as GruCloud's generator wrote them
 		fmt.Fprintf(&b, "- [%s](../%s/%s.md)\n", d.Type, d.Group, d.Type)
 	}
 	schema := Inspect(p.Schema)

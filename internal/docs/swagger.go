@@ -266,12 +266,10 @@ func (s *Specs) operation(p *specPath) (*operation, error) {
 	if put == nil {
 		return o, nil // a type without a PUT: no examples, no schema
 	}
-	bodyName := ""
 	params, _ := put.get("parameters")
 	if list, ok := params.(*jsArray); ok {
 		for _, e := range list.elems {
 			if po, ok := e.(*jsObject); ok && po.str("in") == "body" {
-				bodyName = po.str("name")
 				if schema, ok := po.get("schema"); ok {
 					o.schema = schema
 				}
@@ -283,18 +281,32 @@ func (s *Specs) operation(p *specPath) (*operation, error) {
 	if eo, ok := exs.(*jsObject); ok {
 		for _, m := range eo.members {
 			e := example{name: m.Key}
-			if ed, ok := m.Value.(*jsObject); ok && bodyName != "" {
-				params, _ := ed.get("parameters")
-				if po, ok := params.(*jsObject); ok {
-					if body, ok := po.get(bodyName); ok {
-						e.body = plain(body) // as the example file has it, read-only keys too
-					}
-				}
+			if ed, ok := m.Value.(*jsObject); ok {
+				e.body = exampleBody(ed)
 			}
 			o.examples = append(o.examples, e)
 		}
 	}
 	return o, nil
+}
+
+// exampleBody is the body of an x-ms-example as GruCloud's generator took it: the first of its
+// parameters, in the file's order, whose value is an object or an array (usually the body
+// parameter; where an example's author put another first, such as a top-level sku or zones,
+// that one), as the example file has it, read-only keys too. Nil when none is.
+func exampleBody(ex *jsObject) any {
+	params, _ := ex.get("parameters")
+	po, ok := params.(*jsObject)
+	if !ok {
+		return nil
+	}
+	for _, m := range po.members {
+		switch m.Value.(type) {
+		case *jsObject, *jsArray:
+			return plain(m.Value)
+		}
+	}
+	return nil
 }
 
 // specLink is where a swagger file is published.

@@ -81,7 +81,8 @@ const page = async (job, table) => {
     if (bodyParam && bodyParam.schema !== undefined) schema = bodyParam.schema;
     examples = Object.entries(put["x-ms-examples"] || {}).map(([name, example]) => ({
       name,
-      body: bodyParam ? ((example || {}).parameters || {})[bodyParam.name] : undefined,
+      // the first object-valued parameter, in the example's order
+      body: Object.values((example || {}).parameters || {}).find((v) => typeof v === "object" && v !== null),
     }));
   }
   const dependencies = deps
@@ -99,7 +100,7 @@ const page = async (job, table) => {
         `});`,
       { parser: "babel" }
     );
-  const links = [...new Set(deps.map((d) => `- [${d.type}](../${d.group}/${d.type}.md)\n`))].join("");
+  const links = deps.map((d) => `- [${d.type}](../${d.group}/${d.type}.md)\n`).join("");
   const inspected = util.inspect(schema, { depth: 10 });
   return (
     `---\nid: ${type}\ntitle: ${type}\n---\n` +
