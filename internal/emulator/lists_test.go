@@ -1,0 +1,30 @@
+package emulator
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestEnvelopeIsTheShortView: the envelope read without decoding a stored body is the short
+// view that decoding it whole gives.
+func TestEnvelopeIsTheShortView(t *testing.T) {
+	for _, body := range []string{
+		`{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a","name":"a","type":"Microsoft.Storage/storageAccounts","location":"westeurope","kind":"StorageV2","sku":{"name":"Standard_LRS","tier":"Standard"},"tags":{"gc-managed-by":"grucloud","z":"1","a":"<&>"},"properties":{"provisioningState":"Succeeded","x":[1,2]},"systemData":{"createdAt":"2024-01-01T00:00:00Z"}}`,
+		`{"id":"/subscriptions/s/resourceGroups/rg","name":"rg","type":"Microsoft.Resources/resourceGroups","location":"westeurope","managedBy":null,"zones":["1"],"identity":{"type":"SystemAssigned"},"plan":{"name":"p"},"extendedLocation":{"name":"e","type":"EdgeZone"}}`,
+		`{"id":"x","name":"é ü","type":"t"}`,
+	} {
+		var decoded map[string]any
+		if err := json.Unmarshal([]byte(body), &decoded); err != nil {
+			t.Fatal(err)
+		}
+		rec := &record{ReadyAt: time.Unix(1, 0)}
+		rec.setBody(decoded) // as the store keeps it
+		got, ok := envelopeOf(rec.Body)
+		// an $expand of nothing known takes the decoding path
+		want := shortView([]string{"nothing"})(rec, time.Unix(2, 0))
+		if !ok || got != want {
+			t.Errorf("envelope\n%s\nshort view by decoding\n%s", got, want)
+		}
+	}
+}
