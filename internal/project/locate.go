@@ -16,8 +16,9 @@ import (
 // literals keep where they are.
 const declaredAtName = "__gruDeclaredAt"
 
-// locate gives each object literal of a parsed project file one more property, under the
-// loader's symbol: its index in l.sites, which holds its place. An object keeps it as
+// locate gives each object literal of a parsed project file that may declare a resource
+// (mayDeclare) one more property, under the loader's symbol: its index in l.sites, which
+// holds its place. An object keeps it as
 // spreading copies it: { ...base, name } has its own literal's, written last. Symbol keys are
 // not seen by JSON, Object.keys, for..in nor Export: the project's values are unchanged.
 //
@@ -25,7 +26,27 @@ const declaredAtName = "__gruDeclaredAt"
 // (exceptions, call frames) is the file's own.
 func (l *loader) locate(prg *ast.Program) {
 	astPkg := reflect.TypeOf(ast.Program{}).PkgPath()
-	seen := map[uintptr]bool{}
+	seen := map[*ast.ObjectLiteral]bool{}
+	// The fields of each node type that may hold nodes (not positions, names, literals).
+	nodeFields := map[reflect.Type][]int{}
+	fieldsOf := func(t reflect.Type) []int {
+		if f, ok := nodeFields[t]; ok {
+			return f
+		}
+		var f []int
+		for i := 0; i < t.NumField(); i++ {
+			switch ft := t.Field(i).Type; ft.Kind() {
+			case reflect.Interface, reflect.Pointer, reflect.Slice:
+				f = append(f, i)
+			case reflect.Struct:
+				if ft.PkgPath() == astPkg {
+					f = append(f, i)
+				}
+			}
+		}
+		nodeFields[t] = f
+		return f
+	}
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		switch v.Kind() {
@@ -34,19 +55,19 @@ func (l *loader) locate(prg *ast.Program) {
 				walk(v.Elem())
 			}
 		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] || v.Elem().Kind() != reflect.Struct || v.Elem().Type().PkgPath() != astPkg {
+			if v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().PkgPath() != astPkg {
 				return
 			}
-			seen[v.Pointer()] = true
 			walk(v.Elem())
-			if o, ok := v.Interface().(*ast.ObjectLiteral); ok {
+			if o, ok := v.Interface().(*ast.ObjectLiteral); ok && !seen[o] && mayDeclare(o) {
+				seen[o] = true
 				l.mark(prg, o)
 			}
 		case reflect.Struct:
 			if v.Type().PkgPath() != astPkg {
 				return
 			}
-			for i := 0; i < v.NumField(); i++ {
+			for _, i := range fieldsOf(v.Type()) {
 				walk(v.Field(i))
 			}
 		case reflect.Slice:
@@ -56,6 +77,39 @@ func (l *loader) locate(prg *ast.Program) {
 		}
 	}
 	walk(reflect.ValueOf(prg))
+}
+
+// mayDeclare reports an object literal that may declare a resource, whose place is worth
+// keeping: one with a key a declaration has (type, group, name, dependencies; a literal given
+// to provider.<Group>.make<Type> has a name), or one that spreads another, which may.
+func mayDeclare(o *ast.ObjectLiteral) bool {
+	for _, p := range o.Value {
+		switch x := p.(type) {
+		case *ast.PropertyKeyed:
+			if x.Computed {
+				continue
+			}
+			var key string
+			switch k := x.Key.(type) {
+			case *ast.StringLiteral:
+				key = k.Value.String()
+			case *ast.Identifier:
+				key = k.Name.String()
+			}
+			switch key {
+			case "type", "group", "name", "dependencies":
+				return true
+			}
+		case *ast.PropertyShort:
+			switch x.Name.Name.String() {
+			case "type", "group", "name", "dependencies":
+				return true
+			}
+		case *ast.SpreadElement:
+			return true
+		}
+	}
+	return false
 }
 
 // mark adds its place to an object literal: [__gruDeclaredAt]: index, last.
