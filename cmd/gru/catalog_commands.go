@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"unicode/utf8"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/schemaview"
+	nearest "github.com/gru-iac/gru/internal/target"
 	"github.com/gru-iac/gru/internal/validate"
 )
 
@@ -100,7 +103,28 @@ gru holds its schema (every published version is embedded).`,
 				return writeJSON(out, rows)
 			}
 			if len(rows) == 0 {
-				return fmt.Errorf("no type matches%s%s", quoteIf(" filter ", filter), quoteIf(" in group ", group))
+				var near []string
+				if filter != "" {
+					names := map[string]bool{}
+					for _, t := range c.Types() {
+						names[t.Name()] = true
+					}
+					near = nearest.Nearest(args[0], slices.Sorted(maps.Keys(names)), 3)
+				}
+				if group != "" && !slices.ContainsFunc(c.Types(), func(t *catalog.TypeInfo) bool { return strings.EqualFold(t.Group(), group) }) {
+					groups := map[string]bool{}
+					for _, t := range c.Types() {
+						groups[t.Group()] = true
+					}
+					if g := nearest.Nearest(group, slices.Sorted(maps.Keys(groups)), 3); len(g) > 0 {
+						return fmt.Errorf("no type is of group %q%s", group, nearest.DidYouMean(g))
+					}
+				}
+				msg := fmt.Sprintf("no type matches%s%s", quoteIf(" filter ", filter), quoteIf(" in group ", group))
+				if len(near) > 0 {
+					msg += nearest.DidYouMean(near)
+				}
+				return errors.New(msg)
 			}
 			table := [][]string{{"SHORT NAME", "ARM TYPE", "DEFAULT API VERSION"}}
 			for _, r := range rows {

@@ -132,6 +132,13 @@ func TestTypes(t *testing.T) {
 	if code, _, errOut := runGru(t, "", "types", "nothing-is-called-this"); code != 1 || !strings.Contains(errOut, "no type matches") {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
+	// A near miss says what was meant.
+	if code, _, errOut := runGru(t, "", "types", "storageacount"); code != 1 || !strings.Contains(errOut, "did you mean StorageAccount") {
+		t.Errorf("a misspelt filter: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runGru(t, "", "types", "--group", "Storag"); code != 1 || !strings.Contains(errOut, `no type is of group "Storag" (did you mean Storage?)`) {
+		t.Errorf("a misspelt group: exit %d: %s", code, errOut)
+	}
 }
 
 func writeFile(t *testing.T, name, content string) string {
