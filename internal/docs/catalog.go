@@ -34,19 +34,11 @@ func fromCatalog(ctx context.Context, cat *catalog.Catalog, t *catalog.TypeInfo,
 	if err != nil {
 		return nil, err
 	}
-	deps, err := Dependencies(cat, t.ARMType)
+	keys, parents, known, err := keysAndParents(cat, t, name, r.WritableScopes)
 	if err != nil {
 		return nil, err
 	}
-	known, err := cat.Dependencies(t.ARMType)
-	if err != nil {
-		return nil, err
-	}
-	ownFixed, err := cat.FixedNames(name)
-	if err != nil {
-		return nil, err
-	}
-	deps = append(deps, derivedParents(cat, t, known, ownFixed, r.WritableScopes)...)
+	deps := append(keys, parents...)
 	filled := map[string]bool{} // the body paths dependencies fill in
 	for _, d := range known {
 		// The example lists the keys of GruCloud's table alone; a stand-in its parents alone.

@@ -94,37 +94,40 @@ func specDependencies(ctx context.Context, cat *catalog.Catalog, t *catalog.Type
 	if gt, ok := lookupGruType(name, version); ok {
 		return append([]Dependency(nil), gt.Deps...), nil
 	}
-	deps, err := Dependencies(cat, t.ARMType)
-	if err != nil {
-		return nil, err
-	}
-	known, err := cat.Dependencies(t.ARMType)
-	if err != nil {
-		return nil, err
-	}
-	fixed, err := cat.FixedNames(name)
-	if err != nil {
-		return nil, err
-	}
 	var scopes catalog.Scope
 	if r, err := cat.Schema(ctx, t, version); err == nil {
 		scopes = r.WritableScopes
 	} else if r, err := cat.Schema(ctx, t, ""); err == nil { // a version the catalogue lacks
 		scopes = r.WritableScopes
 	}
-	return append(derivedParents(cat, t, known, fixed, scopes), deps...), nil
+	keys, parents, _, err := keysAndParents(cat, t, name, scopes)
+	if err != nil {
+		return nil, err
+	}
+	return append(parents, keys...), nil
 }
 
-// derivedParents are the parents GruCloud's table does not give, as a project must name them:
-// the resource group (where the type's writable scopes put it in one) and each ancestor.
-func derivedParents(cat *catalog.Catalog, t *catalog.TypeInfo, known []catalog.Dependency, fixed []string, writableScopes catalog.Scope) []Dependency {
-	var out []Dependency
+// keysAndParents are a type's dependencies as a page lists them, by one of its names: the
+// keys of GruCloud's table (Dependencies), and the parents the table does not give, as a
+// project must name them: the resource group (where the type's writable scopes put it in
+// one) and each ancestor. Known is every key the catalogue has for the type.
+func keysAndParents(cat *catalog.Catalog, t *catalog.TypeInfo, name string, writableScopes catalog.Scope) (keys, parents []Dependency, known []catalog.Dependency, err error) {
+	if keys, err = Dependencies(cat, t.ARMType); err != nil {
+		return nil, nil, nil, err
+	}
+	if known, err = cat.Dependencies(t.ARMType); err != nil {
+		return nil, nil, nil, err
+	}
+	fixed, err := cat.FixedNames(name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	for _, d := range cat.DerivedParents(t, known, fixed) {
 		if d.Key == "resourceGroup" && writableScopes != 0 && writableScopes&catalog.ScopeResourceGroup == 0 {
 			continue
 		}
 		group, typeName, _ := strings.Cut(d.TypeName, "::")
-		out = append(out, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
+		parents = append(parents, Dependency{Key: d.Key, Group: group, Type: typeName, Parent: true})
 	}
-	return out
+	return keys, parents, known, nil
 }
