@@ -8,7 +8,6 @@ package docs
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 )
 
 // Object is a JSON object that keeps its keys in the order they were written, as swagger
@@ -36,58 +35,6 @@ func (o Object) String(key string) string {
 	v, _ := o.Get(key)
 	s, _ := v.(string)
 	return s
-}
-
-// decodeOrdered parses JSON keeping key order: objects become Object, arrays []any, numbers
-// json.Number.
-func decodeOrdered(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	v, err := decodeValue(dec)
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-func decodeValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			obj := Object{}
-			for dec.More() {
-				k, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				obj = append(obj, Member{Key: k.(string), Value: v})
-			}
-			_, err := dec.Token()
-			return obj, err
-		case '[':
-			list := []any{}
-			for dec.More() {
-				v, err := decodeValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				list = append(list, v)
-			}
-			_, err := dec.Token()
-			return list, err
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	}
-	return tok, nil
 }
 
 // MarshalJSON writes the object with its keys in order.
