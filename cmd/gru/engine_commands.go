@@ -270,6 +270,7 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
   gru plan -C examples/storage-private-endpoint --local --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer keepHeapNear(heapTarget)()
 			// Waits for resources still provisioning are told on stderr.
 			s, err := g.openProject(cmd.Context(), cmd, (&progress{w: cmd.ErrOrStderr()}).event)
 			if err != nil {
@@ -442,6 +443,7 @@ outcome are written as JSON, and the exit status is the same.`,
   gru apply -C examples/storage-private-endpoint --local -f`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer keepHeapNear(heapTarget)()
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			prog := g.progressFor(out)
@@ -583,6 +585,7 @@ the endpoint stops answering, nothing new starts.`,
   gru destroy -f --local --types Network::PrivateEndpoint`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defer keepHeapNear(heapTarget)()
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			prog := g.progressFor(out)

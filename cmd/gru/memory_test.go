@@ -1,0 +1,42 @@
+package main
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// TestKeepHeapNear: the soft limit is the target, rises with a live heap beyond two thirds of
+// it (never below it), is put back when following ends, and $GOMEMLIMIT is left alone.
+func TestKeepHeapNear(t *testing.T) {
+	current := func() int64 { return debug.SetMemoryLimit(-1) }
+	before := current()
+	const target = 64 << 20
+	stop := keepHeapNear(target)
+	if got := current(); got < target || got > before {
+		t.Errorf("limit %d, want about %d", got, target)
+	}
+	held := make([]byte, 96<<20) // live, beyond two thirds of the target
+	for i := range held {
+		held[i] = 1
+	}
+	runtime.GC()
+	deadline := time.Now().Add(5 * time.Second)
+	for current() < 2*int64(len(held)) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := current(); got < 2*int64(len(held)) {
+		t.Errorf("with %d live the limit is %d: it must follow, at twice the live heap", len(held), got)
+	}
+	runtime.KeepAlive(held)
+	stop()
+	if got := current(); got != before {
+		t.Errorf("after: %d, want the limit before, %d", got, before)
+	}
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	keepHeapNear(target)()
+	if got := current(); got != before {
+		t.Errorf("with $GOMEMLIMIT: %d, want %d", got, before)
+	}
+}
