@@ -135,7 +135,7 @@ func (s *Session) destroyFilter(t *target.Target, o DestroyOptions) (func(*targe
 	if group != "" {
 		what += " of group " + group
 	}
-	if len(kept) == 0 {
+	if len(kept) == 0 && len(types) > 0 && group != "" {
 		// The types are declared, the group too, but the types are of other groups.
 		var groupsOfTypes []string
 		for _, ti := range types {

@@ -273,3 +273,13 @@ func TestOutputTakesTheTypesNameAlone(t *testing.T) {
 		t.Errorf("output of no resource: exit %d %s", code, errOut)
 	}
 }
+
+// TestDestroyByNameInAnEmptyProject: a name filter in a project that declares nothing is a
+// no-match error, not a crash.
+func TestDestroyByNameInAnEmptyProject(t *testing.T) {
+	t.Setenv("GRU_LOCAL_DB", filepath.Join(t.TempDir(), "local.db"))
+	dir := writeProject(t, `exports.createResources = () => [];`)
+	if code, _, errOut := runGru(t, "", "destroy", "-f", "--local", "--name", "foo", "-C", dir); code != 1 || !strings.Contains(errOut, "name:") || strings.Contains(errOut, "panic") {
+		t.Errorf("exit %d %s", code, errOut)
+	}
+}

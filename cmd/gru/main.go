@@ -64,7 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ee.code
 	default:
 		asJSON, _ := root.PersistentFlags().GetBool("json")
-		asJSON = asJSON || slices.Contains(args, "--json") // a flag error stops parsing before it
+		// A flag error stops parsing before --json is read.
+		asJSON = asJSON || slices.ContainsFunc(args, func(a string) bool { return a == "--json" || a == "--json=true" })
 		writeError(stdout, stderr, err, asJSON)
 		return 1
 	}

@@ -103,6 +103,8 @@ type Catalog struct {
 	dirIndex  *typesDirIndex
 	typeFiles map[string]*dirFile
 	dirReads  int
+	// dirListed are dirFiles' answers by lower namespace@version, read once a process.
+	dirListed map[string]map[string][]string
 	// fixedNames: lower Group::Type -> the names its ID fixes (see FixedNames), and grucloud:
 	// GruCloud's types with their ARM types; nil until needed
 	fixedNames map[string][]string

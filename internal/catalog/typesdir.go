@@ -237,8 +237,32 @@ func versionFiles(nsDir, version string) map[string][]string {
 }
 
 // dirFiles lists the type files of a namespace in the types folder by lower-cased version
-// (one version only when version is not ""), each list sorted.
+// (one version only when version is not ""), each list sorted. Each answer is read once a
+// process (a schema is asked for every request, and every resource, at its version); callers
+// must not change it.
 func (c *Catalog) dirFiles(ctx context.Context, namespace, version string) (map[string][]string, error) {
+	key := strings.ToLower(namespace) + "@" + strings.ToLower(version)
+	c.mu.Lock()
+	listed, ok := c.dirListed[key]
+	c.mu.Unlock()
+	if ok {
+		return listed, nil
+	}
+	out, err := c.listDirFiles(ctx, namespace, version)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.dirListed == nil {
+		c.dirListed = map[string]map[string][]string{}
+	}
+	c.dirListed[key] = out
+	c.mu.Unlock()
+	return out, nil
+}
+
+// listDirFiles is dirFiles read from the folder.
+func (c *Catalog) listDirFiles(ctx context.Context, namespace, version string) (map[string][]string, error) {
 	idx, err := c.typesDir(ctx)
 	if err != nil {
 		return nil, err

@@ -236,10 +236,11 @@ func envelopeOf(body string) (string, bool) {
 func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, batchAfter func(after string, limit int) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
-	// A batch is what the page still needs (one more says there is a next page): records
-	// read beyond it would be read again for the next page.
+	// A batch is a page and one more (which says there is a next page): what is read beyond
+	// the page is read again for the next one, and a smaller batch would read sparse matches
+	// a few rows a query.
+	limit := e.opts.PageSize + 1
 	for len(page) <= e.opts.PageSize {
-		limit := e.opts.PageSize + 1 - len(page)
 		batch, err := batchAfter(after, limit)
 		if err != nil {
 			return err

@@ -339,6 +339,8 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	}()
 	m, err := match(ctx, c, t, opts, &p.Requests)
 	if err != nil {
+		stop()
+		<-taggedErr // no request outlives the plan
 		return nil, err
 	}
 	if err := <-taggedErr; err != nil {
