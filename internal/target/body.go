@@ -192,12 +192,14 @@ func (b *builder) referencesByID(r *Resource, body any) {
 // undeclaredGetID warns of a getId naming a resource the project does not declare, with the
 // nearest declared names of its type (an error with Strict).
 func (b *builder) undeclaredGetID(r *Resource, id *armid.ID, named project.Ref) {
-	var names []string
-	for _, other := range b.t.Resources {
-		if strings.EqualFold(other.Type.ARMType, id.ResourceType()) {
-			names = append(names, other.FullName)
+	if b.namesOf == nil {
+		b.namesOf = map[string][]string{}
+		for _, other := range b.t.Resources {
+			t := strings.ToLower(other.Type.ARMType)
+			b.namesOf[t] = append(b.namesOf[t], other.FullName)
 		}
 	}
+	names := b.namesOf[strings.ToLower(id.ResourceType())]
 	what := id.ResourceType() + " " + named.Name
 	if ti, ok := b.cat.Find(id.ResourceType()); ok {
 		what = ti.ShortName + " " + named.Name
@@ -206,11 +208,17 @@ func (b *builder) undeclaredGetID(r *Resource, id *armid.ID, named project.Ref) 
 	p.Message = fmt.Sprintf("getId names %s, which the project does not declare%s: ARM refuses a reference to a resource that does not exist", what, DidYouMean(Nearest(named.Name, names, 3)))
 	if b.opts.Strict {
 		p.Message += " (an error with --strict)"
-		b.problems = append(b.problems, p)
-		return
 	}
-	p.Warning = true
-	b.t.Warnings = append(b.t.Warnings, p)
+	said := func(q Problem) bool { return q.Resource == p.Resource && q.Message == p.Message }
+	switch {
+	case slices.ContainsFunc(b.t.Warnings, said) || slices.ContainsFunc(b.problems, said):
+		// the same getId twice in one body
+	case b.opts.Strict:
+		b.problems = append(b.problems, p)
+	default:
+		p.Warning = true
+		b.t.Warnings = append(b.t.Warnings, p)
+	}
 }
 
 // typeUnknowns turns the text of an unknown ID that getId gave project code into an Unknown

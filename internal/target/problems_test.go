@@ -180,8 +180,8 @@ func TestNoLocationIsOneProblem(t *testing.T) {
 }
 
 // TestGetIDOfAnUndeclaredName: getId naming a resource the project does not declare is a
-// warning, located, with the nearest declared names (an error with Strict); a declared name
-// is none.
+// warning (one, however often the body names it), located, with the nearest declared names
+// (an error with Strict); a declared name is none.
 func TestGetIDOfAnUndeclaredName(t *testing.T) {
 	cat := openCatalog(t)
 	src := func(name string) string {
@@ -189,7 +189,8 @@ func TestGetIDOfAnUndeclaredName(t *testing.T) {
   { type: "ResourceGroup", group: "Resources", name: "rg" },
   { type: "NetworkSecurityGroup", group: "Network", name: "nsg", dependencies: () => ({ resourceGroup: "rg" }) },
   { type: "NetworkInterface", group: "Network", name: "nic", dependencies: () => ({ resourceGroup: "rg" }),
-    properties: ({ getId }) => ({ properties: { ipConfigurations: [], networkSecurityGroup: { id: getId({ type: "NetworkSecurityGroup", group: "Network", name: "` + name + `" }) } } }) },
+    properties: ({ getId }) => ({ tags: { nsg: getId({ type: "NetworkSecurityGroup", group: "Network", name: "` + name + `" }) },
+      properties: { ipConfigurations: [], networkSecurityGroup: { id: getId({ type: "NetworkSecurityGroup", group: "Network", name: "` + name + `" }) } } }) },
 ];
 `
 	}

@@ -231,6 +231,9 @@ type builder struct {
 	ownerTags map[string]any
 	// byID indexes the resources by lower-cased ID, once IDs are known (referencesByID).
 	byID map[string]*Resource
+	// namesOf are the full names of the declared resources by lower ARM type, for suggestions;
+	// nil until needed.
+	namesOf map[string][]string
 }
 
 // problemOf starts a problem of a resource (r may be nil before the resource is made): its
