@@ -257,11 +257,21 @@ func writeVersions(cmd *cobra.Command, g *globalOptions, c *catalog.Catalog, nam
 		Stable  bool   `json:"stable"`
 		Default bool   `json:"default"`
 		Held    bool   `json:"held"`
+		// FromTypesDir marks a version only the --types-dir folder holds.
+		FromTypesDir bool `json:"fromTypesDir,omitempty"`
 	}
+	versions := slices.Clone(known)
+	for _, v := range c.Held(cmd.Context(), t) {
+		if !held[v] && !slices.Contains(versions, v) {
+			versions = append(versions, v)
+		}
+	}
+	slices.Sort(versions)
 	rows := []row{}
-	for i := len(known) - 1; i >= 0; i-- {
-		v := known[i]
-		rows = append(rows, row{v, !strings.Contains(strings.ToLower(v), "preview"), v == t.DefaultVersion, held[v]})
+	for i := len(versions) - 1; i >= 0; i-- {
+		v := versions[i]
+		fromDir := !held[v] && !slices.Contains(known, v)
+		rows = append(rows, row{v, !strings.Contains(strings.ToLower(v), "preview"), v == t.DefaultVersion, held[v] || fromDir, fromDir})
 	}
 	out := cmd.OutOrStdout()
 	if g.json {
@@ -277,6 +287,9 @@ func writeVersions(cmd *cobra.Command, g *globalOptions, c *catalog.Catalog, nam
 		var notes []string
 		if r.Default {
 			notes = append(notes, "default")
+		}
+		if r.FromTypesDir {
+			notes = append(notes, "from --types-dir")
 		}
 		if !r.Held {
 			notes = append(notes, "schema not held")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -224,6 +225,9 @@ func TestValidateWithTypesDir(t *testing.T) {
 	code, out, errOut = runGru(t, "", "validate", g, "--type", "Microsoft.DBforPostgreSQL/serverGroupsv2", "--api-version", "2099-11-08", "--types-dir", newer)
 	if code != 1 || !strings.Contains(out, "@2099-11-08: 1 error") || !strings.Contains(out, "nodeCount") {
 		t.Errorf("a version only the folder holds: exit %d: %s %s", code, out, errOut)
+	}
+	if code, out, _ := runGru(t, "", "types", "--versions", "Microsoft.DBforPostgreSQL/serverGroupsv2", "--types-dir", newer); code != 0 || !regexp.MustCompile(`(?m)^2099-11-08\s+stable\s+from --types-dir$`).MatchString(out) {
+		t.Errorf("types --versions with the folder: exit %d\n%s", code, out)
 	}
 	// the listing of the folders is cached in the user's cache folder (os.UserCacheDir honours
 	// $XDG_CACHE_HOME on Linux) once they are 3 s old

@@ -339,6 +339,10 @@ func (c *Catalog) SchemaByARMType(ctx context.Context, armType, version string) 
 	return nil, &UnknownTypeError{Name: armType, Suggestions: c.Suggest(armType, 3)}
 }
 
+// Held lists the API versions of a type whose schema the catalogue can give, newest first: the
+// embedded ones, and those the types folder (Options.TypesDir) holds beyond them.
+func (c *Catalog) Held(ctx context.Context, t *TypeInfo) []string { return c.heldWithDir(ctx, t) }
+
 func (c *Catalog) heldWithDir(ctx context.Context, t *TypeInfo) []string {
 	held := t.HeldVersions()
 	if c.opts.TypesDir == "" {
