@@ -129,18 +129,12 @@ func (e *Emulator) putBlockList(r *blobRequest) error {
 	if err := refuseUnsupported(r); err != nil {
 		return err
 	}
-	var props blobProps
-	httpHeadersOf(r, &props, false)
-	if props.ContentType == "" {
-		props.ContentType = "application/octet-stream"
-	}
-	tier, err := accessTierOf(r)
+	props, err := writtenProps(r, false)
 	if err != nil {
 		return err
 	}
-	props.AccessTier = tier
-	if props.Metadata, err = metadataOf(r); err != nil {
-		return err
+	if props.ContentType == "" {
+		props.ContentType = "application/octet-stream"
 	}
 	transactional, err := md5Header(r, "Content-MD5")
 	if err != nil {

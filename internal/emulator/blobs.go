@@ -534,6 +534,21 @@ func readContent(r *blobRequest) ([]byte, error) {
 
 // httpHeadersOf reads the blob's standard properties a write sets: x-ms-blob-content-type
 // and its kin, else (standardHeaders, for Put Blob) the request's own Content-Type and kin.
+// writtenProps are the properties a blob write (Put Blob, Put Block List) sets from its
+// headers: the content headers (the standard ones too with standardHeaders), the access tier
+// and the metadata.
+func writtenProps(r *blobRequest, standardHeaders bool) (blobProps, error) {
+	var props blobProps
+	httpHeadersOf(r, &props, standardHeaders)
+	tier, err := accessTierOf(r)
+	if err != nil {
+		return props, err
+	}
+	props.AccessTier = tier
+	props.Metadata, err = metadataOf(r)
+	return props, err
+}
+
 func httpHeadersOf(r *blobRequest, p *blobProps, standardHeaders bool) {
 	pick := func(name, standard string) string {
 		if v := r.Header.Get(name); v != "" || !standardHeaders || standard == "" {
@@ -579,14 +594,8 @@ func (e *Emulator) putBlob(r *blobRequest) error {
 	if err := refuseUnsupported(r); err != nil {
 		return err
 	}
-	var props blobProps
-	httpHeadersOf(r, &props, true)
-	tier, err := accessTierOf(r)
+	props, err := writtenProps(r, true)
 	if err != nil {
-		return err
-	}
-	props.AccessTier = tier
-	if props.Metadata, err = metadataOf(r); err != nil {
 		return err
 	}
 	declared, err := md5Header(r, "x-ms-blob-content-md5")

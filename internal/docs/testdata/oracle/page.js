@@ -8,31 +8,10 @@
 // types the table lacks; for the others the path of the table's putPath), specFile the file
 // relative to the specification root, deps the dependencies gru lists for a type the table
 // lacks. stdout: a JSON array of pages ("ERROR: ..." where one fails).
-const $RefParser = require("@apidevtools/json-schema-ref-parser");
-const { toFileSystemPath } = require("@apidevtools/json-schema-ref-parser/lib/util/url");
 const prettier = require("prettier");
-const fs = require("fs");
 const util = require("util");
-
-// A file that cannot be read (test data holds the examples of PUT operations alone) reads as {}.
-const refOptions = {
-  resolve: {
-    file: {
-      read: (file) => {
-        try {
-          return fs.readFileSync(toFileSystemPath(file.url, true));
-        } catch (e) {
-          return "{}";
-        }
-      },
-    },
-  },
-};
-const documents = new Map();
-const dereference = (file) => {
-  if (!documents.has(file)) documents.set(file, $RefParser.dereference(file, refOptions));
-  return documents.get(file);
-};
+const fs = require("fs");
+const { dereference } = require("./deref");
 
 const samePath = (a, b) => {
   const as = a.replace(/^\/|\/$/g, "").split("/");

@@ -3,29 +3,8 @@
 // writes the PUT body schema of the path with util.inspect and the options ("" where the path
 // has no PUT or no body). Writes a JSON array of the results. A file that cannot be read (the
 // test data holds only the examples of PUT operations) reads as {}, as gru reads it.
-const $RefParser = require("@apidevtools/json-schema-ref-parser");
-const { toFileSystemPath } = require("@apidevtools/json-schema-ref-parser/lib/util/url");
-const fs = require("fs");
 const util = require("util");
-
-const options = {
-  resolve: {
-    file: {
-      read: (file) => {
-        try {
-          return fs.readFileSync(toFileSystemPath(file.url, true));
-        } catch (e) {
-          return "{}";
-        }
-      },
-    },
-  },
-};
-const documents = new Map();
-const dereference = (file) => {
-  if (!documents.has(file)) documents.set(file, $RefParser.dereference(file, options));
-  return documents.get(file);
-};
+const { dereference } = require("./deref");
 
 let input = "";
 process.stdin.on("data", (d) => (input += d));
