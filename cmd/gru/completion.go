@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/gru-iac/gru"
 )
 
 // registerCompletions teaches shell completion (gru completion SHELL) the values of gru's
@@ -133,16 +131,12 @@ func (g *globalOptions) completeGroup(toComplete string) ([]string, cobra.ShellC
 func (g *globalOptions) completeDeclared(cmd *cobra.Command, toComplete string, types bool) ([]string, cobra.ShellCompDirective) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	s, err := gru.Open(ctx, gru.Options{Offline: true, Subscription: g.subscription, TypesDir: g.typesDir, Console: io.Discard})
+	s, err := g.openOffline(ctx, io.Discard)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
-	defer s.Close()
-	proj, err := s.LoadProject(ctx, g.dir)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveError
-	}
-	declared, err := s.Declared(ctx, proj, false)
+	defer s.close()
+	declared, err := s.gru.Declared(ctx, s.proj, false)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}

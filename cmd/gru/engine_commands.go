@@ -46,6 +46,11 @@ func (g *globalOptions) openProject(ctx context.Context, cmd *cobra.Command, eve
 	if err != nil {
 		return nil, err
 	}
+	return g.loadProject(ctx, s)
+}
+
+// loadProject loads the project of -C into a session, and closes the session when it fails.
+func (g *globalOptions) loadProject(ctx context.Context, s *gru.Session) (*session, error) {
 	proj, err := s.LoadProject(ctx, g.dir)
 	if err != nil {
 		s.Close()

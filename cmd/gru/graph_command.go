@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -102,16 +104,17 @@ func (g *globalOptions) openDrawing(cmd *cobra.Command, live bool) (*session, er
 	if live {
 		return g.openProject(cmd.Context(), cmd, nil)
 	}
-	s, err := gru.Open(cmd.Context(), gru.Options{Offline: true, Subscription: g.subscription, TypesDir: g.typesDir, Console: cmd.ErrOrStderr()})
+	return g.openOffline(cmd.Context(), cmd.ErrOrStderr())
+}
+
+// openOffline loads the project of -C in a session of no cloud (gru.Options.Offline); console
+// receives what its code logs.
+func (g *globalOptions) openOffline(ctx context.Context, console io.Writer) (*session, error) {
+	s, err := gru.Open(ctx, gru.Options{Offline: true, Subscription: g.subscription, TypesDir: g.typesDir, Console: console})
 	if err != nil {
 		return nil, err
 	}
-	proj, err := s.LoadProject(cmd.Context(), g.dir)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	return &session{gru: s, proj: proj}, nil
+	return g.loadProject(ctx, s)
 }
 
 // parentOf drops the last type/name pair of an ID (a provider block's start keeps its scope).
