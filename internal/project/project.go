@@ -14,6 +14,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -623,7 +624,7 @@ func (l *loader) refOf(v goja.Value) Ref {
 // A rejection is located where its error was made; file names the function's file.
 func (l *loader) settled(v goja.Value, file string) (goja.Value, error) {
 	obj, ok := v.(*goja.Object)
-	if !ok {
+	if !ok || obj.ExportType() != reflect.TypeFor[*goja.Promise]() { // Export would convert a whole array first
 		return v, nil
 	}
 	p, ok := obj.Export().(*goja.Promise)
