@@ -397,6 +397,11 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 		each(res)
 		return nil
 	}
+	return listPages(ctx, c, collection, version, query, each)
+}
+
+// listPages lists a collection page by page, decoding each item into a T for each.
+func listPages[T any](ctx context.Context, c *Client, collection, version string, query url.Values, each func(T)) error {
 	version, err := c.apiVersion(collection, version)
 	if err != nil {
 		return err
@@ -432,7 +437,7 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 
 // decodePage reads a list page, {"value": [...], "nextLink": "..."}, item by item, and returns
 // its next link. Other keys are skipped; a null value is an empty page.
-func decodePage(r io.Reader, each func(Resource)) (next string, err error) {
+func decodePage[T any](r io.Reader, each func(T)) (next string, err error) {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return "", err
@@ -454,7 +459,7 @@ func decodePage(r io.Reader, each func(Resource)) (next string, err error) {
 				return "", fmt.Errorf("value is %v, not an array", tok)
 			}
 			for dec.More() {
-				var item Resource
+				var item T
 				if err := dec.Decode(&item); err != nil {
 					return "", err
 				}
@@ -504,23 +509,39 @@ func (c *Client) ListResourceGroups(ctx context.Context) ([]Resource, error) {
 // with an optional ARM $filter (resourceType eq '...', tagName eq '...' and tagValue eq '...').
 func (c *Client) ListResources(ctx context.Context, resourceGroup, filter string) ([]Resource, error) {
 	var out []Resource
-	if err := c.ListResourcesEach(ctx, resourceGroup, filter, func(r Resource) { out = append(out, r) }); err != nil {
+	if err := listPages(ctx, c, c.resourcesPath(resourceGroup), resourcesVersion, resourcesQuery(filter), func(r Resource) { out = append(out, r) }); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// ListResourcesEach is ListResources giving each item to each as it is read (see ListEach).
-func (c *Client) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(Resource)) error {
-	path := "/subscriptions/" + c.sub + "/resources"
+// Header is what a list of resources says of each that deciding ownership needs: its ID, its
+// type and its tags.
+type Header struct {
+	ID   string            `json:"id"`
+	Type string            `json:"type"`
+	Tags map[string]string `json:"tags"`
+}
+
+// ListResourcesEach is ListResources giving each item's header to each as it is read (see
+// ListEach): a subscription's resources by the thousand, decoded no further.
+func (c *Client) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(Header)) error {
+	return listPages(ctx, c, c.resourcesPath(resourceGroup), resourcesVersion, resourcesQuery(filter), each)
+}
+
+// resourcesPath is the /resources list of the subscription, or of one of its resource groups.
+func (c *Client) resourcesPath(resourceGroup string) string {
 	if resourceGroup != "" {
-		path = "/subscriptions/" + c.sub + "/resourceGroups/" + url.PathEscape(resourceGroup) + "/resources"
+		return "/subscriptions/" + c.sub + "/resourceGroups/" + url.PathEscape(resourceGroup) + "/resources"
 	}
-	var q url.Values
-	if filter != "" {
-		q = url.Values{"$filter": {filter}}
+	return "/subscriptions/" + c.sub + "/resources"
+}
+
+func resourcesQuery(filter string) url.Values {
+	if filter == "" {
+		return nil
 	}
-	return c.ListEach(ctx, path, resourcesVersion, q, each)
+	return url.Values{"$filter": {filter}}
 }
 
 func decodeResource(resp *http.Response) (Resource, error) {

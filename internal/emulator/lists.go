@@ -10,6 +10,7 @@ import (
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/armops"
+	"github.com/tidwall/gjson"
 )
 
 // filterClause is one "field eq 'value'" of a $filter, or a function: atScope() (value
@@ -65,34 +66,29 @@ func splitAnd(s string) []string {
 // matches applies filter clauses to a resource body. A tagValue clause goes with the
 // tagName clause before it.
 func matches(clauses []filterClause, rec *record) bool {
-	var body struct {
-		Name       string            `json:"name"`
-		Type       string            `json:"type"`
-		Location   string            `json:"location"`
-		Tags       map[string]string `json:"tags"`
-		Properties struct {
-			PrincipalID string `json:"principalId"`
-			RoleName    string `json:"roleName"`
-		} `json:"properties"`
+	if len(clauses) == 0 {
+		return true
 	}
-	json.Unmarshal([]byte(rec.Body), &body)
+	env := rec.envelope()
+	tags := gjson.Parse(env.Tags)
+	props := gjson.Parse(env.Properties)
 	tagName := ""
 	for _, c := range clauses {
 		switch c.field {
 		case "resourcetype":
-			if !strings.EqualFold(body.Type, c.value) {
+			if !strings.EqualFold(env.text(env.Type), c.value) {
 				return false
 			}
 		case "name":
-			if !strings.EqualFold(body.Name, c.value) {
+			if !strings.EqualFold(env.text(env.Name), c.value) {
 				return false
 			}
 		case "principalid":
-			if !strings.EqualFold(body.Properties.PrincipalID, c.value) {
+			if !strings.EqualFold(props.Get("principalId").Str, c.value) {
 				return false
 			}
 		case "rolename":
-			if !strings.EqualFold(body.Properties.RoleName, c.value) {
+			if !strings.EqualFold(props.Get("roleName").Str, c.value) {
 				return false
 			}
 		case "atscope()":
@@ -101,23 +97,25 @@ func matches(clauses []filterClause, rec *record) bool {
 				return false
 			}
 		case "location":
-			if NormalizeLocation(c.value) != body.Location {
+			if NormalizeLocation(c.value) != env.text(env.Location) {
 				return false
 			}
 		case "tagname":
 			tagName = c.value
 			found := false
-			for k := range body.Tags {
-				found = found || strings.EqualFold(k, c.value)
-			}
+			tags.ForEach(func(k, _ gjson.Result) bool {
+				found = strings.EqualFold(k.Str, c.value)
+				return !found
+			})
 			if !found {
 				return false
 			}
 		case "tagvalue":
 			found := false
-			for k, v := range body.Tags {
-				found = found || (tagName == "" || strings.EqualFold(k, tagName)) && v == c.value
-			}
+			tags.ForEach(func(k, v gjson.Result) bool {
+				found = (tagName == "" || strings.EqualFold(k.Str, tagName)) && v.Type == gjson.String && v.Str == c.value
+				return !found
+			})
 			if !found {
 				return false
 			}
@@ -160,7 +158,7 @@ func shortView(expand []string) func(*record, time.Time) string {
 	plain := !slices.ContainsFunc(expand, func(x string) bool { return strings.TrimSpace(x) != "" })
 	return func(rec *record, now time.Time) string {
 		if plain {
-			if short, ok := envelopeOf(rec.Body); ok {
+			if short, ok := rec.envelope().short(); ok {
 				return short
 			}
 		}
@@ -190,42 +188,95 @@ func shortView(expand []string) func(*record, time.Time) string {
 	}
 }
 
-// envelopeOf is a stored body's envelope as /resources lists it, without $expand: its top-level
-// keys but properties and systemData, read without decoding the rest (a list of thousands
-// reads thousands of bodies), in the order json.Marshal writes a map's keys.
-func envelopeOf(body string) (string, bool) {
-	var env struct {
-		ExtendedLocation json.RawMessage `json:"extendedLocation"`
-		ID               json.RawMessage `json:"id"`
-		Identity         json.RawMessage `json:"identity"`
-		Kind             json.RawMessage `json:"kind"`
-		Location         json.RawMessage `json:"location"`
-		ManagedBy        json.RawMessage `json:"managedBy"`
-		Name             json.RawMessage `json:"name"`
-		Plan             json.RawMessage `json:"plan"`
-		Sku              json.RawMessage `json:"sku"`
-		Tags             json.RawMessage `json:"tags"`
-		Type             json.RawMessage `json:"type"`
-		Zones            json.RawMessage `json:"zones"`
+// storedEnvelope is a stored body's top-level values, undecoded (raw JSON text, "" when
+// absent), read in one pass without decoding the rest: what filters and /resources read of a
+// body, for thousands of bodies a list.
+type storedEnvelope struct {
+	ExtendedLocation, ID, Identity, Kind, Location, ManagedBy, Name, Plan, Sku, Tags, Type, Zones, Properties string
+	// ok is false for a body that is not a JSON object.
+	ok bool
+}
+
+// envelope reads the record's body's envelope, once. Stored bodies are json.Marshal's: valid
+// JSON, their keys spelled as ARM does.
+func (rec *record) envelope() *storedEnvelope {
+	if rec.env != nil {
+		return rec.env
 	}
-	if json.Unmarshal([]byte(body), &env) != nil {
+	env := &storedEnvelope{}
+	rec.env = env
+	body := gjson.Parse(rec.Body)
+	if !body.IsObject() {
+		return env
+	}
+	env.ok = true
+	body.ForEach(func(key, value gjson.Result) bool {
+		if f := env.field(key.Str); f != nil {
+			*f = value.Raw
+		}
+		return true
+	})
+	return env
+}
+
+// field is where the envelope keeps a top-level key's value, nil for a key it does not keep.
+func (env *storedEnvelope) field(key string) *string {
+	switch key {
+	case "extendedLocation":
+		return &env.ExtendedLocation
+	case "id":
+		return &env.ID
+	case "identity":
+		return &env.Identity
+	case "kind":
+		return &env.Kind
+	case "location":
+		return &env.Location
+	case "managedBy":
+		return &env.ManagedBy
+	case "name":
+		return &env.Name
+	case "plan":
+		return &env.Plan
+	case "sku":
+		return &env.Sku
+	case "tags":
+		return &env.Tags
+	case "type":
+		return &env.Type
+	case "zones":
+		return &env.Zones
+	case "properties":
+		return &env.Properties
+	}
+	return nil
+}
+
+// text is a string value of the envelope, "" when it is not a string.
+func (env *storedEnvelope) text(raw string) string {
+	return gjson.Parse(raw).Str
+}
+
+// short is the envelope as /resources lists it, without $expand: its top-level keys but
+// properties and systemData, in the order json.Marshal writes a map's keys.
+func (env *storedEnvelope) short() (string, bool) {
+	if !env.ok {
 		return "", false
 	}
 	var b strings.Builder
 	b.WriteByte('{')
 	for _, f := range []struct {
-		key   string
-		value json.RawMessage
+		key, value string
 	}{{"extendedLocation", env.ExtendedLocation}, {"id", env.ID}, {"identity", env.Identity}, {"kind", env.Kind}, {"location", env.Location},
 		{"managedBy", env.ManagedBy}, {"name", env.Name}, {"plan", env.Plan}, {"sku", env.Sku}, {"tags", env.Tags}, {"type", env.Type}, {"zones", env.Zones}} {
-		if f.value == nil {
+		if f.value == "" {
 			continue
 		}
 		if b.Len() > 1 {
 			b.WriteByte(',')
 		}
 		b.WriteString(`"` + f.key + `":`)
-		b.Write(f.value)
+		b.WriteString(f.value)
 	}
 	b.WriteByte('}')
 	return b.String(), true

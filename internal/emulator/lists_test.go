@@ -20,7 +20,7 @@ func TestEnvelopeIsTheShortView(t *testing.T) {
 		}
 		rec := &record{ReadyAt: time.Unix(1, 0)}
 		rec.setBody(decoded) // as the store keeps it
-		got, ok := envelopeOf(rec.Body)
+		got, ok := rec.envelope().short()
 		// an $expand of nothing known takes the decoding path
 		want := shortView([]string{"nothing"})(rec, time.Unix(2, 0))
 		if !ok || got != want {

@@ -114,7 +114,7 @@ func (rec *record) decoded() map[string]any {
 // setBody stores a resource body.
 func (rec *record) setBody(body map[string]any) {
 	data, _ := json.Marshal(body)
-	rec.Body = string(data)
+	rec.Body, rec.env = string(data), nil
 }
 
 // hasProperty reports whether the schema has a property path in a body (for discriminated

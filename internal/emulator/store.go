@@ -54,6 +54,8 @@ type record struct {
 	ReadyAt time.Time
 	Pending string
 	GoneAt  time.Time
+	// env is the body's envelope once read (see storedEnvelope).
+	env *storedEnvelope
 }
 
 // operation is one long-running operation.

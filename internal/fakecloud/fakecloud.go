@@ -310,11 +310,20 @@ func (c *Cloud) ListResourceGroups(ctx context.Context) ([]map[string]any, error
 	return c.List(ctx, "/subscriptions/"+c.sub+"/resourcegroups", "", nil)
 }
 
-// ListResourcesEach is ListResources giving each item to each.
-func (c *Cloud) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(map[string]any)) error {
+// ListResourcesEach is ListResources giving each item's header to each.
+func (c *Cloud) ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(armclient.Header)) error {
 	items, err := c.ListResources(ctx, resourceGroup, filter)
 	for _, it := range items {
-		each(it)
+		h := armclient.Header{ID: armclient.Field(it, "id"), Type: armclient.Field(it, "type")}
+		if tags, ok := it["tags"].(map[string]any); ok {
+			h.Tags = map[string]string{}
+			for k, v := range tags {
+				if s, ok := v.(string); ok {
+					h.Tags[k] = s
+				}
+			}
+		}
+		each(h)
 	}
 	return err
 }

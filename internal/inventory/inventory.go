@@ -31,8 +31,9 @@ type Cloud interface {
 	ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error
 	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
 	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
-	// ListResourcesEach lists as ListResources does, giving each item to each as it is read.
-	ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(map[string]any)) error
+	// ListResourcesEach lists as ListResources does, giving each item's header to each as it
+	// is read.
+	ListResourcesEach(ctx context.Context, resourceGroup, filter string, each func(armclient.Header)) error
 }
 
 // listParallelism bounds the list requests in flight.
@@ -429,35 +430,71 @@ func Below(ctx context.Context, c Cloud, cat *catalog.Catalog, parents []map[str
 }
 
 // Tagged lists the live resource groups and top-level resources that carry the owner's tags,
-// with the request count. It streams the lists and keeps of each item its id and type alone
+// with the request count. It streams the lists and keeps of each item its ID and type alone
 // (what deciding and naming a stray needs): a project's tags may mark thousands.
-func Tagged(ctx context.Context, c Cloud, owner ownership.Owner) ([]map[string]any, int, error) {
-	var out []map[string]any
-	keep := func(r map[string]any) {
-		if owner.Tagged(r) {
-			out = append(out, map[string]any{"id": armclient.Field(r, "id"), "type": armclient.Field(r, "type")})
-		}
-	}
+func Tagged(ctx context.Context, c Cloud, owner ownership.Owner) ([]armclient.Header, int, error) {
+	var out []armclient.Header
 	groups, err := c.ListResourceGroups(ctx)
 	if err != nil {
 		return nil, 1, err
 	}
 	for _, g := range groups {
-		keep(g)
+		if owner.Tagged(g) {
+			out = append(out, armclient.Header{ID: armclient.Field(g, "id"), Type: armclient.Field(g, "type")})
+		}
 	}
 	filter := fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", ownership.TagProject, strings.ReplaceAll(owner.Project, "'", "''"))
-	if err := c.ListResourcesEach(ctx, "", filter, keep); err != nil {
+	err = c.ListResourcesEach(ctx, "", filter, func(h armclient.Header) {
+		if owner.TaggedWith(h.Tags) {
+			out = append(out, armclient.Header{ID: h.ID, Type: h.Type})
+		}
+	})
+	if err != nil {
 		return nil, 2, err
 	}
-	SortByID(out)
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].ID) < strings.ToLower(out[j].ID) })
 	return out, 2, nil
 }
 
+// TaggedListing is a Tagged listing running in the background, so that its requests overlap
+// other work.
+type TaggedListing struct {
+	cancel   context.CancelFunc
+	done     chan struct{}
+	items    []armclient.Header
+	requests int
+	err      error
+}
+
+// StartTagged starts listing what the owner's tags mark; Wait gives the result. Stop ends it
+// when the result is not needed.
+func StartTagged(ctx context.Context, c Cloud, owner ownership.Owner) *TaggedListing {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &TaggedListing{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.items, l.requests, l.err = Tagged(ctx, c, owner)
+	}()
+	return l
+}
+
+// Wait waits for the listing to end and returns what Tagged returns.
+func (l *TaggedListing) Wait() ([]armclient.Header, int, error) {
+	<-l.done
+	return l.items, l.requests, l.err
+}
+
+// Stop cancels the listing, if it still runs, and waits for it: no request outlives it.
+func (l *TaggedListing) Stop() {
+	l.cancel()
+	<-l.done
+}
+
 // Strays keeps of Tagged's items those whose IDs are not wanted (lower-cased IDs).
-func Strays(tagged []map[string]any, wanted map[string]bool) []map[string]any {
-	var out []map[string]any
+func Strays(tagged []armclient.Header, wanted map[string]bool) []armclient.Header {
+	var out []armclient.Header
 	for _, r := range tagged {
-		if !wanted[strings.ToLower(armclient.Field(r, "id"))] {
+		if !wanted[strings.ToLower(r.ID)] {
 			out = append(out, r)
 		}
 	}

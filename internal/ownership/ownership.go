@@ -37,13 +37,23 @@ func IsOwnershipTag(name string) bool {
 // GruCloud project's). Tag names compare case-insensitively, as ARM stores them.
 func (o Owner) Tagged(live map[string]any) bool {
 	tags, _ := live["tags"].(map[string]any)
-	if tag(tags, TagManagedBy) != ManagedByValue {
+	return o.taggedBy(func(name string) string { return tag(tags, name) })
+}
+
+// TaggedWith is Tagged of a resource's tags alone (as a list's header has them).
+func (o Owner) TaggedWith(tags map[string]string) bool {
+	return o.taggedBy(func(name string) string { return tag(tags, name) })
+}
+
+// taggedBy is the rule of Tagged, given the value of a tag by name.
+func (o Owner) taggedBy(tag func(name string) string) bool {
+	if tag(TagManagedBy) != ManagedByValue {
 		return false
 	}
 	if o.Project == "" {
 		return true
 	}
-	return tag(tags, TagProject) == o.Project && (o.Stage == "" || tag(tags, TagStage) == o.Stage)
+	return tag(TagProject) == o.Project && (o.Stage == "" || tag(TagStage) == o.Stage)
 }
 
 // Manages reports whether the owner manages a live resource: it carries the owner's tags, or it
@@ -55,15 +65,21 @@ func (o Owner) Manages(live map[string]any, hasTags, parentManaged bool) bool {
 	return parentManaged
 }
 
-func tag(tags map[string]any, name string) string {
-	if v, ok := tags[name].(string); ok {
-		return v
-	}
-	for k, v := range tags {
-		if strings.EqualFold(k, name) {
-			s, _ := v.(string)
-			return s
+// tag is a tag's value, its name matched without case as ARM does ("" when it has none, or
+// none that is a string).
+func tag[V any](tags map[string]V, name string) string {
+	v, ok := tags[name]
+	if !ok {
+		for k, x := range tags {
+			if strings.EqualFold(k, name) {
+				v, ok = x, true
+				break
+			}
 		}
+	}
+	switch s := any(v).(type) {
+	case string:
+		return s
 	}
 	return ""
 }

@@ -135,7 +135,7 @@ func (p *Plan) addContents(ctx context.Context, c Cloud, m *matched) error {
 				continue
 			}
 			byID[strings.ToLower(id)] = true
-			p.add(&Change{Key: p.undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: it, State: provisioningState(it)})
+			p.add(&Change{Key: p.undeclaredKey(armclient.Field(it, "type"), id), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: it, State: provisioningState(it)})
 		}
 	}
 	return nil

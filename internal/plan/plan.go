@@ -327,23 +327,14 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	p := newPlan(t, opts)
 	// What the project's tags mark is listed while the declared resources are matched: its
 	// strays are pruned, or named.
-	listing, stop := context.WithCancel(ctx)
-	defer stop()
-	var tagged []map[string]any
-	var taggedRequests int
-	taggedErr := make(chan error, 1)
-	go func() {
-		var err error
-		tagged, taggedRequests, err = inventory.Tagged(listing, c, t.Owner)
-		taggedErr <- err
-	}()
+	listing := inventory.StartTagged(ctx, c, t.Owner)
+	defer listing.Stop() // no request outlives the plan
 	m, err := match(ctx, c, t, opts, &p.Requests)
 	if err != nil {
-		stop()
-		<-taggedErr // no request outlives the plan
 		return nil, err
 	}
-	if err := <-taggedErr; err != nil {
+	tagged, taggedRequests, err := listing.Wait()
+	if err != nil {
 		return nil, err
 	}
 	p.Requests += taggedRequests
@@ -358,7 +349,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 		}
 	} else {
 		for _, it := range strays {
-			p.Undeclared = append(p.Undeclared, p.undeclaredKey(it))
+			p.Undeclared = append(p.Undeclared, p.undeclaredKey(it.Type, it.ID))
 		}
 	}
 	if err := p.cascade(ctx, c, m); err != nil {
@@ -557,10 +548,10 @@ func (m *matched) wanted() map[string]bool {
 
 // addDeletions adds the deletion of live resources the project does not declare. Lists give
 // short bodies; each is read whole, for the IDs it holds (what it uses must go after it).
-func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []map[string]any, why Reason) error {
+func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []armclient.Header, why Reason) error {
 	for _, it := range items {
-		id := armclient.Field(it, "id")
-		if p.Change(p.undeclaredKey(it)) != nil {
+		id := it.ID
+		if p.Change(p.undeclaredKey(it.Type, id)) != nil {
 			continue
 		}
 		full, err := c.Get(ctx, id, "")
@@ -571,15 +562,15 @@ func (p *Plan) addDeletions(ctx context.Context, c Cloud, items []map[string]any
 		case err != nil:
 			return fmt.Errorf("reading %s: %w", id, err)
 		}
-		p.add(&Change{Key: p.undeclaredKey(it), Type: armclient.Field(it, "type"), ID: id, Action: Delete, Reasons: []Reason{why}, live: full, State: provisioningState(full)})
+		p.add(&Change{Key: p.undeclaredKey(it.Type, id), Type: it.Type, ID: id, Action: Delete, Reasons: []Reason{why}, live: full, State: provisioningState(full)})
 	}
 	return nil
 }
 
-// undeclaredKey names a live resource the project does not declare, as declared ones are
-// named: Group::Type rg::name (its ARM type and ID when the catalogue does not know it).
-func (p *Plan) undeclaredKey(live map[string]any) string {
-	typ, id := armclient.Field(live, "type"), armclient.Field(live, "id")
+// undeclaredKey names a live resource the project does not declare, of an ARM type and ID, as
+// declared ones are named: Group::Type rg::name (its ARM type and ID when the catalogue does
+// not know it).
+func (p *Plan) undeclaredKey(typ, id string) string {
 	parsed, err := armid.Parse(id)
 	if p.Target == nil || p.Target.Catalog == nil || err != nil {
 		return typ + " " + id
