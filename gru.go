@@ -193,8 +193,7 @@ type Project struct {
 	Resources []Resource
 
 	// loaded is what LoadProject read, reused while Resources are as it made them.
-	loaded     *project.Project
-	loadedWith []Resource
+	loaded *project.Project
 }
 
 // LoadProject runs a GruCloud project folder (resources.js and config.js, or iac.js) and
@@ -204,17 +203,23 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 	if err != nil {
 		return nil, projectError(err)
 	}
-	p := &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir}
+	p := &Project{Name: proj.Name, Stage: proj.Stage, Location: proj.Location, Dir: proj.Dir, Resources: make([]Resource, 0, len(proj.Resources))}
 	for _, spec := range proj.Resources {
-		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source.String(), Dependencies: map[string][]Ref{}}
+		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source.String(),
+			Dependencies: make(map[string][]Ref, len(spec.Dependencies))}
 		for k, refs := range spec.Dependencies {
-			for _, ref := range refs {
-				r.Dependencies[k] = append(r.Dependencies[k], Ref(ref))
+			if len(refs) == 0 {
+				continue
 			}
+			deps := make([]Ref, len(refs))
+			for i, ref := range refs {
+				deps[i] = Ref(ref)
+			}
+			r.Dependencies[k] = deps
 		}
 		p.Resources = append(p.Resources, r)
 	}
-	p.loaded, p.loadedWith = proj, append([]Resource{}, p.Resources...)
+	p.loaded = proj
 	return p, nil
 }
 
@@ -249,19 +254,19 @@ func (s *Session) hooks() project.Hooks {
 // unchanged reports whether a loaded project's resources are still those LoadProject made
 // (the same values, the same maps), so that its specifications can be used as they are.
 func (p *Project) unchanged() bool {
-	if p.loaded == nil || len(p.Resources) != len(p.loadedWith) || p.Name != p.loaded.Name || p.Stage != p.loaded.Stage || p.Location != p.loaded.Location || p.Dir != p.loaded.Dir {
+	if p.loaded == nil || len(p.Resources) != len(p.loaded.Resources) || p.Name != p.loaded.Name || p.Stage != p.loaded.Stage || p.Location != p.loaded.Location || p.Dir != p.loaded.Dir {
 		return false
 	}
 	for i := range p.Resources {
-		a, b := &p.Resources[i], &p.loadedWith[i]
-		if a.Type != b.Type || a.Group != b.Group || a.Name != b.Name || a.ReadOnly != b.ReadOnly || a.Source != b.Source ||
-			reflect.ValueOf(a.Properties).UnsafePointer() != reflect.ValueOf(b.Properties).UnsafePointer() {
+		a, spec := &p.Resources[i], p.loaded.Resources[i]
+		if a.Type != spec.Type || a.Group != spec.Group || a.Name != spec.Name || a.ReadOnly != spec.ReadOnly || parseLocation(a.Source) != spec.Source ||
+			reflect.ValueOf(a.Properties).UnsafePointer() != reflect.ValueOf(spec.Properties).UnsafePointer() {
 			return false
 		}
-		if n, ok := a.Properties["name"].(string); ok && n != "" && n != p.loaded.Resources[i].Name {
+		if n, ok := a.Properties["name"].(string); ok && n != "" && n != spec.Name {
 			return false // properties.name was changed in place
 		}
-		deps := p.loaded.Resources[i].Dependencies
+		deps := spec.Dependencies
 		if len(a.Dependencies) != len(deps) {
 			return false
 		}

@@ -132,3 +132,58 @@ func TestFilterErrors(t *testing.T) {
 		t.Errorf("list of a known type: %v %v", rows, err)
 	}
 }
+
+// TestEditedLoadedProject: a loaded project's resources changed in Go (a name, a dependency,
+// a property map in place, the place named in messages) are planned as changed, not as
+// LoadProject read them.
+func TestEditedLoadedProject(t *testing.T) {
+	ctx := context.Background()
+	s := openLocal(t)
+	dir := writeProject(t, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "ResourceGroup", group: "Resources", name: "rg2" },
+  { type: "RouteTable", group: "Network", name: "routes", dependencies: () => ({ resourceGroup: "rg" }) },
+];`)
+	keys := func(p *gru.Project) []string {
+		t.Helper()
+		pl, err := s.Plan(ctx, p, gru.PlanOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range pl.Changes {
+			out = append(out, c.Resource)
+		}
+		return out
+	}
+	for name, tc := range map[string]struct {
+		edit func(r *gru.Resource)
+		want string
+	}{
+		"as loaded":       {func(r *gru.Resource) {}, "Network::RouteTable rg::routes"},
+		"name":            {func(r *gru.Resource) { r.Name = "routes2" }, "Network::RouteTable rg::routes2"},
+		"dependency":      {func(r *gru.Resource) { r.Dependencies["resourceGroup"][0] = gru.Named("rg2") }, "Network::RouteTable rg2::routes"},
+		"dependency list": {func(r *gru.Resource) { r.Dependencies["resourceGroup"] = []gru.Ref{gru.Named("rg2")} }, "Network::RouteTable rg2::routes"},
+		"properties":      {func(r *gru.Resource) { r.Properties = map[string]any{"name": "routes3"} }, "Network::RouteTable rg::routes3"},
+	} {
+		p, err := s.LoadProject(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(&p.Resources[2])
+		if got := keys(p); !slices.Contains(got, tc.want) {
+			t.Errorf("%s: the plan has %v, not %s", name, got, tc.want)
+		}
+	}
+	// The place a problem names is the one the resource says.
+	p, err := s.LoadProject(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Resources[2].Dependencies["resourceGroup"][0] = gru.Named("nowhere")
+	p.Resources[2].Source = "elsewhere.js:7:3"
+	_, err = s.Plan(ctx, p, gru.PlanOptions{})
+	if err == nil || !strings.Contains(err.Error(), "elsewhere.js:7:3") {
+		t.Errorf("a bad dependency of a resource moved elsewhere: %v", err)
+	}
+}
