@@ -47,6 +47,10 @@ func (l *loader) locate(prg *ast.Program) {
 		nodeFields[t] = f
 		return f
 	}
+	var visit func(n any)
+	// walk goes through any node field by field; visit takes the nodes a project is made of
+	// most (object and array literals, their properties, names and literals) without
+	// reflection, and hands every other node to walk.
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		switch v.Kind() {
@@ -58,11 +62,7 @@ func (l *loader) locate(prg *ast.Program) {
 			if v.IsNil() || v.Elem().Kind() != reflect.Struct || v.Elem().Type().PkgPath() != astPkg {
 				return
 			}
-			walk(v.Elem())
-			if o, ok := v.Interface().(*ast.ObjectLiteral); ok && !seen[o] && mayDeclare(o) {
-				seen[o] = true
-				l.mark(prg, o)
-			}
+			visit(v.Interface())
 		case reflect.Struct:
 			if v.Type().PkgPath() != astPkg {
 				return
@@ -76,7 +76,53 @@ func (l *loader) locate(prg *ast.Program) {
 			}
 		}
 	}
-	walk(reflect.ValueOf(prg))
+	visit = func(n any) {
+		switch n := n.(type) {
+		case *ast.ObjectLiteral:
+			if n == nil {
+				return
+			}
+			for _, p := range n.Value {
+				visit(p)
+			}
+			if !seen[n] && mayDeclare(n) {
+				seen[n] = true
+				l.mark(prg, n)
+			}
+		case *ast.PropertyKeyed:
+			if n != nil {
+				visit(n.Key)
+				visit(n.Value)
+			}
+		case *ast.ArrayLiteral:
+			if n != nil {
+				for _, e := range n.Value {
+					visit(e)
+				}
+			}
+		case *ast.ArrowFunctionLiteral:
+			if n != nil {
+				visit(n.ParameterList)
+				visit(n.Body)
+				for _, d := range n.DeclarationList {
+					visit(d)
+				}
+			}
+		case *ast.ExpressionBody:
+			if n != nil {
+				visit(n.Expression)
+			}
+		case nil, *ast.Identifier, *ast.StringLiteral, *ast.NumberLiteral, *ast.BooleanLiteral, *ast.NullLiteral:
+			// nothing below
+		default:
+			if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer && !v.IsNil() {
+				walk(v.Elem())
+			} else {
+				walk(v)
+			}
+		}
+	}
+	visit(prg)
 }
 
 // mayDeclare reports an object literal that may declare a resource, whose place is worth
