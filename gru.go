@@ -207,15 +207,12 @@ func (s *Session) LoadProject(ctx context.Context, dir string) (*Project, error)
 	for _, spec := range proj.Resources {
 		r := Resource{Type: spec.Type, Group: spec.Group, Name: spec.Name, Properties: spec.Properties, ReadOnly: spec.ReadOnly, Source: spec.Source.String(),
 			Dependencies: make(map[string][]Ref, len(spec.Dependencies))}
-		for k, refs := range spec.Dependencies {
-			if len(refs) == 0 {
-				continue
+		for _, d := range spec.Dependencies {
+			refs := make([]Ref, len(d.Refs))
+			for i, ref := range d.Refs {
+				refs[i] = Ref(ref)
 			}
-			deps := make([]Ref, len(refs))
-			for i, ref := range refs {
-				deps[i] = Ref(ref)
-			}
-			r.Dependencies[k] = deps
+			r.Dependencies[d.Key] = refs
 		}
 		p.Resources = append(p.Resources, r)
 	}
@@ -266,19 +263,24 @@ func (p *Project) unchanged() bool {
 		if n, ok := a.Properties["name"].(string); ok && n != "" && n != spec.Name {
 			return false // properties.name was changed in place
 		}
-		deps := spec.Dependencies
-		if len(a.Dependencies) != len(deps) {
-			return false
-		}
+		keys := 0 // with resources
 		for k, refs := range a.Dependencies {
-			if len(refs) != len(deps[k]) {
+			if len(refs) == 0 {
+				continue
+			}
+			keys++
+			loaded := spec.Dependencies.Of(k)
+			if len(refs) != len(loaded) {
 				return false
 			}
 			for j, ref := range refs {
-				if project.Ref(ref) != deps[k][j] {
+				if project.Ref(ref) != loaded[j] {
 					return false
 				}
 			}
+		}
+		if keys != len(spec.Dependencies) {
+			return false
 		}
 	}
 	return true
@@ -436,13 +438,13 @@ func (s *Session) target(ctx context.Context, p *Project, strict bool) (*target.
 		if n, ok := props["name"].(string); ok && n != "" {
 			name = n
 		}
-		spec := &project.Spec{Type: r.Type, Group: r.Group, Name: name, ReadOnly: r.ReadOnly, Properties: props,
-			Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: parseLocation(r.Source)}
+		spec := &project.Spec{Type: r.Type, Group: r.Group, Name: name, ReadOnly: r.ReadOnly, Properties: props, Source: parseLocation(r.Source)}
 		for k, refs := range r.Dependencies {
-			for _, ref := range refs {
-				spec.Dependencies[k] = append(spec.Dependencies[k], project.Ref(ref))
+			converted := make([]project.Ref, len(refs))
+			for i, ref := range refs {
+				converted[i] = project.Ref(ref)
 			}
-			spec.ListKeys[k] = len(refs) != 1
+			spec.Dependencies.Add(k, len(refs) != 1, converted...)
 		}
 		proj.Resources = append(proj.Resources, spec)
 	}

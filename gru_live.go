@@ -63,8 +63,8 @@ func (s *Session) Declared(ctx context.Context, p *Project, live bool) ([]Declar
 		if target.IsResourceGroup(r.Type) {
 			d.ResourceGroup = r.Spec.Name
 		}
-		for _, key := range slices.Sorted(maps.Keys(r.Deps)) {
-			for _, dep := range r.Deps[key] {
+		for _, deps := range r.Deps { // sorted by key
+			for _, dep := range deps.On {
 				d.DependsOn = append(d.DependsOn, dep.Key)
 				if d.ResourceGroup == "" && target.IsResourceGroup(dep.Type) {
 					d.ResourceGroup = dep.Spec.Name

@@ -49,7 +49,7 @@ func newEnv(t *testing.T) *env {
 // res declares a resource: its type, name, body (JSON) and dependencies ("key=name,name").
 func res(typ, name, body string, deps ...string) *project.Spec {
 	group, short, _ := strings.Cut(typ, "::")
-	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}, ListKeys: map[string]bool{}, Source: project.Location{File: name + ".js", Line: 1, Column: 1}}
+	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Source: project.Location{File: name + ".js", Line: 1, Column: 1}}
 	if body != "" {
 		dec := json.NewDecoder(strings.NewReader(body))
 		dec.UseNumber()
@@ -59,10 +59,11 @@ func res(typ, name, body string, deps ...string) *project.Spec {
 	}
 	for _, d := range deps {
 		key, names, _ := strings.Cut(d, "=")
+		var refs []project.Ref
 		for _, n := range strings.Split(names, ",") {
-			s.Dependencies[key] = append(s.Dependencies[key], project.Ref{Name: n})
+			refs = append(refs, project.Ref{Name: n})
 		}
-		s.ListKeys[key] = strings.Contains(names, ",")
+		s.Dependencies.Add(key, strings.Contains(names, ","), refs...)
 	}
 	return s
 }

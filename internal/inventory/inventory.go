@@ -258,7 +258,7 @@ func (l *Live) Remove(id string) { delete(l.byID, strings.ToLower(id)) }
 // Azure names is found through its dependency, whose ID known gives ("" when not known).
 func (l *Live) Match(r *target.Resource, known func(key string) string) map[string]any {
 	if r.IdentityFrom != "" {
-		depID := known(r.Deps[r.IdentityFrom][0].Key)
+		depID := known(r.Deps.Of(r.IdentityFrom)[0].Key)
 		if depID == "" {
 			return nil
 		}

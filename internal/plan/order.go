@@ -3,7 +3,6 @@ package plan
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -60,7 +59,7 @@ func dependsOn(r, x *target.Resource) bool {
 	var visit func(*target.Resource) bool
 	visit = func(cur *target.Resource) bool {
 		for _, deps := range cur.Deps {
-			for _, d := range deps {
+			for _, d := range deps.On {
 				if d == x {
 					return true
 				}
@@ -191,8 +190,8 @@ func (p *Plan) order() {
 			continue
 		}
 		if c.Resource != nil {
-			for _, key := range slices.Sorted(maps.Keys(c.Resource.Deps)) {
-				for _, d := range c.Resource.Deps[key] {
+			for _, dep := range c.Resource.Deps { // sorted by key
+				for _, d := range dep.On {
 					if dc := p.Of(d); dc != nil && dc.Puts() {
 						addTo(&c.PutAfter, Step(StepPut, d.Key))
 					}
@@ -272,7 +271,7 @@ func (p *Plan) users() func(x *Change) []use {
 			declared := false
 			if c.Resource != nil && x.Resource != nil {
 				for _, deps := range c.Resource.Deps {
-					for _, d := range deps {
+					for _, d := range deps.On {
 						declared = declared || d == x.Resource
 					}
 				}

@@ -378,7 +378,7 @@ func (p *Plan) release() {
 func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	c := &Change{Key: r.Key, Type: r.Type.ARMType, APIVersion: r.APIVersion(), ID: m.ids[r.Key], Resource: r}
 	if r.IdentityFrom != "" {
-		dep := r.Deps[r.IdentityFrom][0]
+		dep := r.Deps.Of(r.IdentityFrom)[0]
 		c.Identity = &Identity{Dependency: dep.Key, Collection: target.CollectionOf(r)}
 	}
 	c.body = r.Desired(m)
@@ -771,8 +771,8 @@ func Order(t *target.Target) []*target.Resource {
 			return
 		}
 		seen[r] = true
-		for _, key := range slices.Sorted(maps.Keys(r.Deps)) {
-			for _, d := range r.Deps[key] {
+		for _, deps := range r.Deps { // sorted by key
+			for _, d := range deps.On {
 				visit(d)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,12 +45,46 @@ type Spec struct {
 	APIVersion string
 	// Properties is the body the user wrote (numbers as json.Number).
 	Properties map[string]any
-	// Dependencies by key; ListKeys marks the keys given as arrays (nil when none is).
-	Dependencies map[string][]Ref
-	ListKeys     map[string]bool
+	// Dependencies are the resources it names by dependency key.
+	Dependencies Dependencies
 	// Source is where the resource is declared: the object literal that made it (see
 	// Location), for messages.
 	Source Location
+}
+
+// Dependencies are a resource's dependencies by key, sorted by key, each key once. (A map per
+// resource weighs ten times as much, by the ten thousand.)
+type Dependencies []Dependency
+
+// Dependency is one key's resources; List when the project gave them as an array.
+type Dependency struct {
+	Key  string
+	Refs []Ref
+	List bool
+}
+
+// Of is the resources of a key, nil when there are none.
+func (d Dependencies) Of(key string) []Ref {
+	for _, x := range d {
+		if x.Key == key {
+			return x.Refs
+		}
+	}
+	return nil
+}
+
+// Add appends resources to a key (a key with none is left out).
+func (d *Dependencies) Add(key string, list bool, refs ...Ref) {
+	if len(refs) == 0 {
+		return
+	}
+	i, found := slices.BinarySearchFunc(*d, key, func(x Dependency, key string) int { return strings.Compare(x.Key, key) })
+	if found {
+		(*d)[i].Refs = append((*d)[i].Refs, refs...)
+		(*d)[i].List = (*d)[i].List || list
+		return
+	}
+	*d = slices.Insert(*d, i, Dependency{Key: key, Refs: refs, List: list})
 }
 
 // Location is a place in a project's code: a file (relative to the project folder), and a
@@ -648,7 +683,7 @@ func (l *loader) settled(v goja.Value, file string) (goja.Value, error) {
 
 // evaluate turns a resource's declaration into a Spec.
 func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, source Location, resources goja.Value) (*Spec, error) {
-	s := &Spec{Type: typ, Group: group, Source: source, Dependencies: map[string][]Ref{}}
+	s := &Spec{Type: typ, Group: group, Source: source}
 	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
 		// GruCloud's generated projects name a resource by its full name (rg::vnet::subnet):
 		// its own name is the last part.
@@ -723,17 +758,15 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 				continue
 			}
 			if arr, ok := v.Export().([]any); ok {
-				if s.ListKeys == nil {
-					s.ListKeys = map[string]bool{}
-				}
-				s.ListKeys[key] = true
 				obj := v.ToObject(l.vm)
+				refs := make([]Ref, len(arr))
 				for i := range arr {
-					s.Dependencies[key] = append(s.Dependencies[key], l.refOf(obj.Get(fmt.Sprint(i))))
+					refs[i] = l.refOf(obj.Get(fmt.Sprint(i)))
 				}
+				s.Dependencies.Add(key, true, refs...)
 				continue
 			}
-			s.Dependencies[key] = []Ref{l.refOf(v)}
+			s.Dependencies.Add(key, false, l.refOf(v))
 		}
 	}
 	return s, nil

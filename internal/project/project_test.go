@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,21 +44,24 @@ func TestBothStylesDescribeTheSameThing(t *testing.T) {
 		if m.Type != s.Type || m.Group != s.Group || m.Name != s.Name {
 			t.Errorf("resource %d: %s::%s %s / %s::%s %s", i, m.Group, m.Type, m.Name, s.Group, s.Type, s.Name)
 		}
-		for key, refs := range m.Dependencies {
-			if len(s.Dependencies[key]) != len(refs) || m.ListKeys[key] != s.ListKeys[key] {
-				t.Errorf("%s: dependency %s: %v / %v", m.Name, key, refs, s.Dependencies[key])
+		if len(m.Dependencies) != len(s.Dependencies) {
+			t.Errorf("%s: dependencies %+v / %+v", m.Name, m.Dependencies, s.Dependencies)
+		}
+		for j, d := range m.Dependencies {
+			if j < len(s.Dependencies) && (s.Dependencies[j].Key != d.Key || len(s.Dependencies[j].Refs) != len(d.Refs) || s.Dependencies[j].List != d.List) {
+				t.Errorf("%s: dependency %s: %+v / %+v", m.Name, d.Key, d, s.Dependencies[j])
 			}
 		}
 	}
 	nat := modern.Resources[2]
-	if got := nat.Dependencies["publicIpAddresses"]; len(got) != 1 || got[0].Name != "rg-nat-sample::nat-ip" || !nat.ListKeys["publicIpAddresses"] {
+	if got := nat.Dependencies.Of("publicIpAddresses"); len(got) != 1 || got[0].Name != "rg-nat-sample::nat-ip" || !nat.Dependencies[slices.IndexFunc(nat.Dependencies, func(d Dependency) bool { return d.Key == "publicIpAddresses" })].List {
 		t.Errorf("NAT gateway's public IPs: %+v", got)
 	}
 	ips := nat.Properties["properties"].(map[string]any)["publicIpAddresses"].([]any)
 	if ips[0].(map[string]any)["id"] != "id(Network::PublicIPAddress rg-nat-sample::nat-ip)" {
 		t.Errorf("getId: %v", ips)
 	}
-	if s := seed.Resources[2].Dependencies["resourceGroup"][0]; s.Type != "ResourceGroup" || s.Group != "Resources" || s.Name != "rg-nat-sample" {
+	if s := seed.Resources[2].Dependencies.Of("resourceGroup")[0]; s.Type != "ResourceGroup" || s.Group != "Resources" || s.Name != "rg-nat-sample" {
 		t.Errorf("seed-style reference: %+v", s)
 	}
 	for i, want := range []string{"iac.js:7:40", "iac.js:8:40", "iac.js:18:35"} {
@@ -130,7 +134,7 @@ console.log(JSON.stringify(out));
 					}
 				}
 				var have []string
-				for _, ref := range r.Dependencies[key] {
+				for _, ref := range r.Dependencies.Of(key) {
 					have = append(have, ref.Name)
 				}
 				if strings.Join(names, ",") != strings.Join(have, ",") {

@@ -219,7 +219,7 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 		if d.PathID != "" || !strings.EqualFold(d.ARMType, "Microsoft.ManagedIdentity/userAssignedIdentities") {
 			continue
 		}
-		for _, dep := range r.Deps[d.Key] {
+		for _, dep := range r.Deps.Of(d.Key) {
 			if dep.ID != nil {
 				ids = append(ids, dep.ID.String())
 			}
@@ -261,7 +261,7 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 // live body, known once it exists). Keys the project writes itself are left as they are.
 func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
 	for _, d := range b.deps[r] {
-		if !strings.EqualFold(d.ARMType, "Microsoft.Compute/sshPublicKeys") || !strings.HasSuffix(d.PathID, "linuxConfiguration.ssh.publicKeys") || len(r.Deps[d.Key]) == 0 {
+		if !strings.EqualFold(d.ARMType, "Microsoft.Compute/sshPublicKeys") || !strings.HasSuffix(d.PathID, "linuxConfiguration.ssh.publicKeys") || len(r.Deps.Of(d.Key)) == 0 {
 			continue
 		}
 		osProfilePath := strings.TrimSuffix(d.PathID, ".linuxConfiguration.ssh.publicKeys")
@@ -273,7 +273,7 @@ func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
 			user = "azureuser"
 		}
 		var keys []any
-		for _, dep := range r.Deps[d.Key] {
+		for _, dep := range r.Deps.Of(d.Key) {
 			referTo(r, dep)
 			if !slices.Contains(dep.ValuePaths, "properties.publicKey") {
 				dep.ValuePaths = append(dep.ValuePaths, "properties.publicKey")

@@ -35,7 +35,7 @@ func (b *builder) bodies() {
 		body := deepCopy(r.Spec.Properties)
 		delete(body, "name")
 		for _, d := range b.deps[r] {
-			deps := r.Deps[d.Key]
+			deps := r.Deps.Of(d.Key)
 			if d.PathID != "" && len(deps) > 0 && takesLiveValue(d.PathID) {
 				// GruCloud puts a value of the dependency's live body there (a workspace's
 				// customerId GUID), known once it exists.
@@ -152,13 +152,13 @@ const GetIDDependency = "getId"
 
 // referTo records that r's body names dep.
 func referTo(r, dep *Resource) {
-	if dep == r || slices.Contains(r.Deps[GetIDDependency], dep) {
+	if dep == r || slices.Contains(r.Deps.Of(GetIDDependency), dep) {
 		return
 	}
 	if r.ID != nil && dep.ID != nil && strings.HasPrefix(dep.ID.Key(), r.ID.Key()+"/") {
 		return // a child named in its parent's body (a network's subnet) comes after it
 	}
-	r.Deps[GetIDDependency] = append(r.Deps[GetIDDependency], dep)
+	r.Deps.Add(GetIDDependency, dep)
 }
 
 // referencesByID records the declared resources a body names by their ID (getId's, or an ID

@@ -141,7 +141,7 @@ func (b *builder) identify() {
 		}
 		seen[r] = true
 		for _, d := range b.parentDeps(r) {
-			for _, p := range r.Deps[d.Key] {
+			for _, p := range r.Deps.Of(d.Key) {
 				visit(p, seen)
 			}
 		}
@@ -155,7 +155,7 @@ func (b *builder) identify() {
 		var parent *Resource
 		var group *Resource
 		for _, d := range b.parentDeps(r) {
-			for _, p := range r.Deps[d.Key] {
+			for _, p := range r.Deps.Of(d.Key) {
 				if IsResourceGroup(p.Type) {
 					group = p
 				} else {
@@ -173,7 +173,7 @@ func (b *builder) identify() {
 		default:
 			r.Parent, r.ID = b.idBelow(r, armid.Subscription(b.t.Subscription), 0)
 		}
-		if from := identityDependency(r.Type.ARMType); from != "" && len(r.Deps[from]) > 0 {
+		if from := identityDependency(r.Type.ARMType); from != "" && len(r.Deps.Of(from)) > 0 {
 			r.IdentityFrom = from
 			r.ID = nil // Azure names it
 		}

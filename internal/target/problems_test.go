@@ -159,10 +159,10 @@ func TestCycleNamesItsResources(t *testing.T) {
 func TestNoLocationIsOneProblem(t *testing.T) {
 	cat := openCatalog(t)
 	spec := func(typ, group, name string, line int, deps ...string) *project.Spec {
-		s := &project.Spec{Type: typ, Group: group, Name: name, Properties: map[string]any{}, Dependencies: map[string][]project.Ref{},
+		s := &project.Spec{Type: typ, Group: group, Name: name, Properties: map[string]any{},
 			Source: project.Location{File: "resources.js", Line: line, Column: 3}}
 		for _, d := range deps {
-			s.Dependencies["resourceGroup"] = []project.Ref{{Name: d}}
+			s.Dependencies = project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: d}}}}
 		}
 		return s
 	}

@@ -38,7 +38,7 @@ type Resource struct {
 	// ownership tags. It is shared: nothing changes it once built.
 	Body map[string]any
 	// Deps are the resources this one depends on, by key.
-	Deps map[string][]*Resource
+	Deps Deps
 	// IdentityFrom names the dependency through which Azure names the resource (the seed's
 	// private endpoint connection is the one its privateEndpoint made), "" when its name is its own.
 	IdentityFrom string
@@ -50,6 +50,46 @@ type Resource struct {
 	// apiVersion is the project's API version when the catalogue holds no schema for it:
 	// requests use it, and Schema (the default version's) serves for comparing only.
 	apiVersion string
+}
+
+// Deps are a resource's dependencies: the resources it depends on by GruCloud's dependency
+// keys, sorted by key. (A map per resource weighs ten times as much, by the ten thousand.)
+type Deps []Dep
+
+// Dep is the resources of one dependency key.
+type Dep struct {
+	Key string
+	On  []*Resource
+}
+
+// Of is the resources of a key, nil when there are none.
+func (d Deps) Of(key string) []*Resource {
+	for _, x := range d {
+		if x.Key == key {
+			return x.On
+		}
+	}
+	return nil
+}
+
+// Add appends resources to a key.
+func (d *Deps) Add(key string, rs ...*Resource) {
+	i, found := slices.BinarySearchFunc(*d, key, func(x Dep, key string) int { return strings.Compare(x.Key, key) })
+	if found {
+		(*d)[i].On = append((*d)[i].On, rs...)
+		return
+	}
+	*d = slices.Insert(*d, i, Dep{Key: key, On: rs})
+}
+
+// Set replaces the resources of a key.
+func (d *Deps) Set(key string, rs ...*Resource) {
+	i, found := slices.BinarySearchFunc(*d, key, func(x Dep, key string) int { return strings.Compare(x.Key, key) })
+	if found {
+		(*d)[i].On = rs
+		return
+	}
+	*d = slices.Insert(*d, i, Dep{Key: key, On: rs})
 }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
@@ -302,7 +342,7 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
 		return
 	}
-	r := &Resource{Spec: s, Type: ti, Schema: schema, Deps: map[string][]*Resource{}, fixed: fixed, apiVersion: unvalidated}
+	r := &Resource{Spec: s, Type: ti, Schema: schema, fixed: fixed, apiVersion: unvalidated}
 	if b.deps == nil {
 		b.deps = map[*Resource][]catalog.Dependency{}
 	}
@@ -364,7 +404,7 @@ func (b *builder) names() {
 	for _, r := range b.t.Resources {
 		parts := []string{}
 		for _, d := range b.parentDeps(r) {
-			refs := r.Spec.Dependencies[d.Key]
+			refs := r.Spec.Dependencies.Of(d.Key)
 			if len(refs) == 0 {
 				continue
 			}
@@ -396,7 +436,7 @@ func (b *builder) rename() {
 		done[r] = true
 		prefix := ""
 		for _, d := range b.parentDeps(r) {
-			for _, p := range r.Deps[d.Key] {
+			for _, p := range r.Deps.Of(d.Key) {
 				visit(p)
 				prefix = p.FullName
 			}
@@ -423,7 +463,7 @@ func (b *builder) checkCycles() {
 	for _, r := range b.t.Resources {
 		g.Add(r.Key)
 		for _, deps := range r.Deps {
-			for _, d := range deps {
+			for _, d := range deps.On {
 				g.Connect(r.Key, d.Key)
 			}
 		}
@@ -455,10 +495,10 @@ func (b *builder) checkCycles() {
 // keysTo lists the dependency keys through which r depends on the resource of a key.
 func keysTo(r *Resource, key string) []string {
 	var keys []string
-	for k, deps := range r.Deps {
-		for _, d := range deps {
-			if strings.EqualFold(d.Key, key) && !slices.Contains(keys, k) {
-				keys = append(keys, k)
+	for _, deps := range r.Deps {
+		for _, d := range deps.On {
+			if strings.EqualFold(d.Key, key) && !slices.Contains(keys, deps.Key) {
+				keys = append(keys, deps.Key)
 			}
 		}
 	}
@@ -500,23 +540,23 @@ func (b *builder) unknownKey(r *Resource, key string, known map[string]catalog.D
 // type that may live at the subscription).
 func (b *builder) lacks(r *Resource, d catalog.Dependency) bool {
 	atSubscription := r.Schema.WritableScopes&catalog.ScopeSubscription != 0 && strings.EqualFold(d.ARMType, "Microsoft.Resources/resourceGroups")
-	return d.Parent && len(r.Deps[d.Key]) == 0 && !IsResourceGroup(r.Type) && !atSubscription
+	return d.Parent && len(r.Deps.Of(d.Key)) == 0 && !IsResourceGroup(r.Type) && !atSubscription
 }
 
 // inferAncestors gives r the parents it does not name through the parents it does, as
 // GruCloud does: a blob whose container is named lives in that container's account.
 func (b *builder) inferAncestors(r *Resource) {
 	for _, d := range b.parentDeps(r) {
-		if len(r.Deps[d.Key]) > 0 || IsResourceGroup(r.Type) {
+		if len(r.Deps.Of(d.Key)) > 0 || IsResourceGroup(r.Type) {
 			continue
 		}
 		for _, other := range b.parentDeps(r) {
-			for _, p := range r.Deps[other.Key] {
+			for _, p := range r.Deps.Of(other.Key) {
 				if found := b.ancestorOfType(p, d.ARMType, map[*Resource]bool{}); found != nil {
-					r.Deps[d.Key] = []*Resource{found}
+					r.Deps.Set(d.Key, found)
 				}
 			}
-			if len(r.Deps[d.Key]) > 0 {
+			if len(r.Deps.Of(d.Key)) > 0 {
 				break
 			}
 		}
@@ -530,7 +570,7 @@ func (b *builder) ancestorOfType(r *Resource, armType string, seen map[*Resource
 	}
 	seen[r] = true
 	for _, d := range b.parentDeps(r) {
-		for _, ref := range r.Spec.Dependencies[d.Key] {
+		for _, ref := range r.Spec.Dependencies.Of(d.Key) {
 			p, err := b.resolve(ref, d.ARMType)
 			if err != nil {
 				continue
@@ -698,18 +738,14 @@ func (b *builder) link() {
 		for _, d := range b.deps[r] {
 			known[d.Key] = d
 		}
-		keys := make([]string, 0, len(r.Spec.Dependencies))
-		for k := range r.Spec.Dependencies {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var unknown []string
-		for _, key := range keys {
+		for _, deps := range r.Spec.Dependencies { // sorted by key
+			key := deps.Key
 			d, isKnown := known[key]
 			if !isKnown && key != GetIDDependency {
 				unknown = append(unknown, key)
 			}
-			for _, ref := range r.Spec.Dependencies[key] {
+			for _, ref := range deps.Refs {
 				dep, err := b.resolve(ref, d.ARMType)
 				switch {
 				case err == nil && dep == r:
@@ -728,7 +764,7 @@ func (b *builder) link() {
 					}
 					continue
 				}
-				r.Deps[key] = append(r.Deps[key], dep)
+				r.Deps.Add(key, dep)
 			}
 		}
 		b.inferAncestors(r)

@@ -54,11 +54,11 @@ func TestUnknownDependencyKeysWarn(t *testing.T) {
 		t.Fatal(err)
 	}
 	proj := &project.Project{Name: "p", Stage: "dev", Location: "westeurope", Resources: []*project.Spec{
-		{Type: "ResourceGroup", Group: "Resources", Name: "rg", Properties: map[string]any{}, Dependencies: map[string][]project.Ref{}},
+		{Type: "ResourceGroup", Group: "Resources", Name: "rg", Properties: map[string]any{}},
 		{Type: "UserAssignedIdentity", Group: "ManagedIdentity", Name: "id1", Properties: map[string]any{},
-			Dependencies: map[string][]project.Ref{"resourceGroup": {{Name: "rg"}}}},
+			Dependencies: project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}}},
 		{Type: "StorageAccount", Group: "Storage", Name: "acct", Properties: map[string]any{"kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"}},
-			Dependencies: map[string][]project.Ref{"resourceGroup": {{Name: "rg"}}, "managedIdentitys": {{Name: "rg::id1"}}}},
+			Dependencies: project.Dependencies{{Key: "managedIdentitys", Refs: []project.Ref{{Name: "rg::id1"}}}, {Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}}},
 	}}
 	tg, err := Build(context.Background(), c, proj, "s", Options{})
 	if err != nil {
