@@ -2,8 +2,10 @@ package target
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/project"
@@ -17,6 +19,13 @@ func (b *builder) bodies() {
 	// noLocation are the resources that need an Azure location and have none: one mistake
 	// (config.js has none), one problem.
 	var noLocation []*Resource
+	// checks are the bodies to validate, each with its resource and the name it is validated with.
+	type check struct {
+		r    *Resource
+		body any
+		name string
+	}
+	var checks []check
 	defer func() {
 		if len(noLocation) == 0 {
 			return
@@ -105,7 +114,27 @@ func (b *builder) bodies() {
 		if r.apiVersion != "" {
 			continue // a version gru has no type data for: not validated (a warning says so)
 		}
-		for _, p := range validate.Body(r.Schema, checked, validate.Options{Name: name}) {
+		checks = append(checks, check{r, checked, name})
+	}
+	// Validated in parallel (bodies by the thousand), their problems kept in the project's order.
+	found := make([][]validate.Problem, len(checks))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range work {
+				found[i] = validate.Body(checks[i].r.Schema, checks[i].body, validate.Options{Name: checks[i].name})
+			}
+		})
+	}
+	for i := range checks {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i, c := range checks {
+		r := c.r
+		for _, p := range found[i] {
 			problem := problemOf(CodeInvalidProperty, r.Spec, r, p.Path)
 			problem.Message = validationMessage(p)
 			if p.Severity == validate.Warning {
