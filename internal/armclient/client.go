@@ -28,6 +28,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/tidwall/gjson"
 
 	"github.com/gru-iac/gru/internal/armid"
 	"github.com/gru-iac/gru/internal/catalog"
@@ -400,8 +401,59 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 	return listPages(ctx, c, collection, version, query, each)
 }
 
+// ListEachDecoded lists as ListEach does, making each item from its JSON text with decode (a
+// reader that leaves out what the caller never reads, say) rather than decoding it whole.
+func (c *Client) ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (Resource, error), each func(Resource)) error {
+	if one, err := armid.Parse(strings.TrimSuffix(collection, "/") + "/default"); err == nil && armid.Nameless(one) {
+		res, err := c.Get(ctx, one.String(), version)
+		if err != nil {
+			return err
+		}
+		text, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		if res, err = decode(string(text)); err != nil {
+			return fmt.Errorf("GET %s: %w", one, err)
+		}
+		each(res)
+		return nil
+	}
+	return pages(ctx, c, collection, version, query, func(body io.Reader) (string, error) {
+		data, err := io.ReadAll(body)
+		if err != nil {
+			return "", err
+		}
+		page := string(data)
+		if !gjson.Valid(page) {
+			return "", errors.New("the page is not valid JSON")
+		}
+		value := gjson.Get(page, "value")
+		if value.Exists() && value.Type != gjson.Null && !value.IsArray() {
+			return "", fmt.Errorf("value is %s, not an array", value.Raw)
+		}
+		var failed error
+		value.ForEach(func(_, item gjson.Result) bool {
+			res, err := decode(item.Raw)
+			if err != nil {
+				failed = err
+				return false
+			}
+			each(res)
+			return true
+		})
+		return gjson.Get(page, "nextLink").Str, failed
+	})
+}
+
 // listPages lists a collection page by page, decoding each item into a T for each.
 func listPages[T any](ctx context.Context, c *Client, collection, version string, query url.Values, each func(T)) error {
+	return pages(ctx, c, collection, version, query, func(body io.Reader) (string, error) { return decodePage(body, each) })
+}
+
+// pages requests a collection page by page, giving each page's body to read, which returns
+// the page's next link ("" on the last).
+func pages(ctx context.Context, c *Client, collection, version string, query url.Values, read func(io.Reader) (next string, err error)) error {
 	version, err := c.apiVersion(collection, version)
 	if err != nil {
 		return err
@@ -421,7 +473,7 @@ func listPages[T any](ctx context.Context, c *Client, collection, version string
 			resp.Body.Close()
 			return err
 		}
-		next, err := decodePage(resp.Body, each)
+		next, err := read(resp.Body)
 		resp.Body.Close()
 		if err != nil {
 			return fmt.Errorf("GET %s: decoding page %d: %w", collection, page, err)

@@ -305,6 +305,23 @@ func (c *Cloud) ListEach(ctx context.Context, collection, version string, query 
 	return err
 }
 
+// ListEachDecoded is ListEach, each item written as JSON and made again with decode.
+func (c *Cloud) ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (map[string]any, error), each func(map[string]any)) error {
+	items, err := c.List(ctx, collection, version, query)
+	for _, it := range items {
+		text, merr := json.Marshal(it)
+		if merr != nil {
+			return merr
+		}
+		made, derr := decode(string(text))
+		if derr != nil {
+			return derr
+		}
+		each(made)
+	}
+	return err
+}
+
 // ListResourceGroups lists the resource groups.
 func (c *Cloud) ListResourceGroups(ctx context.Context) ([]map[string]any, error) {
 	return c.List(ctx, "/subscriptions/"+c.sub+"/resourcegroups", "", nil)

@@ -22,6 +22,7 @@ import (
 	"github.com/gru-iac/gru/internal/ownership"
 	"github.com/gru-iac/gru/internal/target"
 	"github.com/gru-iac/gru/internal/validate"
+	"github.com/tidwall/gjson"
 )
 
 // Cloud is what the inventory needs of ARM.
@@ -30,6 +31,8 @@ type Cloud interface {
 	List(ctx context.Context, collection, version string, query url.Values) ([]map[string]any, error)
 	// ListEach lists as List does, giving each item to each as it is read.
 	ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error
+	// ListEachDecoded lists as ListEach does, making each item from its JSON text with decode.
+	ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (map[string]any, error), each func(map[string]any)) error
 	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
 	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
 	// ListResourcesEach lists as ListResources does, giving each item's header to each as it
@@ -50,9 +53,9 @@ type Live struct {
 }
 
 // OfTarget lists what exists of a target: one list request per collection, in parallel. With
-// trim, what a plan never reads of a live body (its read-only values, but for its ID, its
-// provisioning state, its ETag and the endpoint a connection belongs to) is let go as it is
-// read: a network security group's six default rules and the like weigh, by the thousand.
+// trim, what a plan never reads of a live body (its read-only values, but for readKept's and
+// the values other resources take from it) is never decoded: a network security group's six
+// default rules and the like weigh, by the thousand.
 func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live, error) {
 	live := &Live{byID: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
 	type collection struct {
@@ -77,25 +80,25 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 	var mu sync.Mutex
 	var firstErr error
 	shared := sharedValues{}
+	unread := validate.NewWritableDecoder(readKept()...)
 	forEach(keys, func(key string) {
 		col := wanted[key]
 		var items []map[string]any
-		err := c.ListEach(ctx, col.path, col.version, nil, func(it map[string]any) {
-			if trim {
-				paths := keep[strings.ToLower(armclient.Field(it, "id"))]
-				kept := make([]any, len(paths))
-				for i, p := range paths {
-					kept[i], _ = target.PathValue(it, p)
+		add := func(it map[string]any) { items = append(items, it) }
+		var err error
+		if trim {
+			// Read without what a plan does not read, which is never decoded.
+			decode := func(text string) (map[string]any, error) {
+				if paths := keep[strings.ToLower(gjson.Get(text, "id").Str)]; len(paths) > 0 {
+					// and the values other resources take from it (getId with a path)
+					return validate.NewWritableDecoder(append(readKept(), paths...)...).Decode(col.schema, text)
 				}
-				dropUnread(col.schema, it) // as it is read, before the next one is
-				for i, p := range paths {
-					if kept[i] != nil {
-						setValue(it, p, kept[i]) // a value another resource takes (getId with a path)
-					}
-				}
+				return unread.Decode(col.schema, text)
 			}
-			items = append(items, it)
-		})
+			err = c.ListEachDecoded(ctx, col.path, col.version, nil, decode, add)
+		} else {
+			err = c.ListEach(ctx, col.path, col.version, nil, add)
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		live.Requests++
@@ -179,53 +182,10 @@ func (sv sharedValues) plainObject(o map[string]any) (map[string]any, bool) {
 	return o, true
 }
 
-// setValue writes a value at a dotted path of a body, making the objects on the way.
-func setValue(body map[string]any, path string, v any) {
-	keys := strings.Split(path, ".")
-	cur := body
-	for _, k := range keys[:len(keys)-1] {
-		next, ok := cur[k].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			cur[k] = next
-		}
-		cur = next
-	}
-	cur[keys[len(keys)-1]] = v
-}
-
-// dropUnread removes from a live body, in place, the read-only values a plan does not read:
-// all but the ID, name and type, the provisioning state, the ETag and a connection's endpoint.
-func dropUnread(schema *catalog.Resource, body map[string]any) {
-	if schema == nil || schema.Body == nil {
-		return
-	}
-	kept := map[string]any{}
-	for _, k := range []string{"id", "name", "type", "etag"} {
-		if v, ok := body[k]; ok {
-			kept[k] = v
-		}
-	}
-	props, _ := body["properties"].(map[string]any)
-	state, hasState := props["provisioningState"]
-	endpoint, hasEndpoint := props["privateEndpoint"]
-	if m, ok := endpoint.(map[string]any); ok {
-		endpoint = maps.Clone(m) // dropped in place below
-	}
-	validate.DropReadOnly(schema, body)
-	maps.Copy(body, kept)
-	if props, ok := body["properties"].(map[string]any); ok || hasState || hasEndpoint {
-		if !ok {
-			props = map[string]any{}
-			body["properties"] = props
-		}
-		if hasState {
-			props["provisioningState"] = state
-		}
-		if hasEndpoint {
-			props["privateEndpoint"] = endpoint
-		}
-	}
+// readKept are the values of a live body a plan reads although they are read-only: its ID,
+// name, type and ETag, its provisioning state, and the endpoint a connection belongs to.
+func readKept() []string {
+	return []string{"id", "name", "type", "etag", "properties.provisioningState", "properties.privateEndpoint"}
 }
 
 // forEach runs fn on each item, listParallelism at a time.

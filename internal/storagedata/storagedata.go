@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -206,6 +207,33 @@ func (c *Client) List(ctx context.Context, collection, version string, query url
 	return out, err
 }
 
+// ListEachDecoded lists as ListEach does, making each item from its JSON text with decode
+// (the Blob service's items are written as JSON first).
+func (c *Client) ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (map[string]any, error), each func(map[string]any)) error {
+	if probe, err := parse(strings.TrimSuffix(collection, "/") + "/_"); err != nil || probe == nil {
+		return c.Client.ListEachDecoded(ctx, collection, version, query, decode, each)
+	}
+	var failed error
+	err := c.ListEach(ctx, collection, version, query, func(item map[string]any) {
+		if failed != nil {
+			return
+		}
+		text, err := json.Marshal(item)
+		if err == nil {
+			item, err = decode(string(text))
+		}
+		if err != nil {
+			failed = err
+			return
+		}
+		each(item)
+	})
+	if err != nil {
+		return err
+	}
+	return failed
+}
+
 // ListEach lists as List does, giving each item to each.
 func (c *Client) ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error {
 	probe, err := parse(strings.TrimSuffix(collection, "/") + "/_")
@@ -379,7 +407,7 @@ func servicePropertiesView(id *armid.ID, p service.StorageServiceProperties) map
 		}
 		out["staticWebsite"] = site
 	}
-	var rules []any
+	rules := []any{} // as JSON has it: an empty list, not null
 	for _, r := range p.CORS {
 		rule := map[string]any{}
 		for k, v := range map[string]*string{"allowedOrigins": r.AllowedOrigins, "allowedMethods": r.AllowedMethods, "allowedHeaders": r.AllowedHeaders, "exposedHeaders": r.ExposedHeaders} {

@@ -168,11 +168,20 @@ func strip(t *catalog.Type, value any, drop func(*catalog.Property) bool, depth 
 // propertiesOf lists the properties an object of type t has: a discriminated object's base
 // properties and those of the variant its discriminator names.
 func propertiesOf(t *catalog.Type, obj map[string]any) []catalog.Property {
+	return propertiesBy(t, func(name string) any {
+		_, v, _ := lookupKey(obj, name)
+		return v
+	})
+}
+
+// propertiesBy is propertiesOf of an object whose values valueOf gives by name (nil when it
+// has none).
+func propertiesBy(t *catalog.Type, valueOf func(name string) any) []catalog.Property {
 	if t.Kind != catalog.KindDiscriminatedObject {
 		return t.Properties
 	}
 	props := append([]catalog.Property{}, t.BaseProperties...)
-	if _, d, ok := lookupKey(obj, t.Discriminator); ok {
+	if d := valueOf(t.Discriminator); d != nil {
 		for _, v := range t.Variants {
 			if s, _ := d.(string); strings.EqualFold(v.Value, s) {
 				props = append(props, v.Type.Properties...)
