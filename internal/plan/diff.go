@@ -27,14 +27,16 @@ type Diff struct {
 // except where ARM is case-insensitive (resource IDs and names, enum values, locations, types);
 // what only live has stays out, except tags, which a PUT replaces whole; secrets are compared
 // only when live returns them and are never shown; write-only properties are never compared.
-func compare(schema *catalog.Type, want, have map[string]any) []Diff {
-	d := &differ{}
+// Nothing is compared at the paths skip names.
+func compare(schema *catalog.Type, want, have map[string]any, skip ...string) []Diff {
+	d := &differ{skip: skip}
 	d.object(schema, want, have, "", true)
 	return d.out
 }
 
 type differ struct {
-	out []Diff
+	out  []Diff
+	skip []string
 }
 
 func (d *differ) add(path string, before, after any, t *catalog.Type) {
@@ -49,6 +51,9 @@ func (d *differ) object(t *catalog.Type, want, have map[string]any, path string,
 			continue // JSON null: not set
 		}
 		child := join(path, k)
+		if slices.Contains(d.skip, child) {
+			continue
+		}
 		ct := secret.Child(t, k)
 		_, h, found := lookupKey(have, k)
 		if p := propertyOf(t, k); p != nil && p.Flags.Has(catalog.FlagLocal) {

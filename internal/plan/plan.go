@@ -398,8 +398,9 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.live = l
 	c.State = provisioningState(l)
-	c.body = keepInlineChildren(r, c.body, l, m.declares)
-	c.Diffs = compare(r.Schema.Body, c.body, l)
+	var fromLive []string
+	c.body, fromLive = keepInlineChildren(r, c.body, l, m.declares)
+	c.Diffs = compare(r.Schema.Body, c.body, l, fromLive...)
 	if withDrift {
 		c.Drift = drift(r.Schema.Body, c.body, l, "")
 	}
@@ -442,10 +443,12 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 // subnets) that a PUT without them would delete: the whole live list where the project says
 // nothing of it, and, where the project lists some children inline, the live ones it declares
 // as resources of their own (a network with one subnet inline and another declared apart).
-func keepInlineChildren(r *target.Resource, body, live map[string]any, declares func(id string) bool) map[string]any {
+// It returns the body, and the paths of the lists it took whole from live (which live has as
+// they are: nothing to compare).
+func keepInlineChildren(r *target.Resource, body, live map[string]any, declares func(id string) bool) (map[string]any, []string) {
 	names := catalog.InlineChildren(r.Type.ARMType)
 	if len(names) == 0 {
-		return body
+		return body, nil
 	}
 	_, lp, _ := lookupKey(live, "properties")
 	liveProps, _ := lp.(map[string]any)
@@ -456,6 +459,7 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 		propsType = secret.Child(r.Schema.Body, "properties")
 	}
 	var out map[string]any
+	var fromLive []string
 	set := func(name string, v any) {
 		if out == nil { // the body is shared: copy what changes
 			out = maps.Clone(body)
@@ -476,6 +480,7 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 		key, declaredList, declared := lookupKey(bodyProps, name)
 		if !declared {
 			set(name, validate.StripReadOnlyOf(itemType, v))
+			fromLive = append(fromLive, "properties."+name)
 			continue
 		}
 		list, _ := declaredList.([]any)
@@ -503,9 +508,9 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 		}
 	}
 	if out == nil {
-		return body
+		return body, nil
 	}
-	return out
+	return out, fromLive
 }
 
 func hasDiff(ds []Diff, path string) bool {
