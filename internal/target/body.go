@@ -19,11 +19,13 @@ func (b *builder) bodies() {
 	// noLocation are the resources that need an Azure location and have none: one mistake
 	// (config.js has none), one problem.
 	var noLocation []*Resource
-	// checks are the bodies to validate, each with its resource and the name it is validated with.
+	// checks are the bodies to validate, each with its resource, the name it is validated with,
+	// and how many problems and warnings were found before it (its problems go there).
 	type check struct {
-		r    *Resource
-		body any
-		name string
+		r                  *Resource
+		body               any
+		name               string
+		problems, warnings int
 	}
 	var checks []check
 	defer func() {
@@ -114,7 +116,7 @@ func (b *builder) bodies() {
 		if r.apiVersion != "" {
 			continue // a version gru has no type data for: not validated (a warning says so)
 		}
-		checks = append(checks, check{r, checked, name})
+		checks = append(checks, check{r, checked, name, len(b.problems), len(b.t.Warnings)})
 	}
 	// Validated in parallel (bodies by the thousand), their problems kept in the project's order.
 	found := make([][]validate.Problem, len(checks))
@@ -132,7 +134,19 @@ func (b *builder) bodies() {
 	}
 	close(work)
 	wg.Wait()
+	// Each resource's problems in its place among the others found.
+	problems, warnings := b.problems, b.t.Warnings
+	b.problems, b.t.Warnings = nil, nil
 	for i, c := range checks {
+		from := 0
+		if i > 0 {
+			from = checks[i-1].problems
+		}
+		b.problems = append(b.problems, problems[from:c.problems]...)
+		if i > 0 {
+			from = checks[i-1].warnings
+		}
+		b.t.Warnings = append(b.t.Warnings, warnings[from:c.warnings]...)
 		r := c.r
 		for _, p := range found[i] {
 			problem := problemOf(CodeInvalidProperty, r.Spec, r, p.Path)
@@ -155,6 +169,12 @@ func (b *builder) bodies() {
 			}
 		}
 	}
+	last := check{}
+	if len(checks) > 0 {
+		last = checks[len(checks)-1]
+	}
+	b.problems = append(b.problems, problems[last.problems:]...)
+	b.t.Warnings = append(b.t.Warnings, warnings[last.warnings:]...)
 }
 
 // validationMessage is a validation problem's text without its path (a Problem has it apart).

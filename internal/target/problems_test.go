@@ -3,6 +3,7 @@ package target
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -229,5 +230,54 @@ func TestTheOnlyNameATypeAllows(t *testing.T) {
 `, Options{})
 	if len(problems) != 1 || problems[0].Code != CodeMissingName {
 		t.Errorf("a type of free names: %v", problems)
+	}
+}
+
+// TestProblemsInTheProjectsOrder: a resource's validation problems stand where its other
+// problems do, in the order of the resources (bodies are validated in parallel).
+func TestProblemsInTheProjectsOrder(t *testing.T) {
+	cat := openCatalog(t)
+	nsgID := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsgg"
+	spec := func(typ, group, name string, props map[string]any, deps ...string) *project.Spec {
+		s := &project.Spec{Type: typ, Group: group, Name: name, Properties: props, Source: project.Location{File: "resources.js", Line: 1, Column: 1}}
+		for _, d := range deps {
+			s.Dependencies.Add("resourceGroup", false, project.Ref{Name: d})
+		}
+		return s
+	}
+	var resources []*project.Spec
+	resources = append(resources, spec("ResourceGroup", "Resources", "rg", map[string]any{}))
+	var want []string
+	for i := range 6 {
+		// in turn: an unknown property, and a getId of an undeclared resource
+		name := fmt.Sprintf("r%d", i)
+		if i%2 == 0 {
+			resources = append(resources, spec("NetworkSecurityGroup", "Network", name, map[string]any{"bogus": 1}, "rg"))
+			want = append(want, "Network::NetworkSecurityGroup rg::"+name+" bogus")
+		} else {
+			resources = append(resources, spec("RouteTable", "Network", name, map[string]any{"properties": map[string]any{"routes": []any{
+				map[string]any{"name": "x", "properties": map[string]any{"addressPrefix": "10.0.0.0/8", "nextHopType": "VirtualAppliance", "nextHopIpAddress": nsgID}}}}}, "rg"))
+			want = append(want, "Network::RouteTable rg::"+name+" ")
+		}
+	}
+	proj := &project.Project{Name: "p", Stage: "dev", Location: "westeurope", Resources: resources,
+		GetIDs: map[string]project.Ref{strings.ToLower(nsgID): {Name: "rg::nsgg"}}}
+	for _, strict := range []bool{false, true} {
+		tg, err := Build(context.Background(), cat, proj, "s", Options{Strict: strict})
+		var got []string
+		var problems Problems
+		switch {
+		case !strict && err == nil:
+			problems = tg.Warnings
+		case strict && errors.As(err, &problems):
+		default:
+			t.Fatalf("strict %v: %v", strict, err)
+		}
+		for _, p := range problems {
+			got = append(got, p.Resource+" "+p.Path)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("strict %v: the problems are in the order\n%s\nnot\n%s", strict, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }
