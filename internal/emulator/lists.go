@@ -84,11 +84,11 @@ func matches(clauses []filterClause, rec *record) bool {
 				return false
 			}
 		case "principalid":
-			if !strings.EqualFold(props.Get("principalId").Str, c.value) {
+			if !strings.EqualFold(member(props, "principalId").Str, c.value) {
 				return false
 			}
 		case "rolename":
-			if !strings.EqualFold(props.Get("roleName").Str, c.value) {
+			if !strings.EqualFold(member(props, "roleName").Str, c.value) {
 				return false
 			}
 		case "atscope()":
@@ -122,6 +122,19 @@ func matches(clauses []filterClause, rec *record) bool {
 		}
 	}
 	return true
+}
+
+// member is an object's member by name, matched without case as ARM matches property names.
+func member(obj gjson.Result, name string) gjson.Result {
+	var found gjson.Result
+	obj.ForEach(func(k, v gjson.Result) bool {
+		if strings.EqualFold(k.Str, name) {
+			found = v
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // listResources answers /subscriptions/{s}/resources and .../resourceGroups/{rg}/resources:

@@ -28,3 +28,29 @@ func TestEnvelopeIsTheShortView(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterClauses: $filter clauses read a stored body as ARM does: property names without
+// case, tag names without case and tag values exactly.
+func TestFilterClauses(t *testing.T) {
+	rec := &record{Body: `{"name":"ra1","type":"Microsoft.Authorization/roleAssignments","location":"westeurope",` +
+		`"tags":{"Team":"Web"},"properties":{"principalID":"P-1","roleName":"Reader"}}`}
+	for filter, want := range map[string]bool{
+		"principalId eq 'p-1'": true,
+		"principalId eq 'p-2'": false,
+		"roleName eq 'reader'": true,
+		"name eq 'RA1'":        true,
+		"resourceType eq 'microsoft.authorization/roleassignments'": true,
+		"location eq 'West Europe'":                                 true,
+		"tagName eq 'team' and tagValue eq 'Web'":                   true,
+		"tagName eq 'team' and tagValue eq 'web'":                   false,
+		"tagName eq 'owner'":                                        false,
+	} {
+		clauses, err := parseFilter(filter)
+		if err != nil {
+			t.Fatalf("%s: %v", filter, err)
+		}
+		if got := matches(clauses, rec); got != want {
+			t.Errorf("%s: %v, want %v", filter, got, want)
+		}
+	}
+}
