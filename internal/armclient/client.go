@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
@@ -419,12 +420,17 @@ func (c *Client) ListEachDecoded(ctx context.Context, collection, version string
 		each(res)
 		return nil
 	}
-	return pages(ctx, c, collection, version, query, func(body io.Reader) (string, error) {
-		data, err := io.ReadAll(body)
-		if err != nil {
+	return pages(ctx, c, collection, version, query, func(body io.Reader, size int64) (string, error) {
+		var buf bytes.Buffer
+		if size > 0 && size < maxPresize {
+			buf.Grow(int(size) + bytes.MinRead) // one allocation of the page's size
+		}
+		if _, err := buf.ReadFrom(body); err != nil {
 			return "", err
 		}
-		page := string(data)
+		// The page's bytes are not written again, and what decode makes of it holds copies:
+		// read as a string without a copy of its own.
+		page := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
 		if !gjson.Valid(page) {
 			return "", errors.New("the page is not valid JSON")
 		}
@@ -442,18 +448,21 @@ func (c *Client) ListEachDecoded(ctx context.Context, collection, version string
 			each(res)
 			return true
 		})
-		return gjson.Get(page, "nextLink").Str, failed
+		return strings.Clone(gjson.Get(page, "nextLink").Str), failed
 	})
 }
 
 // listPages lists a collection page by page, decoding each item into a T for each.
 func listPages[T any](ctx context.Context, c *Client, collection, version string, query url.Values, each func(T)) error {
-	return pages(ctx, c, collection, version, query, func(body io.Reader) (string, error) { return decodePage(body, each) })
+	return pages(ctx, c, collection, version, query, func(body io.Reader, _ int64) (string, error) { return decodePage(body, each) })
 }
 
-// pages requests a collection page by page, giving each page's body to read, which returns
-// the page's next link ("" on the last).
-func pages(ctx context.Context, c *Client, collection, version string, query url.Values, read func(io.Reader) (next string, err error)) error {
+// maxPresize bounds the buffer made at the size a page announces.
+const maxPresize = 64 << 20
+
+// pages requests a collection page by page, giving each page's body and announced size (-1
+// when unknown) to read, which returns the page's next link ("" on the last).
+func pages(ctx context.Context, c *Client, collection, version string, query url.Values, read func(body io.Reader, size int64) (next string, err error)) error {
 	version, err := c.apiVersion(collection, version)
 	if err != nil {
 		return err
@@ -473,7 +482,7 @@ func pages(ctx context.Context, c *Client, collection, version string, query url
 			resp.Body.Close()
 			return err
 		}
-		next, err := read(resp.Body)
+		next, err := read(resp.Body, resp.ContentLength)
 		resp.Body.Close()
 		if err != nil {
 			return fmt.Errorf("GET %s: decoding page %d: %w", collection, page, err)

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -690,38 +689,33 @@ func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time
 		u.RawQuery = q.Encode()
 		next = baseURL(r) + u.RequestURI()
 	}
-	bodies := make([]string, len(recs))
-	size := len(`{"nextLink":,"value":[]}`)
-	for i, rec := range recs {
-		bodies[i] = show(rec, r.now)
-		size += len(bodies[i]) + 1
-	}
-	var nextJSON []byte
-	if next != "" {
-		nextJSON, _ = json.Marshal(next)
-		size += len(nextJSON)
-	}
-	var b bytes.Buffer
-	b.Grow(size)
-	b.WriteByte('{')
+	// The page is written piece by piece, not copied into one buffer first: a page of network
+	// security groups is half a megabyte.
+	pieces := make([]string, 0, 2*len(recs)+4)
+	pieces = append(pieces, "{")
 	if next != "" { // keys in the order json.Marshal of a map writes them
-		b.WriteString(`"nextLink":`)
-		b.Write(nextJSON)
-		b.WriteByte(',')
+		nextJSON, _ := json.Marshal(next)
+		pieces = append(pieces, `"nextLink":`, string(nextJSON), ",")
 	}
-	b.WriteString(`"value":[`)
-	for i, body := range bodies {
+	pieces = append(pieces, `"value":[`)
+	for i, rec := range recs {
 		if i > 0 {
-			b.WriteByte(',')
+			pieces = append(pieces, ",")
 		}
-		b.WriteString(body)
+		pieces = append(pieces, show(rec, r.now))
 	}
-	b.WriteString("]}")
+	pieces = append(pieces, "]}")
+	size := 0
+	for _, p := range pieces {
+		size += len(p)
+	}
 	h := r.w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
+	h.Set("Content-Length", strconv.Itoa(size))
 	r.w.WriteHeader(http.StatusOK)
-	r.w.Write(b.Bytes())
+	for _, p := range pieces {
+		io.WriteString(r.w, p)
+	}
 }
 
 func (e *Emulator) action(r *request, parent *armid.ID, name string) error {
