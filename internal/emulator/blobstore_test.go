@@ -30,3 +30,47 @@ func TestMigrationAddsBlobTables(t *testing.T) {
 		t.Errorf("after migration: layout %d, %d blob tables", version, tables)
 	}
 }
+
+// TestMigrationAddsEnvelopes: a database of layout 3 gets each resource's envelope, which
+// /resources lists; resources written since have theirs.
+func TestMigrationAddsEnvelopes(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "arm.db")
+	s, err := openStore(ctx, db, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt","location":"westeurope","name":"rt",` +
+		`"properties":{"routes":[]},"systemData":{"createdBy":"x"},"tags":{"a":"b"},"type":"Microsoft.Network/routeTables"}`
+	rec := &record{Key: "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/routetables/rt", ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt",
+		ParentKey: "/subscriptions/s/resourcegroups/rg", Type: "microsoft.network/routetables", Sub: "s", Group: "rg", TopLevel: true, APIVersion: "2024-05-01", Body: body}
+	if err := s.put(ctx, nil, rec); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt","location":"westeurope","name":"rt","tags":{"a":"b"},"type":"Microsoft.Network/routeTables"}`
+	listed := func(s *store) string {
+		t.Helper()
+		recs, err := s.topLevel(ctx, "s", "", "", 10, time.Now(), true)
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%d listed: %v", len(recs), err)
+		}
+		return recs[0].shortBody()
+	}
+	if got := listed(s); got != want {
+		t.Errorf("written: %s", got)
+	}
+	// Back to layout 3: no envelopes.
+	if _, err := s.db.Exec("ALTER TABLE resources DROP COLUMN envelope; PRAGMA user_version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	s.close()
+	if s, err = openStore(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var version int
+	s.db.QueryRow("PRAGMA user_version").Scan(&version)
+	if got := listed(s); version != schemaVersion || got != want {
+		t.Errorf("after migration: layout %d, %s", version, got)
+	}
+}

@@ -159,9 +159,12 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 	if err != nil {
 		return err
 	}
-	show := shortView(strings.Split(strings.ToLower(r.URL.Query().Get("$expand")), ","))
-	return e.writeFiltered(r, clauses, show, func(after string, limit int) ([]*record, error) {
-		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, limit, r.now)
+	expand := strings.Split(strings.ToLower(r.URL.Query().Get("$expand")), ",")
+	// The envelopes alone serve, unless $expand or a filter reads more of the bodies.
+	short := !slices.ContainsFunc(expand, func(x string) bool { return strings.TrimSpace(x) != "" }) &&
+		!slices.ContainsFunc(clauses, func(c filterClause) bool { return c.field == "principalid" || c.field == "rolename" })
+	return e.writeFiltered(r, clauses, shortView(expand), func(after string, limit int) ([]*record, error) {
+		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, limit, r.now, short)
 	})
 }
 
@@ -171,7 +174,7 @@ func shortView(expand []string) func(*record, time.Time) string {
 	plain := !slices.ContainsFunc(expand, func(x string) bool { return strings.TrimSpace(x) != "" })
 	return func(rec *record, now time.Time) string {
 		if plain {
-			if short, ok := rec.envelope().short(); ok {
+			if short, ok := rec.shortBody(), rec.envelope().ok; ok {
 				return short
 			}
 		}
@@ -263,6 +266,16 @@ func (env *storedEnvelope) field(key string) *string {
 		return &env.Properties
 	}
 	return nil
+}
+
+// shortBody is the record as /resources lists it without $expand: its envelope (its body's
+// top-level values but properties and systemData), "" when its body is not an object.
+func (rec *record) shortBody() string {
+	if rec.short {
+		return rec.Body // read so
+	}
+	short, _ := rec.envelope().short()
+	return short
 }
 
 // text is a string value of the envelope, "" when it is not a string.

@@ -56,6 +56,9 @@ type record struct {
 	GoneAt  time.Time
 	// env is the body's envelope once read (see storedEnvelope).
 	env *storedEnvelope
+	// short marks a record read with its envelope for body (store.topLevel): what /resources
+	// lists of it, its properties left out.
+	short bool
 }
 
 // operation is one long-running operation.
@@ -145,8 +148,8 @@ CREATE TABLE IF NOT EXISTS blob_services (
 `
 
 // schemaVersion is the store's layout (SQLite's user_version): 2 added resources.name and refs,
-// 3 the blob service's tables.
-const schemaVersion = 3
+// 3 the blob service's tables, 4 resources.envelope.
+const schemaVersion = 4
 
 // openStore opens (creating if need be) the database at path, or an in-memory one for "".
 func openStore(ctx context.Context, path string, clock func() time.Time) (*store, error) {
@@ -217,6 +220,11 @@ func (s *store) migrate(ctx context.Context, from int) error {
 				return err
 			}
 		}
+		if from < 4 {
+			if err := migrateTo4(ctx, tx); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err
 	})
@@ -256,6 +264,40 @@ func migrateTo2(ctx context.Context, tx *sql.Tx) error {
 		var body any
 		json.Unmarshal([]byte(r.body), &body)
 		if err := insertRefs(ctx, tx, r.key, referenceKeys(referencesIn(r.key, body))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateTo4 adds the envelope column (a body's top-level values but properties and
+// systemData, what /resources lists), filled from the stored bodies.
+func migrateTo4(ctx context.Context, tx *sql.Tx) error {
+	var has int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'envelope'").Scan(&has); err != nil {
+		return err
+	}
+	if has == 0 {
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN envelope TEXT NOT NULL DEFAULT ''"); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
+	if err != nil {
+		return err
+	}
+	var all []*record
+	for rows.Next() {
+		r := &record{}
+		if err := rows.Scan(&r.Key, &r.Body); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	for _, r := range all {
+		if _, err := tx.ExecContext(ctx, "UPDATE resources SET envelope = ? WHERE key = ?", r.shortBody(), r.Key); err != nil {
 			return err
 		}
 	}
@@ -319,8 +361,8 @@ func (s *store) put(ctx context.Context, op *operation, recs ...*record) error {
 			if err := dropEndedBlobData(ctx, tx, r, now); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO resources ("+recordColumns+", name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				r.Key, r.ID, r.ParentKey, r.Type, r.Sub, r.Group, r.TopLevel, r.APIVersion, r.Body, nanos(r.ReadyAt), r.Pending, nanos(r.GoneAt), lastName(r.Key))
+			_, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO resources ("+recordColumns+", name, envelope) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+				r.Key, r.ID, r.ParentKey, r.Type, r.Sub, r.Group, r.TopLevel, r.APIVersion, r.Body, nanos(r.ReadyAt), r.Pending, nanos(r.GoneAt), lastName(r.Key), r.shortBody())
 			if err != nil {
 				return err
 			}
@@ -480,9 +522,14 @@ func (s *store) children(ctx context.Context, parentKey, typ, after string, limi
 }
 
 // topLevel lists the live top-level resources of a subscription, or of one of its resource
-// groups, by key, from after a key, at most limit.
-func (s *store) topLevel(ctx context.Context, sub, group, after string, limit int, now time.Time) ([]*record, error) {
-	q := "SELECT " + recordColumns + " FROM resources WHERE sub = ? AND top_level = 1 AND key > ? AND (gone_at = 0 OR gone_at > ?)"
+// groups, by key, from after a key, at most limit. With short, the records' bodies are their
+// envelopes (see record.short): what /resources lists, without reading the whole bodies.
+func (s *store) topLevel(ctx context.Context, sub, group, after string, limit int, now time.Time, short bool) ([]*record, error) {
+	columns := recordColumns
+	if short {
+		columns = strings.Replace(recordColumns, "body", "envelope", 1)
+	}
+	q := "SELECT " + columns + " FROM resources WHERE sub = ? AND top_level = 1 AND key > ? AND (gone_at = 0 OR gone_at > ?)"
 	args := []any{sub, after, now.UnixNano()}
 	if group != "" {
 		q += " AND grp = ?"
@@ -490,7 +537,11 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	}
 	q += " ORDER BY key LIMIT ?"
 	args = append(args, limit)
-	return s.query(ctx, q, args...)
+	recs, err := s.query(ctx, q, args...)
+	for _, r := range recs {
+		r.short = short
+	}
+	return recs, err
 }
 
 // referrers lists the live resources whose bodies reference a key.
