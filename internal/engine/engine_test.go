@@ -559,6 +559,25 @@ func TestUpdatesKeepInlineChildren(t *testing.T) {
 	if len(sent) != 1 {
 		t.Errorf("the PUT dropped the subnets: %v", e.cloud.Resource(vnetID))
 	}
+	// Left alone, it is no change; written only because it refers to what the plan deletes
+	// (a pruned security group), its PUT still sends the subnets.
+	if p := e.plan(e.target(target.Options{}, rg, tagged, subnet), plan.Options{}); p.Pending() {
+		t.Errorf("a network left alone:\n%s", summary(p))
+	}
+	nsg := res("Network::NetworkSecurityGroup", "nsg", "", "resourceGroup=rg")
+	_, out = e.apply(e.target(target.Options{}, rg, tagged, subnet, nsg), plan.Options{})
+	allDone(t, out)
+	live = e.cloud.Resource(vnetID)
+	live["properties"].(map[string]any)["ddosProtectionPlan"] = map[string]any{"id": rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"}
+	e.cloud.Set(live)
+	p = e.plan(e.target(target.Options{}, rg, tagged, subnet), plan.Options{Prune: true})
+	c = p.Change("Network::VirtualNetwork rg::vnet")
+	if c.Action != plan.Update || paths(c.Diffs) != "properties.ddosProtectionPlan" {
+		t.Fatalf("plan: %s %+v\n%s", c.Action, c.Diffs, summary(p))
+	}
+	if subnets, _ := c.SendBody()["properties"].(map[string]any)["subnets"].([]any); len(subnets) != 1 {
+		t.Errorf("the PUT of a network written to drop a reference leaves out its subnets: %v", c.SendBody())
+	}
 }
 
 // A resource written shows the references its PUT drops (the project no longer declares

@@ -122,6 +122,9 @@ type Change struct {
 	Resource *target.Resource `json:"-"`
 	live     map[string]any
 	body     map[string]any // the body to send, secrets in clear
+	// inlineLater marks a change left alone whose body lacks the inline child lists a PUT
+	// would take from live (keepInlineChildren): made only if it is written after all.
+	inlineLater bool
 }
 
 // Identity is how a resource that Azure names is found: the item of Collection whose
@@ -194,6 +197,8 @@ type Plan struct {
 
 	Target *target.Target `json:"-"`
 	byKey  map[string]*Change
+	// declares says whether the project declares a resource of an ID (while it is made).
+	declares func(id string) bool
 	// schemas caches the schemas of undeclared resources' types, by lower-cased type.
 	schemas map[string]*catalog.Type
 }
@@ -355,7 +360,9 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	if err := p.cascade(ctx, c, m); err != nil {
 		return nil, err
 	}
+	p.declares = m.declares
 	p.dropReferences()
+	p.declares = nil // m, and every live body, go with the plan's making
 	p.refuse()
 	p.refuseReadOnly()
 	p.order()
@@ -398,6 +405,7 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.live = l
 	c.State = provisioningState(l)
+	desired := c.body
 	var fromLive []string
 	c.body, fromLive = keepInlineChildren(r, c.body, l, m.declares)
 	c.Diffs = compare(r.Schema.Body, c.body, l, fromLive...)
@@ -435,6 +443,10 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 				c.Diffs = append(c.Diffs, Diff{Path: path, Before: secret.Mask, After: secret.Mask, Sensitive: true})
 			}
 		}
+	}
+	if c.Action == NoOp && len(fromLive) > 0 {
+		// A network left alone need not hold copies of its subnets, by the thousand.
+		c.body, c.inlineLater = desired, true
 	}
 	return c
 }
@@ -613,7 +625,12 @@ func (p *Plan) dropReferences() {
 		if c.Action == NoOp && len(doomed) == 0 {
 			continue
 		}
-		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", refers) {
+		body := c.body
+		if c.inlineLater {
+			body, _ = keepInlineChildren(c.Resource, body, c.live, p.declares)
+		}
+		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, body, c.live, "", refers) {
+			c.body, c.inlineLater = body, false // written after all
 			c.Diffs = append(c.Diffs, ref.diff)
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonDropsRef, Path: ref.diff.Path, Of: ref.of})
 			c.Action = Update
