@@ -405,9 +405,10 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 	}
 	c.live = l
 	c.State = provisioningState(l)
-	desired := c.body
+	// The lists taken whole from live are compared with nothing, and copied only for a write
+	// (and --drift, which must not take them for live's alone).
 	var fromLive []string
-	c.body, fromLive = keepInlineChildren(r, c.body, l, m.declares)
+	c.body, fromLive = keepInlineChildren(r, c.body, l, m.declares, withDrift)
 	c.Diffs = compare(r.Schema.Body, c.body, l, fromLive...)
 	if withDrift {
 		c.Drift = drift(r.Schema.Body, c.body, l, "")
@@ -444,9 +445,13 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 			}
 		}
 	}
-	if c.Action == NoOp && len(fromLive) > 0 {
+	switch {
+	case len(fromLive) == 0 || withDrift || c.Action == Replace:
+	case c.Action == NoOp:
 		// A network left alone need not hold copies of its subnets, by the thousand.
-		c.body, c.inlineLater = desired, true
+		c.inlineLater = true
+	default:
+		c.body, _ = keepInlineChildren(r, c.body, l, m.declares, true)
 	}
 	return c
 }
@@ -456,8 +461,8 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 // nothing of it, and, where the project lists some children inline, the live ones it declares
 // as resources of their own (a network with one subnet inline and another declared apart).
 // It returns the body, and the paths of the lists it took whole from live (which live has as
-// they are: nothing to compare).
-func keepInlineChildren(r *target.Resource, body, live map[string]any, declares func(id string) bool) (map[string]any, []string) {
+// they are: nothing to compare); without whole, those lists are named, not copied.
+func keepInlineChildren(r *target.Resource, body, live map[string]any, declares func(id string) bool, whole bool) (map[string]any, []string) {
 	names := catalog.InlineChildren(r.Type.ARMType)
 	if len(names) == 0 {
 		return body, nil
@@ -491,7 +496,9 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 		itemType := secret.Child(propsType, name)
 		key, declaredList, declared := lookupKey(bodyProps, name)
 		if !declared {
-			set(name, validate.StripReadOnlyOf(itemType, v))
+			if whole {
+				set(name, validate.StripReadOnlyOf(itemType, v))
+			}
 			fromLive = append(fromLive, "properties."+name)
 			continue
 		}
@@ -520,7 +527,7 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 		}
 	}
 	if out == nil {
-		return body, nil
+		return body, fromLive
 	}
 	return out, fromLive
 }
@@ -627,7 +634,7 @@ func (p *Plan) dropReferences() {
 		}
 		body := c.body
 		if c.inlineLater {
-			body, _ = keepInlineChildren(c.Resource, body, c.live, p.declares)
+			body, _ = keepInlineChildren(c.Resource, body, c.live, p.declares, true)
 		}
 		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, body, c.live, "", refers) {
 			c.body, c.inlineLater = body, false // written after all
