@@ -276,6 +276,7 @@ when live matches the code, 2 when changes are pending, 1 on error or a refused 
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer keepHeapNear(heapTarget)()
+			defer collectByLimit()()
 			// Waits for resources still provisioning are told on stderr.
 			s, err := g.openProject(cmd.Context(), cmd, (&progress{w: cmd.ErrOrStderr()}).event)
 			if err != nil {
@@ -449,6 +450,8 @@ outcome are written as JSON, and the exit status is the same.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer keepHeapNear(heapTarget)()
+			planning := collectByLimit()
+			defer planning()
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			prog := g.progressFor(out)
@@ -469,6 +472,7 @@ outcome are written as JSON, and the exit status is the same.`,
 			stop := tellReading(cmd.ErrOrStderr(), s.gru, readingEvery)
 			p, err := s.gru.Plan(ctx, s.proj, f.options())
 			stop()
+			planning()
 			if err != nil {
 				return err
 			}
@@ -591,6 +595,8 @@ the endpoint stops answering, nothing new starts.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			defer keepHeapNear(heapTarget)()
+			planning := collectByLimit()
+			defer planning()
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			prog := g.progressFor(out)
@@ -613,6 +619,7 @@ the endpoint stops answering, nothing new starts.`,
 					return err
 				}
 			}
+			planning()
 			if !p.Pending() {
 				if g.json {
 					return writeRun(out, p, nil)
