@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gru-iac/gru/internal/catalog"
@@ -75,7 +76,20 @@ func (d *WritableDecoder) value(t *catalog.Type, v gjson.Result, path string, on
 		}
 		out := []any{}
 		v.ForEach(func(_, e gjson.Result) bool {
-			out = append(out, d.value(items, e, "", false, false, depth+1))
+			if !onPath {
+				out = append(out, d.value(items, e, "", false, false, depth+1))
+				return true
+			}
+			// Kept paths go through lists by index (properties.ipConfigurations.0.…).
+			childPath := path + "." + strconv.Itoa(len(out))
+			switch {
+			case d.keep[childPath]:
+				out = append(out, d.value(nil, e, "", false, false, depth+1))
+			case onlyKept && !d.prefixes[childPath]:
+				out = append(out, nil) // in a read-only list, an item no kept path goes through
+			default:
+				out = append(out, d.value(items, e, childPath, d.prefixes[childPath], onlyKept, depth+1))
+			}
 			return true
 		})
 		return out

@@ -88,6 +88,12 @@ func TestDecodeWritableText(t *testing.T) {
 			t.Errorf("schema %v: %v\n got %s\nwant %s", schema != nil, err, g, w)
 		}
 	}
+	// A kept path goes through lists by index: a rule's provisioning state, read-only, stays.
+	kept, err := NewWritableDecoder("properties.securityRules.0.properties.provisioningState").Decode(nsg, text)
+	rule, _ := kept["properties"].(map[string]any)["securityRules"].([]any)[0].(map[string]any)["properties"].(map[string]any)
+	if err != nil || rule["provisioningState"] != "Succeeded" || rule["priority"] != float64(100) {
+		t.Errorf("a kept path through a list: %v %v", err, kept)
+	}
 	for _, bad := range []string{`[1]`, `"x"`, `{"a":`, ``, `{"a":1}x`} {
 		if _, err := NewWritableDecoder().Decode(nsg, bad); err == nil {
 			t.Errorf("%q: no error", bad)
