@@ -578,6 +578,13 @@ func TestUpdatesKeepInlineChildren(t *testing.T) {
 	if subnets, _ := c.SendBody()["properties"].(map[string]any)["subnets"].([]any); len(subnets) != 1 {
 		t.Errorf("the PUT of a network written to drop a reference leaves out its subnets: %v", c.SendBody())
 	}
+	// Replaced with its group, it sends them too, as a network written for itself does.
+	moved := res("Resources::ResourceGroup", "rg", `{"location":"northeurope"}`)
+	p = e.plan(e.target(target.Options{}, moved, tagged, subnet, nsg), plan.Options{AllowReplace: true})
+	c = p.Change("Network::VirtualNetwork rg::vnet")
+	if subnets, _ := c.SendBody()["properties"].(map[string]any)["subnets"].([]any); c.Action != plan.Replace || len(subnets) != 1 {
+		t.Errorf("a network replaced with its group: %s %v", c.Action, c.SendBody())
+	}
 }
 
 // A resource written shows the references its PUT drops (the project no longer declares

@@ -39,6 +39,7 @@ func (p *Plan) cascade(ctx context.Context, c Cloud, m *matched) error {
 				default:
 					continue
 				}
+				p.written(rc)
 				rc.Action = Replace
 				changed = true
 			}

@@ -357,10 +357,10 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 			p.Undeclared = append(p.Undeclared, p.undeclaredKey(it.Type, it.ID))
 		}
 	}
+	p.declares = m.declares
 	if err := p.cascade(ctx, c, m); err != nil {
 		return nil, err
 	}
-	p.declares = m.declares
 	p.dropReferences()
 	p.declares = nil // m, and every live body, go with the plan's making
 	p.refuse()
@@ -454,6 +454,15 @@ func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
 		c.body, _ = keepInlineChildren(r, c.body, l, m.declares, true)
 	}
 	return c
+}
+
+// written makes the body of a change left alone that is written after all (replaced with
+// what it is inside of, say): with the inline child lists it left out (see inlineLater).
+func (p *Plan) written(c *Change) {
+	if c.inlineLater {
+		c.body, _ = keepInlineChildren(c.Resource, c.body, c.live, p.declares, true)
+		c.inlineLater = false
+	}
 }
 
 // keepInlineChildren copies into a body the child resources live lists inline (a network's
