@@ -407,8 +407,8 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 func (c *Client) ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (Resource, error), each func(Resource)) error {
 	if one, err := armid.Parse(strings.TrimSuffix(collection, "/") + "/default"); err == nil && armid.Nameless(one) {
 		res, err := c.Get(ctx, one.String(), version)
-		if err != nil {
-			return err
+		if err != nil || res == nil {
+			return err // nil: an empty answer, nothing to list
 		}
 		text, err := json.Marshal(res)
 		if err != nil {
@@ -421,35 +421,52 @@ func (c *Client) ListEachDecoded(ctx context.Context, collection, version string
 		return nil
 	}
 	return pages(ctx, c, collection, version, query, func(body io.Reader, size int64) (string, error) {
-		var buf bytes.Buffer
-		if size > 0 && size < maxPresize {
-			buf.Grow(int(size) + bytes.MinRead) // one allocation of the page's size
-		}
-		if _, err := buf.ReadFrom(body); err != nil {
-			return "", err
-		}
-		// The page's bytes are not written again, and what decode makes of it holds copies:
-		// read as a string without a copy of its own.
-		page := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
-		if !gjson.Valid(page) {
-			return "", errors.New("the page is not valid JSON")
-		}
-		value := gjson.Get(page, "value")
-		if value.Exists() && value.Type != gjson.Null && !value.IsArray() {
-			return "", fmt.Errorf("value is %s, not an array", value.Raw)
-		}
-		var failed error
-		value.ForEach(func(_, item gjson.Result) bool {
-			res, err := decode(item.Raw)
-			if err != nil {
-				failed = err
-				return false
-			}
-			each(res)
-			return true
-		})
-		return strings.Clone(gjson.Get(page, "nextLink").Str), failed
+		return readTextPage(body, size, decode, each)
 	})
+}
+
+// readTextPage reads a list page, {"value": [...], "nextLink": "..."}, whole (size bytes, when
+// known) and gives each item's JSON text to decode, what it makes to each; it returns the next
+// link. Other keys are skipped; a null value is an empty page.
+func readTextPage(body io.Reader, size int64, decode func(text string) (Resource, error), each func(Resource)) (string, error) {
+	var buf bytes.Buffer
+	if size > 0 && size < maxPresize {
+		buf.Grow(int(size) + bytes.MinRead) // one allocation of the page's size
+	}
+	if _, err := buf.ReadFrom(body); err != nil {
+		return "", err
+	}
+	// The page's bytes are not written again, and what decode makes of it holds copies:
+	// read as a string without a copy of its own.
+	page := unsafe.String(unsafe.SliceData(buf.Bytes()), buf.Len())
+	if !gjson.Valid(page) || !gjson.Parse(page).IsObject() {
+		return "", errors.New("the page is not a JSON object")
+	}
+	value := gjson.Get(page, "value")
+	if value.Exists() && value.Type != gjson.Null && !value.IsArray() {
+		return "", fmt.Errorf("value is %s, not an array", value.Raw)
+	}
+	if !value.IsArray() {
+		value = gjson.Result{} // absent or null: no items
+	}
+	var failed error
+	value.ForEach(func(_, item gjson.Result) bool {
+		res, err := decode(item.Raw)
+		if err != nil {
+			failed = err
+			return false
+		}
+		each(res)
+		return true
+	})
+	if failed != nil {
+		return "", failed
+	}
+	link := gjson.Get(page, "nextLink")
+	if link.Exists() && link.Type != gjson.Null && link.Type != gjson.String {
+		return "", fmt.Errorf("nextLink is %s, not a string", link.Raw)
+	}
+	return strings.Clone(link.Str), nil
 }
 
 // listPages lists a collection page by page, decoding each item into a T for each.

@@ -3,6 +3,7 @@ package armclient
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http/httptest"
@@ -373,19 +374,36 @@ func TestListPagesAreReadItemByItem(t *testing.T) {
 		{page: `{}`},
 		{page: `{"value":{"name":"a"}}`, err: "not an array"},
 		{page: `[]`, err: `where "{" was expected`},
+		{page: `null`, err: `where "{" was expected`},
+		{page: `{"value":[],"nextLink":5}`, err: "nextLink"},
 		{page: `{"value":[{"name":"a"},`, err: "EOF"},
 	}
-	for _, c := range cases {
-		var names []string
-		next, err := decodePage(strings.NewReader(c.page), func(r Resource) { names = append(names, r["name"].(string)) })
-		if c.err != "" {
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%s: error %v, want one saying %q", c.page, err, c.err)
+	// Item by item, and whole with each item's text decoded by the caller (ListEachDecoded).
+	readers := map[string]func(page string, each func(Resource)) (string, error){
+		"decoded": func(page string, each func(Resource)) (string, error) {
+			return decodePage(strings.NewReader(page), each)
+		},
+		"text": func(page string, each func(Resource)) (string, error) {
+			decode := func(text string) (Resource, error) {
+				var r Resource
+				return r, json.Unmarshal([]byte(text), &r)
 			}
-			continue
-		}
-		if err != nil || next != c.next || strings.Join(names, ",") != strings.Join(c.names, ",") {
-			t.Errorf("%s: got %v, next %q, error %v; want %v, next %q", c.page, names, next, err, c.names, c.next)
+			return readTextPage(strings.NewReader(page), int64(len(page)), decode, each)
+		},
+	}
+	for name, read := range readers {
+		for _, c := range cases {
+			var names []string
+			next, err := read(c.page, func(r Resource) { names = append(names, r["name"].(string)) })
+			if c.err != "" {
+				if err == nil || name == "decoded" && !strings.Contains(err.Error(), c.err) {
+					t.Errorf("%s %s: error %v, want one saying %q", name, c.page, err, c.err)
+				}
+				continue
+			}
+			if err != nil || next != c.next || strings.Join(names, ",") != strings.Join(c.names, ",") {
+				t.Errorf("%s %s: got %v, next %q, error %v; want %v, next %q", name, c.page, names, next, err, c.names, c.next)
+			}
 		}
 	}
 }
