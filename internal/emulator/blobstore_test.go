@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -72,5 +73,51 @@ func TestMigrationAddsEnvelopes(t *testing.T) {
 	s.db.QueryRow("PRAGMA user_version").Scan(&version)
 	if got := listed(s); version != schemaVersion || got != want {
 		t.Errorf("after migration: layout %d, %s", version, got)
+	}
+	// A row an older gru wrote since has no envelope: its body serves.
+	if _, err := s.db.Exec("UPDATE resources SET envelope = ''"); err != nil {
+		t.Fatal(err)
+	}
+	if got := listed(s); got != want {
+		t.Errorf("without its envelope: %s", got)
+	}
+}
+
+// TestMigrationAtOnce: processes opening an older database at once wait for each other; each
+// opens it, brought up to date once.
+func TestMigrationAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "arm.db")
+	s, err := openStore(ctx, db, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []*record
+	for i := range 2000 {
+		key := fmt.Sprintf("/subscriptions/s/resourcegroups/rg/providers/microsoft.network/routetables/rt%d", i)
+		recs = append(recs, &record{Key: key, ID: key, ParentKey: "/subscriptions/s/resourcegroups/rg", Type: "microsoft.network/routetables", Sub: "s", Group: "rg",
+			TopLevel: true, APIVersion: "2024-05-01", Body: fmt.Sprintf(`{"id":%q,"name":"rt%d","properties":{"routes":[]},"type":"Microsoft.Network/routeTables"}`, key, i)})
+	}
+	if err := s.put(ctx, nil, recs...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("ALTER TABLE resources DROP COLUMN envelope; PRAGMA user_version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	s.close()
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			s, err := openStore(ctx, db, time.Now)
+			if err == nil {
+				s.close()
+			}
+			errs <- err
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("opening at once: %v", err)
+		}
 	}
 }

@@ -207,9 +207,20 @@ func (s *store) prepare(ctx context.Context) error {
 }
 
 // migrate brings a database of an older layout (0: a new one) to the current one, each step
-// in turn, in one transaction.
+// in turn, in one transaction. It writes first, so that processes opening the database at once
+// wait for each other (busy_timeout) rather than fail upgrading a read, and reads the layout
+// again once it holds the lock: another may have brought it up to date meanwhile.
 func (s *store) migrate(ctx context.Context, from int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE resources SET key = key WHERE 0"); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
+			return err
+		}
+		if from >= schemaVersion {
+			return nil
+		}
 		if from < 2 {
 			if err := migrateTo2(ctx, tx); err != nil {
 				return err
@@ -282,26 +293,35 @@ func migrateTo4(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
-	if err != nil {
-		return err
-	}
-	var all []*record
-	for rows.Next() {
-		r := &record{}
-		if err := rows.Scan(&r.Key, &r.Body); err != nil {
-			rows.Close()
+	// A few hundred bodies at a time: a database of thousands is not held whole.
+	for after := ""; ; {
+		rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources WHERE key > ? ORDER BY key LIMIT 500", after)
+		if err != nil {
 			return err
 		}
-		all = append(all, r)
-	}
-	rows.Close()
-	for _, r := range all {
-		if _, err := tx.ExecContext(ctx, "UPDATE resources SET envelope = ? WHERE key = ?", r.shortBody(), r.Key); err != nil {
+		var batch []*record
+		for rows.Next() {
+			r := &record{}
+			if err := rows.Scan(&r.Key, &r.Body); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
+		for _, r := range batch {
+			if _, err := tx.ExecContext(ctx, "UPDATE resources SET envelope = ? WHERE key = ?", r.shortBody(), r.Key); err != nil {
+				return err
+			}
+		}
+		if len(batch) < 500 {
+			return nil
+		}
+		after = batch[len(batch)-1].Key
 	}
-	return nil
 }
 
 // lastName is the last segment of a key: the resource's name, lower-cased.
@@ -317,10 +337,11 @@ func (s *store) close() error {
 
 const recordColumns = "key, id, parent_key, type, sub, grp, top_level, api_version, body, ready_at, pending, gone_at"
 
-func scanRecord(row interface{ Scan(...any) error }) (*record, error) {
+// scanRecord reads a row of recordColumns, and of extra columns after them into extra.
+func scanRecord(row interface{ Scan(...any) error }, extra ...any) (*record, error) {
 	var r record
 	var ready, gone int64
-	if err := row.Scan(&r.Key, &r.ID, &r.ParentKey, &r.Type, &r.Sub, &r.Group, &r.TopLevel, &r.APIVersion, &r.Body, &ready, &r.Pending, &gone); err != nil {
+	if err := row.Scan(append([]any{&r.Key, &r.ID, &r.ParentKey, &r.Type, &r.Sub, &r.Group, &r.TopLevel, &r.APIVersion, &r.Body, &ready, &r.Pending, &gone}, extra...)...); err != nil {
 		return nil, err
 	}
 	r.ReadyAt, r.GoneAt = fromNanos(ready), fromNanos(gone)
@@ -525,9 +546,10 @@ func (s *store) children(ctx context.Context, parentKey, typ, after string, limi
 // groups, by key, from after a key, at most limit. With short, the records' bodies are their
 // envelopes (see record.short): what /resources lists, without reading the whole bodies.
 func (s *store) topLevel(ctx context.Context, sub, group, after string, limit int, now time.Time, short bool) ([]*record, error) {
-	columns := recordColumns
+	columns := recordColumns + ", 0"
 	if short {
-		columns = strings.Replace(recordColumns, "body", "envelope", 1)
+		// A row an older gru wrote into this layout has no envelope: its body serves.
+		columns = strings.Replace(recordColumns, "body", "CASE WHEN envelope = '' THEN body ELSE envelope END", 1) + ", envelope <> ''"
 	}
 	q := "SELECT " + columns + " FROM resources WHERE sub = ? AND top_level = 1 AND key > ? AND (gone_at = 0 OR gone_at > ?)"
 	args := []any{sub, after, now.UnixNano()}
@@ -537,11 +559,22 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	}
 	q += " ORDER BY key LIMIT ?"
 	args = append(args, limit)
-	recs, err := s.query(ctx, q, args...)
-	for _, r := range recs {
-		r.short = short
+	rows, err := s.reader.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
-	return recs, err
+	defer rows.Close()
+	var out []*record
+	for rows.Next() {
+		var short bool
+		r, err := scanRecord(rows, &short)
+		if err != nil {
+			return nil, err
+		}
+		r.short = short
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // referrers lists the live resources whose bodies reference a key.
