@@ -462,6 +462,7 @@ outcome are written as JSON, and the exit status is the same.`,
 						return fmt.Errorf("--%s shapes a plan: the plan in %s was made with its own options; make a new one with gru plan --%s -o %s", name, args[0], name, args[0])
 					}
 				}
+				planning() // a saved plan is checked, then applied: collected as usual
 				return applySaved(cmd, g, args[0], force, prog)
 			}
 			s, err := g.openProject(ctx, cmd, prog.event)
