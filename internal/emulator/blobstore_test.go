@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,5 +120,38 @@ func TestMigrationAtOnce(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("opening at once: %v", err)
 		}
+	}
+}
+
+// TestMigrationFromLayout1: a database from before resources.name and refs gets both: names
+// from the keys, and the references its bodies hold.
+func TestMigrationFromLayout1(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "arm.db")
+	s, err := openStore(ctx, db, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsg := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg"
+	sn := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/sn"
+	rec := &record{Key: strings.ToLower(sn), ID: sn, ParentKey: strings.ToLower("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet"),
+		Type: "microsoft.network/virtualnetworks/subnets", Sub: "s", Group: "rg", APIVersion: "2024-05-01",
+		Body: fmt.Sprintf(`{"id":%q,"name":"sn","properties":{"networkSecurityGroup":{"id":%q}}}`, sn, nsg)}
+	if err := s.put(ctx, nil, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("DROP INDEX resources_by_name; ALTER TABLE resources DROP COLUMN name; DELETE FROM refs; PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	s.close()
+	if s, err = openStore(ctx, db, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var name, to string
+	s.db.QueryRow("SELECT name FROM resources").Scan(&name)
+	s.db.QueryRow("SELECT to_key FROM refs").Scan(&to)
+	if name != "sn" || to != strings.ToLower(nsg) {
+		t.Errorf("after migration: name %q, reference to %q", name, to)
 	}
 }

@@ -244,83 +244,72 @@ func (s *store) migrate(ctx context.Context, from int) error {
 // migrateTo2 adds the name column (filled from the keys) to a database written before it; the
 // references of bodies stored before refs existed are found again.
 func migrateTo2(ctx context.Context, tx *sql.Tx) error {
-	var has int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'name'").Scan(&has); err != nil {
+	if err := addColumn(ctx, tx, "name"); err != nil {
 		return err
 	}
-	if has == 0 {
-		if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN name TEXT NOT NULL DEFAULT ''"); err != nil {
+	return eachBody(ctx, tx, func(key, body string) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE resources SET name = ? WHERE key = ?", lastName(key), key); err != nil {
 			return err
 		}
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources")
-	if err != nil {
-		return err
-	}
-	type row struct{ key, body string }
-	var all []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.key, &r.body); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	for _, r := range all {
-		if _, err := tx.ExecContext(ctx, "UPDATE resources SET name = ? WHERE key = ?", lastName(r.key), r.key); err != nil {
-			return err
-		}
-		var body any
-		json.Unmarshal([]byte(r.body), &body)
-		if err := insertRefs(ctx, tx, r.key, referenceKeys(referencesIn(r.key, body))); err != nil {
-			return err
-		}
-	}
-	return nil
+		var decoded any
+		json.Unmarshal([]byte(body), &decoded)
+		return insertRefs(ctx, tx, key, referenceKeys(referencesIn(key, decoded)))
+	})
 }
 
 // migrateTo4 adds the envelope column (a body's top-level values but properties and
 // systemData, what /resources lists), filled from the stored bodies.
 func migrateTo4(ctx context.Context, tx *sql.Tx) error {
-	var has int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = 'envelope'").Scan(&has); err != nil {
+	if err := addColumn(ctx, tx, "envelope"); err != nil {
 		return err
 	}
-	if has == 0 {
-		if _, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN envelope TEXT NOT NULL DEFAULT ''"); err != nil {
-			return err
-		}
+	return eachBody(ctx, tx, func(key, body string) error {
+		_, err := tx.ExecContext(ctx, "UPDATE resources SET envelope = ? WHERE key = ?", (&record{Body: body}).shortBody(), key)
+		return err
+	})
+}
+
+// addColumn adds a text column to the resources table, unless it has it.
+func addColumn(ctx context.Context, tx *sql.Tx, name string) error {
+	var has int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('resources') WHERE name = ?", name).Scan(&has); err != nil || has > 0 {
+		return err
 	}
-	// A few hundred bodies at a time: a database of thousands is not held whole.
+	_, err := tx.ExecContext(ctx, "ALTER TABLE resources ADD COLUMN "+name+" TEXT NOT NULL DEFAULT ''")
+	return err
+}
+
+// eachBody gives every stored resource's key and body to fn, a few hundred read at a time (a
+// database of thousands is not held whole), each batch read before fn writes.
+func eachBody(ctx context.Context, tx *sql.Tx, fn func(key, body string) error) error {
+	const batch = 500
 	for after := ""; ; {
-		rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources WHERE key > ? ORDER BY key LIMIT 500", after)
+		rows, err := tx.QueryContext(ctx, "SELECT key, body FROM resources WHERE key > ? ORDER BY key LIMIT ?", after, batch)
 		if err != nil {
 			return err
 		}
-		var batch []*record
+		var keys, bodies []string
 		for rows.Next() {
-			r := &record{}
-			if err := rows.Scan(&r.Key, &r.Body); err != nil {
+			var key, body string
+			if err := rows.Scan(&key, &body); err != nil {
 				rows.Close()
 				return err
 			}
-			batch = append(batch, r)
+			keys, bodies = append(keys, key), append(bodies, body)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, r := range batch {
-			if _, err := tx.ExecContext(ctx, "UPDATE resources SET envelope = ? WHERE key = ?", r.shortBody(), r.Key); err != nil {
+		for i := range keys {
+			if err := fn(keys[i], bodies[i]); err != nil {
 				return err
 			}
 		}
-		if len(batch) < 500 {
+		if len(keys) < batch {
 			return nil
 		}
-		after = batch[len(batch)-1].Key
+		after = keys[len(keys)-1]
 	}
 }
 
