@@ -125,8 +125,9 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 // bodies are read, never changed, once listed.
 type sharedValues map[string]any
 
-// share replaces, in a body, the objects of plain values (strings, numbers, booleans) of at
-// most 8 keys, and the short strings at the top, by those seen first alike.
+// share replaces, in a body and the objects in it, the objects of plain values (strings,
+// numbers, booleans) of at most 8 keys, and the short strings but IDs and names, by those seen
+// first alike.
 func (sv sharedValues) share(body map[string]any) {
 	for k, v := range body {
 		switch v := v.(type) {
