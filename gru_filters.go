@@ -35,6 +35,16 @@ type FilterError struct {
 
 func (e *FilterError) Error() string { return e.Message }
 
+// filtersOf resolves a filter's types and group (see typesOf and groupOf).
+func (s *Session) filtersOf(types []string, group string) ([]*catalog.TypeInfo, string, error) {
+	resolved, err := s.typesOf(types)
+	if err != nil {
+		return nil, "", err
+	}
+	g, err := s.groupOf(group)
+	return resolved, g, err
+}
+
 // typesOf looks the types of a filter up in the catalogue.
 func (s *Session) typesOf(names []string) ([]*catalog.TypeInfo, error) {
 	var out []*catalog.TypeInfo
@@ -94,11 +104,7 @@ func (s *Session) destroyFilter(t *target.Target, o DestroyOptions) (func(*targe
 	if len(o.Types) == 0 && o.Name == "" && o.Group == "" {
 		return nil, nil
 	}
-	types, err := s.typesOf(o.Types)
-	if err != nil {
-		return nil, err
-	}
-	group, err := s.groupOf(o.Group)
+	types, group, err := s.filtersOf(o.Types, o.Group)
 	if err != nil {
 		return nil, err
 	}

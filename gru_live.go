@@ -116,11 +116,7 @@ func (s *Session) List(ctx context.Context, p *Project, o ListOptions) ([]Listed
 	if err := s.connected(); err != nil {
 		return nil, err
 	}
-	types, err := s.typesOf(o.Types)
-	if err != nil {
-		return nil, err
-	}
-	group, err := s.groupOf(o.Group)
+	types, group, err := s.filtersOf(o.Types, o.Group)
 	if err != nil {
 		return nil, err
 	}

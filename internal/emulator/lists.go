@@ -174,7 +174,7 @@ func shortView(expand []string) func(*record, time.Time) string {
 	plain := !slices.ContainsFunc(expand, func(x string) bool { return strings.TrimSpace(x) != "" })
 	return func(rec *record, now time.Time) string {
 		if plain {
-			if short, ok := rec.shortBody(), rec.envelope().ok; ok {
+			if short := rec.shortBody(); short != "" {
 				return short
 			}
 		}

@@ -641,12 +641,8 @@ func (p *Plan) dropReferences() {
 		if c.Action == NoOp && len(doomed) == 0 {
 			continue
 		}
-		body := c.body
-		if c.inlineLater {
-			body, _ = keepInlineChildren(c.Resource, body, c.live, p.declares, true)
-		}
-		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, body, c.live, "", refers) {
-			c.body, c.inlineLater = body, false // written after all
+		p.written(c) // what it would send, if it is written after all
+		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", refers) {
 			c.Diffs = append(c.Diffs, ref.diff)
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonDropsRef, Path: ref.diff.Path, Of: ref.of})
 			c.Action = Update

@@ -74,22 +74,20 @@ func (d Deps) Of(key string) []*Resource {
 
 // Add appends resources to a key.
 func (d *Deps) Add(key string, rs ...*Resource) {
-	i, found := slices.BinarySearchFunc(*d, key, func(x Dep, key string) int { return strings.Compare(x.Key, key) })
-	if found {
-		(*d)[i].On = append((*d)[i].On, rs...)
-		return
-	}
-	*d = slices.Insert(*d, i, Dep{Key: key, On: rs})
+	x := d.at(key)
+	x.On = append(x.On, rs...)
 }
 
 // Set replaces the resources of a key.
-func (d *Deps) Set(key string, rs ...*Resource) {
+func (d *Deps) Set(key string, rs ...*Resource) { d.at(key).On = rs }
+
+// at is a key's entry, added in its place when there is none.
+func (d *Deps) at(key string) *Dep {
 	i, found := slices.BinarySearchFunc(*d, key, func(x Dep, key string) int { return strings.Compare(x.Key, key) })
-	if found {
-		(*d)[i].On = rs
-		return
+	if !found {
+		*d = slices.Insert(*d, i, Dep{Key: key})
 	}
-	*d = slices.Insert(*d, i, Dep{Key: key, On: rs})
+	return &(*d)[i]
 }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
