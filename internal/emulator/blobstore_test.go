@@ -155,3 +155,20 @@ func TestMigrationFromLayout1(t *testing.T) {
 		t.Errorf("after migration: name %q, reference to %q", name, to)
 	}
 }
+
+// TestReadersKeepSmallPageCaches: each reading connection of a database file keeps a page
+// cache of its own, outside Go's heap: small, as listings read each page once.
+func TestReadersKeepSmallPageCaches(t *testing.T) {
+	s, err := openStore(context.Background(), filepath.Join(t.TempDir(), "arm.db"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	var pages int
+	if err := s.reader.QueryRow("PRAGMA cache_size").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if pages != -256 {
+		t.Errorf("readers' cache_size = %d, want -256 (KiB)", pages)
+	}
+}
