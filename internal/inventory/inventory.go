@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/armid"
@@ -43,11 +44,14 @@ type Cloud interface {
 // listParallelism bounds the list requests in flight.
 const listParallelism = 10
 
-// Live is what exists of a target: live resources by lower-cased ID, and the items of each
-// collection listed.
+// Live is what exists of a target: the live resources the target declares by ID, the others
+// by lower-cased ID, and the items of each collection listed.
 type Live struct {
-	byID        map[string]map[string]any
-	collections map[string][]map[string]any // by lower-cased collection path
+	target   *target.Target
+	declared map[*target.Resource]map[string]any
+	others   map[string]map[string]any
+	// collections are by lower-cased collection path.
+	collections map[string][]map[string]any
 	// Requests is how many requests the inventory made.
 	Requests int
 }
@@ -57,19 +61,15 @@ type Live struct {
 // the values other resources take from it) is never decoded: a network security group's six
 // default rules and the like weigh, by the thousand.
 func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live, error) {
-	live := &Live{byID: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
+	live := &Live{target: t, declared: map[*target.Resource]map[string]any{}, others: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
 	type collection struct {
 		path, version string
 		schema        *catalog.Resource
 	}
 	wanted := map[string]collection{}
-	keep := map[string][]string{} // lower ID -> paths other resources take values from
 	for _, r := range t.Resources {
 		if p := target.CollectionOf(r); p != "" {
 			wanted[strings.ToLower(p)] = collection{p, r.APIVersion(), r.Schema}
-		}
-		if r.ID != nil && len(r.ValuePaths) > 0 {
-			keep[r.ID.Key()] = r.ValuePaths
 		}
 	}
 	keys := make([]string, 0, len(wanted))
@@ -89,9 +89,9 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 		if trim {
 			// Read without what a plan does not read, which is never decoded.
 			decode := func(text string) (map[string]any, error) {
-				if paths := keep[strings.ToLower(gjson.Get(text, "id").Str)]; len(paths) > 0 {
+				if r := t.ByID(gjson.Get(text, "id").Str); r != nil && len(r.ValuePaths) > 0 {
 					// and the values other resources take from it (getId with a path)
-					return validate.NewWritableDecoder(append(readKept(), paths...)...).Decode(col.schema, text)
+					return validate.NewWritableDecoder(append(readKept(), r.ValuePaths...)...).Decode(col.schema, text)
 				}
 				return unread.Decode(col.schema, text)
 			}
@@ -207,13 +207,23 @@ func forEach(items []string, fn func(string)) {
 
 // Add records a live resource (as read again after a wait).
 func (l *Live) Add(item map[string]any) {
-	if id, _ := item["id"].(string); id != "" {
-		l.byID[strings.ToLower(id)] = item
+	id, _ := item["id"].(string)
+	switch r := l.target.ByID(id); {
+	case id == "":
+	case r != nil:
+		l.declared[r] = item
+	default:
+		l.others[strings.ToLower(id)] = item
 	}
 }
 
 // Remove forgets a live resource (gone while it was waited for).
-func (l *Live) Remove(id string) { delete(l.byID, strings.ToLower(id)) }
+func (l *Live) Remove(id string) {
+	if r := l.target.ByID(id); r != nil {
+		delete(l.declared, r)
+	}
+	delete(l.others, strings.ToLower(id))
+}
 
 // Match finds the live resource of a target resource, nil when there is none. A resource that
 // Azure names is found through its dependency, whose ID known gives ("" when not known).
@@ -233,7 +243,10 @@ func (l *Live) Match(r *target.Resource, known func(key string) string) map[stri
 	if r.ID == nil {
 		return nil
 	}
-	return l.byID[r.ID.Key()]
+	if item, ok := l.declared[r]; ok {
+		return item
+	}
+	return l.others[r.ID.Key()]
 }
 
 // Query says what of a subscription to list.
@@ -463,34 +476,52 @@ func Below(ctx context.Context, c Cloud, cat *catalog.Catalog, parents []map[str
 // (what deciding and naming a stray needs): a project's tags may mark thousands.
 func Tagged(ctx context.Context, c Cloud, owner ownership.Owner) ([]armclient.Header, int, error) {
 	var out []armclient.Header
+	n, err := tagged(ctx, c, owner, func(h armclient.Header) { out = append(out, h) })
+	if err != nil {
+		return nil, n, err
+	}
+	sortHeaders(out)
+	return out, n, nil
+}
+
+// tagged gives each resource group and top-level resource that carries the owner's tags to
+// add, as it is read, and returns the request count.
+func tagged(ctx context.Context, c Cloud, owner ownership.Owner, add func(armclient.Header)) (int, error) {
 	groups, err := c.ListResourceGroups(ctx)
 	if err != nil {
-		return nil, 1, err
+		return 1, err
 	}
 	for _, g := range groups {
 		if owner.Tagged(g) {
-			out = append(out, armclient.Header{ID: armclient.Field(g, "id"), Type: armclient.Field(g, "type")})
+			add(armclient.Header{ID: armclient.Field(g, "id"), Type: armclient.Field(g, "type")})
 		}
 	}
 	filter := fmt.Sprintf("tagName eq '%s' and tagValue eq '%s'", ownership.TagProject, strings.ReplaceAll(owner.Project, "'", "''"))
 	err = c.ListResourcesEach(ctx, "", filter, func(h armclient.Header) {
 		if owner.TaggedWith(h.Tags) {
-			out = append(out, armclient.Header{ID: h.ID, Type: h.Type})
+			add(armclient.Header{ID: h.ID, Type: h.Type})
 		}
 	})
-	if err != nil {
-		return nil, 2, err
-	}
-	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].ID) < strings.ToLower(out[j].ID) })
-	return out, 2, nil
+	return 2, err
+}
+
+func sortHeaders(hs []armclient.Header) {
+	sort.SliceStable(hs, func(i, j int) bool { return strings.ToLower(hs[i].ID) < strings.ToLower(hs[j].ID) })
 }
 
 // TaggedListing is a Tagged listing running in the background, so that its requests overlap
-// other work.
+// other work: a plan starts it while the project loads.
 type TaggedListing struct {
-	cancel   context.CancelFunc
-	done     chan struct{}
+	// Owner is whose tags it lists; Started when it started.
+	Owner   ownership.Owner
+	Started time.Time
+
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu       sync.Mutex
 	items    []armclient.Header
+	declared func(id string) bool // see Declared
 	requests int
 	err      error
 }
@@ -499,17 +530,40 @@ type TaggedListing struct {
 // when the result is not needed.
 func StartTagged(ctx context.Context, c Cloud, owner ownership.Owner) *TaggedListing {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &TaggedListing{cancel: cancel, done: make(chan struct{})}
+	l := &TaggedListing{Owner: owner, Started: time.Now(), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		l.items, l.requests, l.err = Tagged(ctx, c, owner)
+		n, err := tagged(ctx, c, owner, func(h armclient.Header) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.declared == nil || !l.declared(h.ID) {
+				l.items = append(l.items, h)
+			}
+		})
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.requests, l.err = n, err
+		sortHeaders(l.items)
 	}()
 	return l
 }
 
-// Wait waits for the listing to end and returns what Tagged returns.
+// Declared has the listing leave out, of what it read and reads from now on, the resources
+// that declared says the project declares (by ID): those are no strays, and a project's tags
+// may mark thousands. declared is called while the listing runs.
+func (l *TaggedListing) Declared(declared func(id string) bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.declared = declared
+	l.items = slices.DeleteFunc(l.items, func(h armclient.Header) bool { return declared(h.ID) })
+}
+
+// Wait waits for the listing to end and returns what Tagged returns, less what Declared left
+// out.
 func (l *TaggedListing) Wait() ([]armclient.Header, int, error) {
 	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	return l.items, l.requests, l.err
 }
 
@@ -519,11 +573,11 @@ func (l *TaggedListing) Stop() {
 	<-l.done
 }
 
-// Strays keeps of Tagged's items those whose IDs are not wanted (lower-cased IDs).
-func Strays(tagged []armclient.Header, wanted map[string]bool) []armclient.Header {
+// Strays keeps of Tagged's items those that are not declared (by ID).
+func Strays(tagged []armclient.Header, declared func(id string) bool) []armclient.Header {
 	var out []armclient.Header
 	for _, r := range tagged {
-		if !wanted[strings.ToLower(r.ID)] {
+		if !declared(r.ID) {
 			out = append(out, r)
 		}
 	}

@@ -252,8 +252,8 @@ type matched struct {
 	body map[*target.Resource]map[string]any
 	// target is what was matched.
 	target *target.Target
-	// declared holds the lower-cased IDs of the project's resources.
-	declared map[string]bool
+	// named holds the lower-cased IDs, found live, of the resources Azure names.
+	named map[string]bool
 }
 
 func (m *matched) known(key string) string { return m.ids[key] }
@@ -276,13 +276,7 @@ func (m *matched) Value(key, path string) (any, bool) {
 
 // declares says whether the project declares a resource of this ID.
 func (m *matched) declares(id string) bool {
-	if m.declared == nil {
-		m.declared = make(map[string]bool, len(m.ids))
-		for _, id := range m.ids {
-			m.declared[strings.ToLower(id)] = true
-		}
-	}
-	return m.declared[strings.ToLower(id)]
+	return m.target.ByID(id) != nil || m.named[strings.ToLower(id)]
 }
 
 // match reads what is live of a target and matches each resource with its live body, waiting
@@ -293,7 +287,7 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 	if err != nil {
 		return nil, err
 	}
-	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t}
+	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t, named: map[string]bool{}}
 	for _, r := range t.Resources {
 		if r.ID != nil {
 			m.ids[r.Key] = r.ID.String()
@@ -322,6 +316,9 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 			delete(l, "systemData") // who changed it when: nothing a plan compares (and 10,000 of them weigh)
 			m.body[r] = l
 			m.ids[r.Key] = armclient.Field(l, "id")
+			if r.ID == nil {
+				m.named[strings.ToLower(m.ids[r.Key])] = true
+			}
 		}
 	}
 	return m, nil
@@ -334,6 +331,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	// strays are pruned, or named.
 	listing := inventory.StartTagged(ctx, c, t.Owner)
 	defer listing.Stop() // no request outlives the plan
+	listing.Declared(func(id string) bool { return t.ByID(id) != nil })
 	m, err := match(ctx, c, t, opts, &p.Requests)
 	if err != nil {
 		return nil, err
@@ -343,7 +341,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 		return nil, err
 	}
 	p.Requests += taggedRequests
-	strays := inventory.Strays(tagged, m.wanted())
+	strays := inventory.Strays(tagged, m.declares)
 	roll := rollSet(t, opts.ReplaceSecrets)
 	for _, r := range t.Resources {
 		p.add(m.changeOf(r, roll[r], opts.Drift))
@@ -570,13 +568,7 @@ func (p *Plan) prune(ctx context.Context, c Cloud, m *matched) error {
 	if err != nil {
 		return err
 	}
-	return p.addDeletions(ctx, c, inventory.Strays(tagged, m.wanted()), Reason{Kind: ReasonUndeclared})
-}
-
-// wanted is the set of the declared resources' IDs, lower-cased.
-func (m *matched) wanted() map[string]bool {
-	m.declares("")
-	return m.declared
+	return p.addDeletions(ctx, c, inventory.Strays(tagged, m.declares), Reason{Kind: ReasonUndeclared})
 }
 
 // addDeletions adds the deletion of live resources the project does not declare. Lists give

@@ -210,23 +210,29 @@ func referTo(r, dep *Resource) {
 	r.Deps.Add(GetIDDependency, dep)
 }
 
-// referencesByID records the declared resources a body names by their ID (getId's, or an ID
-// the project writes itself).
-func (b *builder) referencesByID(r *Resource, body any) {
+// resourcesByID indexes the resources by lower-cased ID, once IDs are known (made once).
+func (b *builder) resourcesByID() map[string]*Resource {
 	if b.byID == nil {
-		b.byID = map[string]*Resource{}
-		for _, other := range b.t.Resources {
-			if other.ID != nil {
-				b.byID[other.ID.Key()] = other
+		b.byID = make(map[string]*Resource, len(b.t.Resources))
+		for _, r := range b.t.Resources {
+			if r.ID != nil {
+				b.byID[r.ID.Key()] = r
 			}
 		}
 	}
+	return b.byID
+}
+
+// referencesByID records the declared resources a body names by their ID (getId's, or an ID
+// the project writes itself).
+func (b *builder) referencesByID(r *Resource, body any) {
+	byID := b.resourcesByID()
 	for _, ref := range armid.FindIn(body) {
 		id, err := armid.Parse(ref)
 		if err != nil {
 			continue
 		}
-		if dep := b.byID[id.Key()]; dep != nil {
+		if dep := byID[id.Key()]; dep != nil {
 			referTo(r, dep)
 			continue
 		}

@@ -113,10 +113,16 @@ type Target struct {
 	// properties); with Options.Strict they are errors instead.
 	Warnings Problems
 	byKey    map[string]*Resource
+	// byID indexes the resources whose IDs the project gives by lower-cased ID.
+	byID map[string]*Resource
 }
 
 // Resource returns a resource by key (case-insensitively), nil when there is none.
 func (t *Target) Resource(key string) *Resource { return t.byKey[strings.ToLower(key)] }
+
+// ByID returns the resource of an ID (case-insensitively), nil when no resource has it as
+// the project gives it (a resource Azure names has its ID only once live).
+func (t *Target) ByID(id string) *Resource { return t.byID[strings.ToLower(id)] }
 
 // The codes of the problems Build finds (a Problem's Code); the errors of loading a project
 // have project's codes.
@@ -252,6 +258,7 @@ func build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, sub
 	if len(b.problems) > 0 {
 		return nil, b.problems
 	}
+	b.t.byID = b.resourcesByID()
 	return b.t, nil
 }
 

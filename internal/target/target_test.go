@@ -71,3 +71,26 @@ func TestUnknownDependencyKeysWarn(t *testing.T) {
 		t.Errorf("--strict: %v", err)
 	}
 }
+
+func TestByIDFindsWhatTheProjectNames(t *testing.T) {
+	cat := openCatalog(t)
+	tg, problems := buildJS(t, cat, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg", dependencies: () => ({ resourceGroup: "rg" }) },
+];`, Options{})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	nsg := tg.Resource("Network::NetworkSecurityGroup rg::nsg")
+	if nsg == nil {
+		t.Fatal("no network security group")
+	}
+	for _, id := range []string{nsg.ID.String(), strings.ToUpper(nsg.ID.String())} {
+		if got := tg.ByID(id); got != nsg {
+			t.Errorf("ByID(%s) = %v, want the network security group", id, got)
+		}
+	}
+	if got := tg.ByID(nsg.ID.String() + "x"); got != nil {
+		t.Errorf("ByID of another ID = %v", got.Key)
+	}
+}
