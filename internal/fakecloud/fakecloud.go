@@ -110,7 +110,12 @@ func armError(method, path string, status int, code, format string, args ...any)
 	return &armclient.Error{Method: method, Path: path, StatusCode: status, Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-func (c *Cloud) down(method, path string) error {
+// down fails a request as a client does: when its context has ended, or (Down) the endpoint
+// does not answer.
+func (c *Cloud) down(ctx context.Context, method, path string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
 	if c.Down.Load() {
 		return fmt.Errorf("%s %s: %w", method, path, &armclient.UnreachableError{Endpoint: "fakecloud", Failures: 3, Last: fmt.Errorf("connection refused")})
 	}
@@ -119,7 +124,7 @@ func (c *Cloud) down(method, path string) error {
 
 // Get reads a resource.
 func (c *Cloud) Get(ctx context.Context, id, version string) (map[string]any, error) {
-	if err := c.down(http.MethodGet, id); err != nil {
+	if err := c.down(ctx, http.MethodGet, id); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
@@ -140,7 +145,7 @@ func (c *Cloud) Get(ctx context.Context, id, version string) (map[string]any, er
 
 // Put creates or replaces a resource.
 func (c *Cloud) Put(ctx context.Context, id, version string, body any) (map[string]any, error) {
-	if err := c.down(http.MethodPut, id); err != nil {
+	if err := c.down(ctx, http.MethodPut, id); err != nil {
 		return nil, err
 	}
 	parsed, err := armid.Parse(id)
@@ -230,7 +235,7 @@ func (c *Cloud) checkParent(id *armid.ID) error {
 // Delete deletes a resource and what is inside it. A resource that another one references
 // cannot be deleted.
 func (c *Cloud) Delete(ctx context.Context, id, version string) error {
-	if err := c.down(http.MethodDelete, id); err != nil {
+	if err := c.down(ctx, http.MethodDelete, id); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -265,7 +270,7 @@ func (c *Cloud) Delete(ctx context.Context, id, version string) error {
 
 // List lists a collection: the resources of a type below a parent.
 func (c *Cloud) List(ctx context.Context, collection, version string, query url.Values) ([]map[string]any, error) {
-	if err := c.down(http.MethodGet, collection); err != nil {
+	if err := c.down(ctx, http.MethodGet, collection); err != nil {
 		return nil, err
 	}
 	probe, err := armid.Parse(strings.TrimSuffix(collection, "/") + "/_")
@@ -348,7 +353,7 @@ func (c *Cloud) ListResourcesEach(ctx context.Context, resourceGroup, filter str
 // ListResources lists top-level resources (of a resource group, or all), as ARM's /resources
 // does: short bodies (id, name, type, location, tags), filtered by a tag.
 func (c *Cloud) ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error) {
-	if err := c.down(http.MethodGet, "/resources"); err != nil {
+	if err := c.down(ctx, http.MethodGet, "/resources"); err != nil {
 		return nil, err
 	}
 	var tagName, tagValue string
