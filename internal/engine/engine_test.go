@@ -250,9 +250,26 @@ func TestReplacementTakesItsContents(t *testing.T) {
 	}
 	_, out := e.apply(at("westeurope"), plan.Options{})
 	allDone(t, out)
-	// Something the project does not declare lives in the group too.
+	// Something the project does not declare lives in the group too; and the NSG has a rule
+	// made in the portal, which the NSG made again keeps.
 	e.cloud.Put(context.Background(), rgID("rg")+"/providers/Microsoft.Network/routeTables/theirs", "", map[string]any{"location": "westeurope"})
+	nsgID := rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"
+	rule := map[string]any{"name": "ssh", "properties": map[string]any{"protocol": "Tcp", "access": "Allow", "direction": "Inbound", "priority": json.Number("100"),
+		"sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}
+	live := e.cloud.Resource(nsgID)
+	live["properties"] = map[string]any{"securityRules": []any{rule}}
+	if _, err := e.cloud.Put(context.Background(), nsgID, "", live); err != nil {
+		t.Fatal(err)
+	}
+	if p := e.plan(at("westeurope"), plan.Options{}); p.Pending() {
+		t.Fatalf("a rule made in the portal is a change:\n%s", summary(p))
+	}
 	p := e.plan(at("northeurope"), plan.Options{})
+	made := p.Change("Network::NetworkSecurityGroup rg::nsg")
+	rules, _ := made.SendBody()["properties"].(map[string]any)["securityRules"].([]any)
+	if len(rules) != 1 || made.LiveVersion != "etag:"+e.cloud.Resource(nsgID)["etag"].(string) {
+		t.Errorf("the NSG made again: rules %v, live version %q", rules, made.LiveVersion)
+	}
 	want := "replace Resources::ResourceGroup rg\nreplace Network::VirtualNetwork rg::vnet\nreplace Network::Subnet rg::vnet::sn\nreplace Network::NetworkSecurityGroup rg::nsg\n" +
 		"delete Network::RouteTable rg::theirs"
 	if summary(p) != want {

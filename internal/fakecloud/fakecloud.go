@@ -35,6 +35,7 @@ type Cloud struct {
 	writeOnly map[string]map[string]any
 	lingering map[string]lingering
 	log       []string
+	writes    int // ETags are numbered
 
 	// FailPut, when set, makes the provisioning of a PUT fail: the resource is stored with
 	// provisioningState Failed and the call fails, as a failed long-running operation does.
@@ -201,6 +202,11 @@ func (c *Cloud) Put(ctx context.Context, id, version string, body any) (map[stri
 	if schema.Body != nil {
 		if p := schema.Body.Property("properties"); p != nil && p.Type.Property("provisioningState") != nil {
 			setState(stored, "Succeeded")
+		}
+		if p := schema.Body.Property("etag"); p != nil && p.Flags.Has(catalog.FlagReadOnly) {
+			// A new ETag with each write, where ARM gives one.
+			c.writes++
+			stored["etag"] = fmt.Sprintf("W/\"%d\"", c.writes)
 		}
 	}
 	c.writeOnly[key] = wo

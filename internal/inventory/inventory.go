@@ -59,8 +59,10 @@ type Live struct {
 // OfTarget lists what exists of a target: one list request per collection, in parallel. With
 // trim, what a plan never reads of a live body (its read-only values, but for readKept's and
 // the values other resources take from it) is never decoded: a network security group's six
-// default rules and the like weigh, by the thousand.
-func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live, error) {
+// default rules and the like weigh, by the thousand. settle, when set, is given each live
+// resource the target declares by ID as it is read, from the listing's goroutines (several
+// at once); what it takes (returning true) Live does not keep.
+func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle func(*target.Resource, map[string]any) bool) (*Live, error) {
 	live := &Live{target: t, declared: map[*target.Resource]map[string]any{}, others: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
 	type collection struct {
 		path, version string
@@ -84,7 +86,14 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool) (*Live,
 	forEach(keys, func(key string) {
 		col := wanted[key]
 		var items []map[string]any
-		add := func(it map[string]any) { items = append(items, it) }
+		add := func(it map[string]any) {
+			if settle != nil {
+				if r := t.ByID(armclient.Field(it, "id")); r != nil && settle(r, it) {
+					return
+				}
+			}
+			items = append(items, it)
+		}
 		var err error
 		if trim {
 			// Read without what a plan does not read, which is never decoded.

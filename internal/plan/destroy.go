@@ -37,7 +37,7 @@ func Managed(t *target.Target, live map[*target.Resource]map[string]any) map[*ta
 // LiveOf reads what is live of a target and matches it to its resources, without waiting for
 // resources still provisioning; it returns the request count too.
 func LiveOf(ctx context.Context, c Cloud, t *target.Target) (map[*target.Resource]map[string]any, int, error) {
-	live, err := inventory.OfTarget(ctx, c, t, false)
+	live, err := inventory.OfTarget(ctx, c, t, false, nil)
 	if err != nil {
 		return nil, live.Requests, err
 	}
@@ -74,7 +74,7 @@ type DestroyOptions struct {
 // holds goes with it, and is listed.
 func Destroy(ctx context.Context, c Cloud, t *target.Target, opts DestroyOptions) (*Plan, error) {
 	p := newPlan(t, Options{})
-	m, err := match(ctx, c, t, Options{OnWait: opts.OnWait}, &p.Requests)
+	m, err := match(ctx, c, t, Options{OnWait: opts.OnWait}, &p.Requests, false)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (p *Plan) cascade(ctx context.Context, c Cloud, m *matched) error {
 			}
 			for _, r := range p.Target.Resources {
 				rc := p.Of(r)
-				if rc == x || rc.live == nil || rc.Action == Replace || r.ReadOnly() {
+				if rc == x || !rc.isLive() || rc.Action == Replace || r.ReadOnly() {
 					continue
 				}
 				switch {
@@ -120,10 +120,10 @@ func (p *Plan) addContents(ctx context.Context, c Cloud, m *matched) error {
 		case parsed.IsResourceGroup():
 			items, err = inventory.Contents(ctx, c, parsed)
 			p.Requests++
-		case x.live != nil:
+		case x.isLive():
 			// A replaced or deleted resource takes its children with it: list them.
 			var n int
-			items, n, err = inventory.Below(ctx, c, p.Target.Catalog, []map[string]any{x.live})
+			items, n, err = inventory.Below(ctx, c, p.Target.Catalog, []map[string]any{x.liveHeader()})
 			p.Requests += n
 		}
 		if err != nil {
@@ -254,10 +254,14 @@ type use struct {
 func (p *Plan) users() func(x *Change) []use {
 	refs := map[*Change][]string{}
 	for _, c := range p.Changes {
-		if c.live == nil {
-			continue
+		held := c.liveRefs
+		if c.droppedETag == "" {
+			if c.live == nil {
+				continue
+			}
+			held = writableRefs(p.schemaOf(c), c.live, true)
 		}
-		for _, id := range writableRefs(p.schemaOf(c), c.live, true) {
+		for _, id := range held {
 			if !strings.EqualFold(id, c.ID) && !within(id, c.ID) {
 				refs[c] = append(refs[c], id)
 			}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gru-iac/gru/internal/armclient"
@@ -125,6 +126,51 @@ type Change struct {
 	// inlineLater marks a change left alone whose body lacks the inline child lists a PUT
 	// would take from live (keepInlineChildren): made only if it is written after all.
 	inlineLater bool
+	// droppedETag is the ETag of a live resource whose body dropLive let go of (live then
+	// keeps its inline child lists alone, if any), liveRefs the IDs the body held.
+	droppedETag string
+	liveRefs    []string
+}
+
+// dropLive lets go of the live body of a change that leaves its resource alone (of schema t)
+// when what the plan does later needs no more of it than the change keeps: the IDs it holds in
+// properties a PUT could write (what must be deleted after it: liveRefs), none of them in a
+// property the project does not declare (a reference a PUT would drop), and the inline child
+// lists a PUT would take from live (inlineLater). Its ETag stands for its version. The change
+// is still of a live resource (isLive).
+func (c *Change) dropLive(t *catalog.Type) {
+	if c.Action != NoOp || c.live == nil {
+		return
+	}
+	etag := armclient.Field(c.live, "etag")
+	if etag == "" || len(liveOnlyRefs(t, c.body, c.live, "", func(id string) (string, bool) { return id, true })) > 0 {
+		return
+	}
+	c.liveRefs = writableRefs(t, c.live, true)
+	var kept map[string]any
+	if c.inlineLater {
+		_, p, _ := lookupKey(c.live, "properties")
+		liveProps, _ := p.(map[string]any)
+		props := map[string]any{}
+		for _, name := range catalog.InlineChildren(c.Type) {
+			if key, v, ok := lookupKey(liveProps, name); ok {
+				props[key] = v
+			}
+		}
+		kept = map[string]any{"properties": props}
+	}
+	c.live, c.droppedETag = kept, etag
+}
+
+// isLive reports whether the change's resource is live.
+func (c *Change) isLive() bool { return c.live != nil || c.droppedETag != "" }
+
+// liveHeader is the live body of the change, or, once dropped, its ID and type.
+func (c *Change) liveHeader() map[string]any {
+	if c.droppedETag == "" {
+		return c.live
+	}
+	return map[string]any{"id": c.ID, "type": c.Type}
 }
 
 // Identity is how a resource that Azure names is found: the item of Collection whose
@@ -250,6 +296,12 @@ type matched struct {
 	live *inventory.Live
 	ids  map[string]string // by resource key
 	body map[*target.Resource]map[string]any
+	// roll is the resources whose secrets are sent again (Options.ReplaceSecrets).
+	roll map[*target.Resource]bool
+	// settling says which resources settle (see settle), early the changes it made.
+	settling map[*target.Resource]bool
+	mu       sync.Mutex
+	early    map[*target.Resource]*Change
 	// target is what was matched.
 	target *target.Target
 	// named holds the lower-cased IDs, found live, of the resources Azure names.
@@ -280,21 +332,39 @@ func (m *matched) declares(id string) bool {
 }
 
 // match reads what is live of a target and matches each resource with its live body, waiting
-// for those still provisioning.
-func match(ctx context.Context, c Cloud, t *target.Target, opts Options, requests *int) (*matched, error) {
-	live, err := inventory.OfTarget(ctx, c, t, true)
-	*requests += live.Requests
-	if err != nil {
-		return nil, err
-	}
-	m := &matched{live: live, ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t, named: map[string]bool{}}
+// for those still provisioning. With early, the resources whose changes can be made as they
+// are read are (see settle).
+func match(ctx context.Context, c Cloud, t *target.Target, opts Options, requests *int, early bool) (*matched, error) {
+	m := &matched{ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t, named: map[string]bool{},
+		roll: rollSet(t, opts.ReplaceSecrets), early: map[*target.Resource]*Change{}}
 	for _, r := range t.Resources {
 		if r.ID != nil {
 			m.ids[r.Key] = r.ID.String()
 		}
 	}
+	var settle func(*target.Resource, map[string]any) bool
+	if early && !opts.Drift {
+		// Inline child lists keep the children the project declares (declares): all known
+		// by ID before the listing, unless Azure names some.
+		named := slices.ContainsFunc(t.Resources, func(r *target.Resource) bool { return r.ID == nil })
+		m.settling = map[*target.Resource]bool{}
+		for _, r := range t.Resources {
+			m.settling[r] = settlesEarly(r) && (!named || len(catalog.InlineChildren(r.Type.ARMType)) == 0)
+		}
+		settle = m.settle
+	}
+	live, err := inventory.OfTarget(ctx, c, t, true, settle)
+	*requests += live.Requests
+	if err != nil {
+		return nil, err
+	}
+	m.live = live
 	// Resources named by Azure are matched through their dependency: dependencies first.
 	for _, r := range Order(t) {
+		if c := m.early[r]; c != nil {
+			m.ids[r.Key] = c.ID
+			continue
+		}
 		l := live.Match(r, m.known)
 		if l != nil && transitional(provisioningState(l)) {
 			if opts.OnWait != nil {
@@ -324,6 +394,31 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 	return m, nil
 }
 
+// settlesEarly reports whether a resource's change can be made as soon as its live body is
+// read, before the rest of live is: its body refers to no resource whose ID is known only once
+// live (it has no unknown value), it takes no value from a live body and none is taken from
+// its own, and it is written.
+func settlesEarly(r *target.Resource) bool {
+	return r.ID != nil && r.IdentityFrom == "" && !r.ReadOnly() && len(r.ValuePaths) == 0 && !target.HasUnknown(r.Body)
+}
+
+// settle makes the change of a resource settlesEarly accepts as the listing reads its live
+// body, unless it is still provisioning (waited for later), and lets go of the body when the
+// change leaves it alone (Change.dropLive): the live bodies of a large plan do not pile up.
+// Listings call it several at a time.
+func (m *matched) settle(r *target.Resource, l map[string]any) bool {
+	if !m.settling[r] || transitional(provisioningState(l)) {
+		return false
+	}
+	delete(l, "systemData")
+	c := m.changeOf(r, l, false)
+	c.dropLive(r.Schema.Body)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.early[r] = c
+	return true
+}
+
 // Make plans a target against what is live.
 func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, error) {
 	p := newPlan(t, opts)
@@ -332,7 +427,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	listing := inventory.StartTagged(ctx, c, t.Owner)
 	defer listing.Stop() // no request outlives the plan
 	listing.Declared(func(id string) bool { return t.ByID(id) != nil })
-	m, err := match(ctx, c, t, opts, &p.Requests)
+	m, err := match(ctx, c, t, opts, &p.Requests, true)
 	if err != nil {
 		return nil, err
 	}
@@ -342,9 +437,12 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	}
 	p.Requests += taggedRequests
 	strays := inventory.Strays(tagged, m.declares)
-	roll := rollSet(t, opts.ReplaceSecrets)
 	for _, r := range t.Resources {
-		p.add(m.changeOf(r, roll[r], opts.Drift))
+		c := m.early[r]
+		if c == nil {
+			c = m.changeOf(r, m.body[r], opts.Drift)
+		}
+		p.add(c)
 	}
 	if opts.Prune {
 		if err := p.addDeletions(ctx, c, strays, Reason{Kind: ReasonUndeclared}); err != nil {
@@ -379,15 +477,19 @@ func (p *Plan) release() {
 	}
 }
 
-// changeOf decides the action of one declared resource.
-func (m *matched) changeOf(r *target.Resource, roll, withDrift bool) *Change {
-	c := &Change{Key: r.Key, Type: r.Type.ARMType, APIVersion: r.APIVersion(), ID: m.ids[r.Key], Resource: r}
+// changeOf decides the action of one declared resource, of live body l (nil: not live).
+func (m *matched) changeOf(r *target.Resource, l map[string]any, withDrift bool) *Change {
+	id := m.ids[r.Key]
+	if l != nil {
+		id = armclient.Field(l, "id")
+	}
+	c := &Change{Key: r.Key, Type: r.Type.ARMType, APIVersion: r.APIVersion(), ID: id, Resource: r}
 	if r.IdentityFrom != "" {
 		dep := r.Deps.Of(r.IdentityFrom)[0]
 		c.Identity = &Identity{Dependency: dep.Key, Collection: target.CollectionOf(r)}
 	}
 	c.body = r.Desired(m)
-	l := m.body[r]
+	roll := m.roll[r]
 	if r.ReadOnly() {
 		// Referred to, never written: it must exist.
 		c.Action, c.body, c.live = NoOp, nil, l
@@ -497,8 +599,8 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 	}
 	for _, name := range names {
 		_, v, isLive := lookupKey(liveProps, name)
-		if !isLive || v == nil {
-			continue
+		if list, ok := v.([]any); !isLive || v == nil || ok && len(list) == 0 {
+			continue // no child to keep: a PUT without the list leaves none either
 		}
 		itemType := secret.Child(propsType, name)
 		key, declaredList, declared := lookupKey(bodyProps, name)
@@ -757,7 +859,11 @@ func reasonList(rs []Reason) string {
 // live resource, and the masked bodies for readers of the plan.
 func (p *Plan) fingerprint() {
 	for _, c := range p.Changes {
-		if c.live != nil && c.Action != NoOp { // saved plans compare the versions of what they change
+		switch {
+		case c.Action == NoOp: // saved plans compare the versions of what they change
+		case c.droppedETag != "":
+			c.LiveVersion = "etag:" + c.droppedETag
+		case c.live != nil:
 			c.LiveVersion = LiveVersion(c.live, p.schemaOf(c))
 		}
 		if !c.Puts() || c.body == nil {
