@@ -296,8 +296,7 @@ func FindIn(v any) []string {
 				walk(e)
 			}
 		case string:
-			l := strings.ToLower(x)
-			if strings.HasPrefix(l, "/subscriptions/") || strings.HasPrefix(l, "/providers/") {
+			if MayBeID(x) {
 				if _, err := Parse(x); err == nil {
 					out = append(out, x)
 				}
@@ -306,6 +305,16 @@ func FindIn(v any) []string {
 	}
 	walk(v)
 	return out
+}
+
+// MayBeID reports, without parsing, whether a string starts as an ARM ID does: /subscriptions/
+// or /providers/, in any case.
+func MayBeID(s string) bool {
+	return hasPrefixFold(s, "/subscriptions/") || hasPrefixFold(s, "/providers/")
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // endsInDefault reports a path whose last segment is default, as a nameless singleton's ID.

@@ -1,6 +1,7 @@
 package armid
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -115,5 +116,27 @@ func TestEscapeName(t *testing.T) {
 		if _, err := Parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/blobServices/default/containers/c/blobs/" + esc); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
+	}
+}
+
+func TestMayBeIDAndFindIn(t *testing.T) {
+	for s, want := range map[string]bool{
+		"/subscriptions/s/resourceGroups/rg":                 true,
+		"/SUBSCRIPTIONS/s":                                   true,
+		"/providers/Microsoft.Management/managementGroups/g": true,
+		"/Providers/x":                                       true,
+		"/subscription":                                      false,
+		"subscriptions/s/resourceGroups/rg":                  false,
+		"":                                                   false,
+	} {
+		if got := MayBeID(s); got != want {
+			t.Errorf("MayBeID(%q) = %v", s, got)
+		}
+	}
+	body := map[string]any{"id": "/SUBSCRIPTIONS/s/resourceGroups/rg", "list": []any{"/subscriptions/s/resourceGroups/other", "/subscriptions/"}, "n": 1}
+	got := FindIn(body)
+	slices.Sort(got)
+	if want := []string{"/SUBSCRIPTIONS/s/resourceGroups/rg", "/subscriptions/s/resourceGroups/other"}; !slices.Equal(got, want) {
+		t.Errorf("FindIn = %v, want %v", got, want)
 	}
 }

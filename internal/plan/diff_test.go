@@ -147,3 +147,15 @@ func TestDiffEdges(t *testing.T) {
 		t.Errorf("secondaryLocation: %+v", d)
 	}
 }
+
+func TestHoldsIDs(t *testing.T) {
+	own := map[string]any{"id": "/subscriptions/s/resourceGroups/rg", "name": "rg", "properties": map[string]any{"n": 1, "list": []any{"a"}}}
+	if holdsIDs(own, true) {
+		t.Error("its own ID counts")
+	}
+	other := map[string]any{"id": "/subscriptions/s/resourceGroups/rg", "properties": map[string]any{"nsg": map[string]any{"id": "/Subscriptions/s/x"}}}
+	inList := map[string]any{"properties": map[string]any{"list": []any{map[string]any{"x": "/providers/p"}}}}
+	if !holdsIDs(other, true) || !holdsIDs(inList, true) {
+		t.Error("an ID another property holds is missed")
+	}
+}

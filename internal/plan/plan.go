@@ -143,10 +143,15 @@ func (c *Change) dropLive(t *catalog.Type) {
 		return
 	}
 	etag := armclient.Field(c.live, "etag")
-	if etag == "" || len(liveOnlyRefs(t, c.body, c.live, "", func(id string) (string, bool) { return id, true })) > 0 {
+	if etag == "" {
 		return
 	}
-	c.liveRefs = writableRefs(t, c.live, true)
+	if holdsIDs(c.live, true) { // most hold none: no need to look closer
+		if len(liveOnlyRefs(t, c.body, c.live, "", func(id string) (string, bool) { return id, true })) > 0 {
+			return
+		}
+		c.liveRefs = writableRefs(t, c.live, true)
+	}
 	var kept map[string]any
 	if c.inlineLater {
 		_, p, _ := lookupKey(c.live, "properties")
@@ -160,6 +165,31 @@ func (c *Change) dropLive(t *catalog.Type) {
 		kept = map[string]any{"properties": props}
 	}
 	c.live, c.droppedETag = kept, etag
+}
+
+// holdsIDs reports whether a body holds a string that may be an ARM ID (armid.MayBeID), but
+// for its own ID at its root.
+func holdsIDs(v any, root bool) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if root && strings.EqualFold(k, "id") {
+				continue
+			}
+			if holdsIDs(e, false) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsIDs(e, false) {
+				return true
+			}
+		}
+	case string:
+		return armid.MayBeID(x)
+	}
+	return false
 }
 
 // isLive reports whether the change's resource is live.
