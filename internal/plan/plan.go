@@ -147,8 +147,9 @@ func (c *Change) dropLive(t *catalog.Type) {
 		return
 	}
 	if holdsIDs(c.live, true) { // most hold none: no need to look closer
-		if len(liveOnlyRefs(t, c.body, c.live, "", func(id string) (string, bool) { return id, true })) > 0 {
-			return
+		every := func(id string) (string, bool) { return id, true }
+		if eachLiveOnlyRef(t, c.body, c.live, "", every, func(*catalog.Type, string, any, string, string) bool { return false }) {
+			return // a reference a PUT would drop
 		}
 		c.liveRefs = writableRefs(t, c.live, true)
 	}
@@ -783,6 +784,21 @@ type droppedRef struct {
 // refers accepts (it names what the ID refers to).
 func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, refers func(id string) (string, bool)) []droppedRef {
 	var out []droppedRef
+	eachLiveOnlyRef(t, want, have, path, refers, func(parent *catalog.Type, key string, v any, at, of string) bool {
+		before := secret.Redact(v, secret.Child(parent, key))
+		if secret.Property(parent, key, false) != secret.None {
+			before = secret.Mask
+		}
+		out = append(out, droppedRef{Diff{Path: at, Before: before}, of})
+		return true
+	})
+	return out
+}
+
+// eachLiveOnlyRef gives found, in key order, each writable live value the code does not declare
+// that holds an ID that refers accepts: the object's schema and key, the value, its path and
+// what refers names. found returns false to stop; eachLiveOnlyRef reports whether it stopped.
+func eachLiveOnlyRef(t *catalog.Type, want, have map[string]any, path string, refers func(id string) (string, bool), found func(parent *catalog.Type, key string, v any, at, of string) bool) bool {
 	t = secret.Resolve(t, have)
 	for _, k := range slices.Sorted(maps.Keys(have)) {
 		if path == "" && (strings.EqualFold(k, "id") || strings.EqualFold(k, "tags")) {
@@ -797,24 +813,24 @@ func liveOnlyRefs(t *catalog.Type, want, have map[string]any, path string, refer
 		wm, wok := w.(map[string]any)
 		hm, hok := have[k].(map[string]any)
 		if declared && wok && hok {
-			out = append(out, liveOnlyRefs(secret.Child(t, k), wm, hm, join(path, k), refers)...)
+			if eachLiveOnlyRef(secret.Child(t, k), wm, hm, join(path, k), refers, found) {
+				return true
+			}
 			continue
 		}
 		if declared && w != nil {
 			continue
 		}
 		for _, id := range writableRefs(secret.Child(t, k), have[k], false) {
-			if key, ok := refers(id); ok {
-				before := secret.Redact(have[k], secret.Child(t, k))
-				if secret.Property(t, k, false) != secret.None {
-					before = secret.Mask
+			if of, ok := refers(id); ok {
+				if !found(t, k, have[k], join(path, k), of) {
+					return true
 				}
-				out = append(out, droppedRef{Diff{Path: join(path, k), Before: before}, key})
 				break
 			}
 		}
 	}
-	return out
+	return false
 }
 
 // refuseReadOnly refuses a plan that needs a read-only resource (readOnly: true: referred to,
