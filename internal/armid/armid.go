@@ -284,6 +284,17 @@ func (id *ID) IsSubscription() bool { return id.isSubscription() }
 // the references a body holds.
 func FindIn(v any) []string {
 	var out []string
+	for _, s := range MayBeIDsIn(v) {
+		if _, err := Parse(s); err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MayBeIDsIn lists the strings of a decoded JSON value that MayBeID accepts, unparsed.
+func MayBeIDsIn(v any) []string {
+	var out []string
 	var walk func(any)
 	walk = func(v any) {
 		switch x := v.(type) {
@@ -297,9 +308,7 @@ func FindIn(v any) []string {
 			}
 		case string:
 			if MayBeID(x) {
-				if _, err := Parse(x); err == nil {
-					out = append(out, x)
-				}
+				out = append(out, x)
 			}
 		}
 	}

@@ -9,6 +9,7 @@ package secret
 import (
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/gru-iac/gru/internal/catalog"
 )
@@ -37,16 +38,25 @@ var notSecretSuffixes = []string{
 // exactNames are whole names that hold a secret.
 var exactNames = []string{"key", "token", "pwd", "sas"}
 
+// anchors are fragments of which every name part and exact name holds one: a name without
+// any of them is no secret, without looking further (Name runs for every property validated
+// and compared).
+var anchors = []string{"pass", "secret", "token", "string", "key", "sas", "pwd"}
+
 // Name reports whether a property name says it holds a secret.
 func Name(name string) bool {
-	l := normalName(name)
-	if l == "" {
+	var buf [64]byte
+	normal := normalName(name, buf[:0])
+	if len(normal) == 0 {
 		return false
 	}
-	for _, e := range exactNames {
-		if l == e {
-			return true
-		}
+	// A view of the normalized bytes, which outlives no call below.
+	l := unsafe.String(unsafe.SliceData(normal), len(normal))
+	if !slices.ContainsFunc(anchors, func(a string) bool { return strings.Contains(l, a) }) {
+		return false
+	}
+	if slices.Contains(exactNames, l) {
+		return true
 	}
 	if strings.Contains(l, "publickey") {
 		return false
@@ -76,9 +86,8 @@ func Name(name string) bool {
 	return false
 }
 
-// normalName lower-cases a name and drops the separators _, - and space.
-func normalName(name string) string {
-	b := make([]byte, 0, len(name))
+// normalName appends to b a name lower-cased, without the separators _, - and space.
+func normalName(name string, b []byte) []byte {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
@@ -89,7 +98,7 @@ func normalName(name string) string {
 			b = append(b, c)
 		}
 	}
-	return string(b)
+	return b
 }
 
 // Kind says how a property of an object is secret.

@@ -2,6 +2,7 @@ package secret
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,5 +74,18 @@ func TestNamesOfPlainTypesAreNoSecrets(t *testing.T) {
 		if got := Sensitive(parent, key); got != want {
 			t.Errorf("%s: sensitive %v, want %v", key, got, want)
 		}
+	}
+}
+
+// Name looks no further at a name without an anchor: every name part and exact name has one.
+func TestEveryNamePartHasAnAnchor(t *testing.T) {
+	for _, p := range append(slices.Clone(nameParts), exactNames...) {
+		if !slices.ContainsFunc(anchors, func(a string) bool { return strings.Contains(p, a) }) {
+			t.Errorf("%q holds no anchor: Name would miss it", p)
+		}
+	}
+	long := strings.Repeat("x", 100) + "Password"
+	if !Name(long) || Name(strings.Repeat("x", 100)) {
+		t.Error("long names")
 	}
 }

@@ -227,7 +227,11 @@ func (b *builder) resourcesByID() map[string]*Resource {
 // the project writes itself).
 func (b *builder) referencesByID(r *Resource, body any) {
 	byID := b.resourcesByID()
-	for _, ref := range armid.FindIn(body) {
+	for _, ref := range armid.MayBeIDsIn(body) {
+		if dep := byID[strings.ToLower(ref)]; dep != nil {
+			referTo(r, dep) // an ID as gru writes it (most: those the builder set)
+			continue
+		}
 		id, err := armid.Parse(ref)
 		if err != nil {
 			continue
