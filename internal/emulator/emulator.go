@@ -52,8 +52,9 @@ type Options struct {
 	TypeLatency map[string]time.Duration
 	// Subscriptions are the subscriptions that exist; empty means LocalSubscriptionID alone.
 	Subscriptions []string
-	// PageSize is how many items a list returns before a nextLink (default 100).
-	PageSize int
+	// PageSize is how many items a list returns before a nextLink (default 100);
+	// ResourcesPageSize how many /resources returns (default 1000, as ARM's).
+	PageSize, ResourcesPageSize int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Throttle, when set, limits requests per subscription as ARM does (see ARMThrottle).
@@ -122,6 +123,9 @@ func New(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	if opts.PageSize <= 0 {
 		opts.PageSize = 100
+	}
+	if opts.ResourcesPageSize <= 0 {
+		opts.ResourcesPageSize = 1000
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

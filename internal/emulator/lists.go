@@ -163,7 +163,7 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 	// The envelopes alone serve, unless $expand or a filter reads more of the bodies.
 	short := !slices.ContainsFunc(expand, func(x string) bool { return strings.TrimSpace(x) != "" }) &&
 		!slices.ContainsFunc(clauses, func(c filterClause) bool { return c.field == "principalid" || c.field == "rolename" })
-	return e.writeFiltered(r, clauses, shortView(expand), func(after string, limit int) ([]*record, error) {
+	return e.writeFiltered(r, clauses, shortView(expand), e.opts.ResourcesPageSize, func(after string, limit int) ([]*record, error) {
 		return e.store.topLevel(r.Context(), strings.ToLower(sub), strings.ToLower(group), after, limit, r.now, short)
 	})
 }
@@ -308,16 +308,16 @@ func (env *storedEnvelope) short() (string, bool) {
 	return b.String(), true
 }
 
-// writeFiltered writes a page of the records that match a filter, reading them in batches by
-// key from the request's $skiptoken on.
-func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, batchAfter func(after string, limit int) ([]*record, error)) error {
+// writeFiltered writes a page of at most size records that match a filter, reading them in
+// batches by key from the request's $skiptoken on.
+func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*record, time.Time) string, size int, batchAfter func(after string, limit int) ([]*record, error)) error {
 	after := r.URL.Query().Get("$skiptoken")
 	var page []*record
 	// A batch is a page and one more (which says there is a next page): what is read beyond
 	// the page is read again for the next one, and a smaller batch would read sparse matches
 	// a few rows a query.
-	limit := e.opts.PageSize + 1
-	for len(page) <= e.opts.PageSize {
+	limit := size + 1
+	for len(page) <= size {
 		batch, err := batchAfter(after, limit)
 		if err != nil {
 			return err
@@ -332,7 +332,7 @@ func (e *Emulator) writeFiltered(r *request, clauses []filterClause, show func(*
 		}
 		after = batch[len(batch)-1].Key
 	}
-	e.writePage(r, page, show)
+	e.writePage(r, page, show, size)
 	return nil
 }
 
@@ -358,7 +358,7 @@ func (e *Emulator) listOfType(r *request, sub, armType string) error {
 	if err != nil {
 		return err
 	}
-	return e.writeFiltered(r, clauses, e.showString, func(after string, limit int) ([]*record, error) {
+	return e.writeFiltered(r, clauses, e.showString, e.opts.PageSize, func(after string, limit int) ([]*record, error) {
 		return e.store.ofType(r.Context(), strings.ToLower(sub), strings.ToLower(rt.info.ARMType), after, limit, r.now)
 	})
 }

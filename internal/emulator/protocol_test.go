@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -152,7 +153,7 @@ func TestPutGetPatchDelete(t *testing.T) {
 }
 
 func TestPagingAndFilters(t *testing.T) {
-	srv := newServer(t, Options{PageSize: 3})
+	srv := newServer(t, Options{PageSize: 3, ResourcesPageSize: 5})
 	call(t, srv, "PUT", sub+"/resourceGroups/rg?api-version=2021-04-01", "t", `{"location":"westeurope"}`)
 	for i := 0; i < 7; i++ {
 		tags := `{"env":"dev"}`
@@ -164,24 +165,41 @@ func TestPagingAndFilters(t *testing.T) {
 			t.Fatalf("%d %s", s, code)
 		}
 	}
-	seen := 0
-	next := sub + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts?api-version=2021-06-01"
-	for pages := 0; next != ""; pages++ {
-		if pages > 5 {
-			t.Fatal("paging does not end")
+	// A collection pages by PageSize, /resources by ResourcesPageSize (ARM's: 1000).
+	for list, want := range map[string][]int{
+		"/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts?api-version=2021-06-01": {3, 3, 1},
+		"/resources?api-version=2021-04-01":                                                     {5, 2},
+	} {
+		var sizes []int
+		next := sub + list
+		for pages := 0; next != ""; pages++ {
+			if pages > 5 {
+				t.Fatal("paging does not end")
+			}
+			_, _, page := call(t, srv, "GET", next, "t", "")
+			sizes = append(sizes, len(page["value"].([]any)))
+			next, _ = page["nextLink"].(string)
+			next = strings.TrimPrefix(next, srv.URL)
 		}
-		_, _, page := call(t, srv, "GET", next, "t", "")
-		seen += len(page["value"].([]any))
-		next, _ = page["nextLink"].(string)
-		next = strings.TrimPrefix(next, srv.URL)
-	}
-	if seen != 7 {
-		t.Errorf("paged through %d of 7", seen)
+		if !slices.Equal(sizes, want) {
+			t.Errorf("%s: pages of %v, want %v", list, sizes, want)
+		}
 	}
 	_, _, filtered := call(t, srv, "GET", sub+"/resources?api-version=2021-04-01&$filter="+
 		strings.ReplaceAll("resourceType eq 'Microsoft.Storage/storageAccounts' and tagName eq 'env' and tagValue eq 'prod'", " ", "%20"), "t", "")
 	if v := filtered["value"].([]any); len(v) != 3 {
 		t.Errorf("filtered %d, want 3", len(v))
+	}
+}
+
+func TestResourcesPagesAsARM(t *testing.T) {
+	e, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if e.opts.PageSize != 100 || e.opts.ResourcesPageSize != 1000 {
+		t.Errorf("pages of %d, /resources of %d: want 100 and ARM's 1000", e.opts.PageSize, e.opts.ResourcesPageSize)
 	}
 }
 

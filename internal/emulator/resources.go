@@ -671,18 +671,19 @@ func (e *Emulator) collection(r *request, parent, probe *armid.ID) error {
 	if err != nil {
 		return err
 	}
-	e.writePage(r, recs, e.showString)
+	e.writePage(r, recs, e.showString, e.opts.PageSize)
 	return nil
 }
 
-// writePage writes a list page of records, with a nextLink when there are more than a page.
+// writePage writes a list page of records, with a nextLink when there are more than a page
+// (of size).
 // Stored bodies go out as they are, unless a provisioning state must show: the page is
 // written around them, never decoded nor re-encoded (they are compact JSON, as setBody wrote
 // them), and its length is known before it is sent. show gives each record's JSON.
-func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time.Time) string) {
+func (e *Emulator) writePage(r *request, recs []*record, show func(*record, time.Time) string, pageSize int) {
 	next := ""
-	if len(recs) > e.opts.PageSize {
-		recs = recs[:e.opts.PageSize]
+	if len(recs) > pageSize {
+		recs = recs[:pageSize]
 		q := r.URL.Query()
 		q.Set("$skiptoken", recs[len(recs)-1].Key)
 		u := *r.URL

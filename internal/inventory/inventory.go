@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/gru-iac/gru/internal/armclient"
 	"github.com/gru-iac/gru/internal/armid"
@@ -519,12 +518,8 @@ func sortHeaders(hs []armclient.Header) {
 }
 
 // TaggedListing is a Tagged listing running in the background, so that its requests overlap
-// other work: a plan starts it while the project loads.
+// other work.
 type TaggedListing struct {
-	// Owner is whose tags it lists; Started when it started.
-	Owner   ownership.Owner
-	Started time.Time
-
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -539,7 +534,7 @@ type TaggedListing struct {
 // when the result is not needed.
 func StartTagged(ctx context.Context, c Cloud, owner ownership.Owner) *TaggedListing {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &TaggedListing{Owner: owner, Started: time.Now(), cancel: cancel, done: make(chan struct{})}
+	l := &TaggedListing{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
 		n, err := tagged(ctx, c, owner, func(h armclient.Header) {
