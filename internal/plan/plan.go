@@ -511,8 +511,8 @@ func (p *Plan) release() {
 // changeOf decides the action of one declared resource, of live body l (nil: not live).
 func (m *matched) changeOf(r *target.Resource, l map[string]any, withDrift bool) *Change {
 	id := m.ids[r.Key]
-	if l != nil {
-		id = armclient.Field(l, "id")
+	if live := armclient.Field(l, "id"); l != nil && live != id {
+		id = live // as live writes it (the target's string serves when it is the same)
 	}
 	c := &Change{Key: r.Key, Type: r.Type.ARMType, APIVersion: r.APIVersion(), ID: id, Resource: r}
 	if r.IdentityFrom != "" {
