@@ -247,7 +247,8 @@ func TestDrillUnderThrottleAndFaults(t *testing.T) {
 		t.Skip("waits for the throttle's buckets to refill")
 	}
 	var log syncBuffer
-	c, emu := local(t, emulator.Options{Throttle: emulator.ARMThrottle(), FaultRate: 0.2, Seed: 42,
+	// /resources pages of 50: the listing crosses page boundaries under faults.
+	c, emu := local(t, emulator.Options{Throttle: emulator.ARMThrottle(), FaultRate: 0.2, Seed: 42, ResourcesPageSize: 50,
 		TypeLatency: map[string]time.Duration{"Microsoft.Network/networkSecurityGroups": 5 * time.Millisecond}}, Options{Debug: &log})
 	ctx := context.Background()
 	for attempt := 0; ; attempt++ {

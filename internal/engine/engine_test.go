@@ -254,7 +254,7 @@ func TestReplacementTakesItsContents(t *testing.T) {
 	// made in the portal, which the NSG made again keeps.
 	e.cloud.Put(context.Background(), rgID("rg")+"/providers/Microsoft.Network/routeTables/theirs", "", map[string]any{"location": "westeurope"})
 	nsgID := rgID("rg") + "/providers/Microsoft.Network/networkSecurityGroups/nsg"
-	rule := map[string]any{"name": "ssh", "properties": map[string]any{"protocol": "Tcp", "access": "Allow", "direction": "Inbound", "priority": json.Number("100"),
+	rule := map[string]any{"name": "ssh", "id": nsgID + "/securityRules/ssh", "properties": map[string]any{"protocol": "Tcp", "access": "Allow", "direction": "Inbound", "priority": json.Number("100"),
 		"sourceAddressPrefix": "*", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "22"}}
 	live := e.cloud.Resource(nsgID)
 	live["properties"] = map[string]any{"securityRules": []any{rule}}

@@ -87,12 +87,18 @@ func (c *Cloud) Sent(id string) map[string]any {
 	return copyOf(c.writeOnly[strings.ToLower(id)])
 }
 
-// Set stores a resource as it is, as a change made outside gru (the portal).
+// Set stores a resource as it is, as a change made outside gru (the portal), with a new ETag
+// when it has one.
 func (c *Cloud) Set(body map[string]any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id, _ := body["id"].(string)
-	c.resources[strings.ToLower(id)] = copyOf(body)
+	stored := copyOf(body)
+	if _, ok := stored["etag"]; ok {
+		c.writes++ // changed elsewhere: a new ETag, as ARM gives
+		stored["etag"] = fmt.Sprintf("W/\"%d\"", c.writes)
+	}
+	c.resources[strings.ToLower(id)] = stored
 }
 
 // IDs lists the stored resources' IDs, sorted.
@@ -180,8 +186,8 @@ func (c *Cloud) Put(ctx context.Context, id, version string, body any) (map[stri
 		return nil, armError(http.MethodPut, id, http.StatusNotFound, "PrivateEndpointConnectionNotFound", "Private endpoint connection '%s' does not exist.", parsed.Name)
 	}
 	for _, ref := range armid.FindIn(obj) {
-		if strings.EqualFold(ref, id) || !strings.HasPrefix(strings.ToLower(ref), "/subscriptions/"+strings.ToLower(c.sub)+"/") {
-			continue
+		if strings.EqualFold(ref, id) || strings.HasPrefix(strings.ToLower(ref), strings.ToLower(id)+"/") || !strings.HasPrefix(strings.ToLower(ref), "/subscriptions/"+strings.ToLower(c.sub)+"/") {
+			continue // itself, or a child it lists inline (a rule of its own)
 		}
 		if c.resources[strings.ToLower(ref)] == nil {
 			return nil, armError(http.MethodPut, id, http.StatusBadRequest, "InvalidResourceReference", "Resource %s referenced by resource %s was not found.", ref, id)

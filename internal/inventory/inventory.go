@@ -60,8 +60,9 @@ type Live struct {
 // the values other resources take from it) is never decoded: a network security group's six
 // default rules and the like weigh, by the thousand. settle, when set, is given each live
 // resource the target declares by ID as it is read, from the listing's goroutines (several
-// at once); what it takes (returning true) Live does not keep.
-func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle func(*target.Resource, map[string]any) bool) (*Live, error) {
+// at once); what it takes (returning true) Live does not keep. A body settle keeps whole it
+// gives to share, which lets it share what it has alike with the others (sharedValues).
+func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle func(r *target.Resource, item map[string]any, share func(map[string]any)) bool) (*Live, error) {
 	live := &Live{target: t, declared: map[*target.Resource]map[string]any{}, others: map[string]map[string]any{}, collections: map[string][]map[string]any{}}
 	type collection struct {
 		path, version string
@@ -81,13 +82,20 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle 
 	var mu sync.Mutex
 	var firstErr error
 	shared := sharedValues{}
+	share := func(body map[string]any) {
+		if trim {
+			mu.Lock()
+			defer mu.Unlock()
+			shared.share(body)
+		}
+	}
 	unread := validate.NewWritableDecoder(readKept()...)
 	forEach(keys, func(key string) {
 		col := wanted[key]
 		var items []map[string]any
 		add := func(it map[string]any) {
 			if settle != nil {
-				if r := t.ByID(armclient.Field(it, "id")); r != nil && settle(r, it) {
+				if r := t.ByID(armclient.Field(it, "id")); r != nil && settle(r, it, share) {
 					return
 				}
 			}

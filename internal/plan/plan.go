@@ -135,10 +135,11 @@ type Change struct {
 // dropLive lets go of the live body of a change that leaves its resource alone (of schema t)
 // when what the plan does later needs no more of it than the change keeps: the IDs it holds in
 // properties a PUT could write (what must be deleted after it: liveRefs), none of them in a
-// property the project does not declare (a reference a PUT would drop), and the inline child
-// lists a PUT would take from live (inlineLater). Its ETag stands for its version. The change
-// is still of a live resource (isLive).
-func (c *Change) dropLive(t *catalog.Type) {
+// property that the body a write would send (with the inline child lists it takes from live,
+// of the children declares accepts) leaves out: no reference a PUT would drop; and the inline
+// child lists themselves (inlineLater). Its ETag stands for its version. The change is still
+// of a live resource (isLive).
+func (c *Change) dropLive(t *catalog.Type, declares func(id string) bool) {
 	if c.Action != NoOp || c.live == nil {
 		return
 	}
@@ -147,8 +148,12 @@ func (c *Change) dropLive(t *catalog.Type) {
 		return
 	}
 	if holdsIDs(c.live, true) { // most hold none: no need to look closer
+		sent := c.body
+		if c.inlineLater {
+			sent, _ = keepInlineChildren(c.Resource, c.body, c.live, declares, true)
+		}
 		every := func(id string) (string, bool) { return id, true }
-		if eachLiveOnlyRef(t, c.body, c.live, "", every, func(*catalog.Type, string, any, string, string) bool { return false }) {
+		if eachLiveOnlyRef(t, sent, c.live, "", every, func(*catalog.Type, string, any, string, string) bool { return false }) {
 			return // a reference a PUT would drop
 		}
 		c.liveRefs = writableRefs(t, c.live, true)
@@ -248,6 +253,9 @@ type Options struct {
 	WaitTimeout time.Duration `json:"-"`
 	// OnWait is told of each resource the plan waits for, as it starts waiting.
 	OnWait func(key, state string) `json:"-"`
+	// afterListing compares every resource once the listing has ended, none as it is read
+	// (see settle): the tests plan both ways.
+	afterListing bool
 }
 
 // Format is the format of saved plans.
@@ -333,6 +341,8 @@ type matched struct {
 	settling map[*target.Resource]bool
 	mu       sync.Mutex
 	early    map[*target.Resource]*Change
+	// emptyInline are the inline child lists dropped changes keep, when empty (sharedInline).
+	emptyInline map[string]map[string]any
 	// target is what was matched.
 	target *target.Target
 	// named holds the lower-cased IDs, found live, of the resources Azure names.
@@ -373,8 +383,8 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 			m.ids[r.Key] = r.ID.String()
 		}
 	}
-	var settle func(*target.Resource, map[string]any) bool
-	if early && !opts.Drift {
+	var settle func(*target.Resource, map[string]any, func(map[string]any)) bool
+	if early && !opts.Drift && !opts.afterListing {
 		// Inline child lists keep the children the project declares (declares): all known
 		// by ID before the listing, unless Azure names some.
 		named := slices.ContainsFunc(t.Resources, func(r *target.Resource) bool { return r.ID == nil })
@@ -437,17 +447,47 @@ func settlesEarly(r *target.Resource) bool {
 // body, unless it is still provisioning (waited for later), and lets go of the body when the
 // change leaves it alone (Change.dropLive): the live bodies of a large plan do not pile up.
 // Listings call it several at a time.
-func (m *matched) settle(r *target.Resource, l map[string]any) bool {
+func (m *matched) settle(r *target.Resource, l map[string]any, share func(map[string]any)) bool {
 	if !m.settling[r] || transitional(provisioningState(l)) {
 		return false
 	}
 	delete(l, "systemData")
 	c := m.changeOf(r, l, false)
-	c.dropLive(r.Schema.Body)
+	c.dropLive(r.Schema.Body, m.declares)
+	if c.live != nil && c.droppedETag == "" {
+		share(c.live) // kept whole
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if c.droppedETag != "" && c.live != nil {
+		c.live = m.sharedInline(c.Type, c.live)
+	}
 	m.early[r] = c
 	return true
+}
+
+// sharedInline gives, for the inline child lists a dropped change keeps (dropLive), the first
+// alike of its type when every list is empty (a network security group without rules of its
+// own): thousands keep one. Called with mu held.
+func (m *matched) sharedInline(armType string, kept map[string]any) map[string]any {
+	props, _ := kept["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for name, v := range props {
+		if list, ok := v.([]any); !ok || len(list) > 0 {
+			return kept
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	key := strings.ToLower(armType) + " " + strings.Join(names, " ")
+	if shared, ok := m.emptyInline[key]; ok {
+		return shared
+	}
+	if m.emptyInline == nil {
+		m.emptyInline = map[string]map[string]any{}
+	}
+	m.emptyInline[key] = kept
+	return kept
 }
 
 // Make plans a target against what is live.
@@ -630,8 +670,8 @@ func keepInlineChildren(r *target.Resource, body, live map[string]any, declares 
 	}
 	for _, name := range names {
 		_, v, isLive := lookupKey(liveProps, name)
-		if list, ok := v.([]any); !isLive || v == nil || ok && len(list) == 0 {
-			continue // no child to keep: a PUT without the list leaves none either
+		if !isLive || v == nil {
+			continue
 		}
 		itemType := secret.Child(propsType, name)
 		key, declaredList, declared := lookupKey(bodyProps, name)
