@@ -403,7 +403,8 @@ func (c *Client) ListEach(ctx context.Context, collection, version string, query
 }
 
 // ListEachDecoded lists as ListEach does, making each item from its JSON text with decode (a
-// reader that leaves out what the caller never reads, say) rather than decoding it whole.
+// reader that leaves out what the caller never reads, say) rather than decoding it whole. The
+// text is valid JSON (each page is checked whole): decode need not check it again.
 func (c *Client) ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (Resource, error), each func(Resource)) error {
 	if one, err := armid.Parse(strings.TrimSuffix(collection, "/") + "/default"); err == nil && armid.Nameless(one) {
 		res, err := c.Get(ctx, one.String(), version)

@@ -31,7 +31,8 @@ type Cloud interface {
 	List(ctx context.Context, collection, version string, query url.Values) ([]map[string]any, error)
 	// ListEach lists as List does, giving each item to each as it is read.
 	ListEach(ctx context.Context, collection, version string, query url.Values, each func(map[string]any)) error
-	// ListEachDecoded lists as ListEach does, making each item from its JSON text with decode.
+	// ListEachDecoded lists as ListEach does, making each item from its JSON text with decode;
+	// the text is valid JSON.
 	ListEachDecoded(ctx context.Context, collection, version string, query url.Values, decode func(text string) (map[string]any, error), each func(map[string]any)) error
 	ListResourceGroups(ctx context.Context) ([]map[string]any, error)
 	ListResources(ctx context.Context, resourceGroup, filter string) ([]map[string]any, error)
@@ -107,9 +108,9 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle 
 			decode := func(text string) (map[string]any, error) {
 				if r := t.ByID(gjson.Get(text, "id").Str); r != nil && len(r.ValuePaths) > 0 {
 					// and the values other resources take from it (getId with a path)
-					return validate.NewWritableDecoder(append(readKept(), r.ValuePaths...)...).Decode(col.schema, text)
+					return validate.NewWritableDecoder(append(readKept(), r.ValuePaths...)...).DecodeValid(col.schema, text)
 				}
-				return unread.Decode(col.schema, text)
+				return unread.DecodeValid(col.schema, text)
 			}
 			err = c.ListEachDecoded(ctx, col.path, col.version, nil, decode, add)
 		} else {

@@ -39,6 +39,12 @@ func (d *WritableDecoder) Decode(r *catalog.Resource, text string) (map[string]a
 	if !gjson.Valid(text) {
 		return nil, errors.New("the resource is not valid JSON")
 	}
+	return d.DecodeValid(r, text)
+}
+
+// DecodeValid is Decode of a text known to be valid JSON (an item of a list page checked
+// whole), which it does not check again.
+func (d *WritableDecoder) DecodeValid(r *catalog.Resource, text string) (map[string]any, error) {
 	v := gjson.Parse(text)
 	if !v.IsObject() {
 		return nil, errors.New("the resource is not a JSON object")

@@ -87,6 +87,10 @@ func TestDecodeWritableText(t *testing.T) {
 			w, _ := json.Marshal(want)
 			t.Errorf("schema %v: %v\n got %s\nwant %s", schema != nil, err, g, w)
 		}
+		// Of a text known valid (an item of a page checked whole): the same, unchecked.
+		if valid, err := NewWritableDecoder().DecodeValid(schema, text); err != nil || !reflect.DeepEqual(valid, want) {
+			t.Errorf("schema %v: DecodeValid differs: %v %v", schema != nil, err, valid)
+		}
 	}
 	// A kept path goes through lists by index: a rule's provisioning state, read-only, stays.
 	kept, err := NewWritableDecoder("properties.securityRules.0.properties.provisioningState").Decode(nsg, text)
