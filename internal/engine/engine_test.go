@@ -18,6 +18,7 @@ import (
 	"github.com/gru-iac/gru/internal/fakecloud"
 	"github.com/gru-iac/gru/internal/plan"
 	"github.com/gru-iac/gru/internal/project"
+	"github.com/gru-iac/gru/internal/project/projecttest"
 	"github.com/gru-iac/gru/internal/target"
 )
 
@@ -47,26 +48,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // res declares a resource: its type, name, body (JSON) and dependencies ("key=name,name").
-func res(typ, name, body string, deps ...string) *project.Spec {
-	group, short, _ := strings.Cut(typ, "::")
-	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Source: project.Location{File: name + ".js", Line: 1, Column: 1}}
-	if body != "" {
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&s.Properties); err != nil {
-			panic(err)
-		}
-	}
-	for _, d := range deps {
-		key, names, _ := strings.Cut(d, "=")
-		var refs []project.Ref
-		for _, n := range strings.Split(names, ",") {
-			refs = append(refs, project.Ref{Name: n})
-		}
-		s.Dependencies.Add(key, strings.Contains(names, ","), refs...)
-	}
-	return s
-}
+var res = projecttest.Spec
 
 func (e *env) target(opts target.Options, specs ...*project.Spec) *target.Target {
 	e.t.Helper()

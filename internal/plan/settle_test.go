@@ -14,32 +14,13 @@ import (
 	"github.com/gru-iac/gru/internal/fakecloud"
 	"github.com/gru-iac/gru/internal/plan"
 	"github.com/gru-iac/gru/internal/project"
+	"github.com/gru-iac/gru/internal/project/projecttest"
 	"github.com/gru-iac/gru/internal/target"
 )
 
 const sub = "00000000-0000-4000-8000-000000000001"
 
-// spec declares a resource: its type, name, body (JSON) and dependencies ("key=name,name").
-func spec(typ, name, body string, deps ...string) *project.Spec {
-	group, short, _ := strings.Cut(typ, "::")
-	s := &project.Spec{Type: short, Group: group, Name: name, Properties: map[string]any{}, Source: project.Location{File: "resources.js", Line: 1, Column: 1}}
-	if body != "" {
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&s.Properties); err != nil {
-			panic(err)
-		}
-	}
-	for _, d := range deps {
-		key, names, _ := strings.Cut(d, "=")
-		var refs []project.Ref
-		for _, n := range strings.Split(names, ",") {
-			refs = append(refs, project.Ref{Name: n})
-		}
-		s.Dependencies.Add(key, strings.Contains(names, ","), refs...)
-	}
-	return s
-}
+var spec = projecttest.Spec
 
 // TestChangesMadeAsLiveIsReadAreTheSame: a plan that compares resources as the listing reads
 // them, and lets go of the live bodies of those it leaves alone, says exactly what a plan that
