@@ -28,6 +28,31 @@ func (b *builder) bodies() {
 		problems, warnings int
 	}
 	var checks []check
+	// Validated in parallel (bodies by the thousand) while the next are built, their problems
+	// kept in the project's order: a body is not changed once given to validation.
+	type job struct {
+		i int
+		c check
+	}
+	found := make([][]validate.Problem, len(b.t.Resources))
+	work := make(chan job, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for j := range work {
+				found[j.i] = validate.Body(j.c.r.Schema, j.c.body, validate.Options{Name: j.c.name})
+			}
+		})
+	}
+	validated := false
+	awaitChecks := func() {
+		if !validated {
+			validated = true
+			close(work)
+			wg.Wait()
+		}
+	}
+	defer awaitChecks() // the workers end however the loop ends
 	defer func() {
 		if len(noLocation) == 0 {
 			return
@@ -116,24 +141,11 @@ func (b *builder) bodies() {
 		if r.apiVersion != "" {
 			continue // a version gru has no type data for: not validated (a warning says so)
 		}
-		checks = append(checks, check{r, checked, name, len(b.problems), len(b.t.Warnings)})
+		c := check{r, checked, name, len(b.problems), len(b.t.Warnings)}
+		work <- job{len(checks), c}
+		checks = append(checks, c)
 	}
-	// Validated in parallel (bodies by the thousand), their problems kept in the project's order.
-	found := make([][]validate.Problem, len(checks))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range work {
-				found[i] = validate.Body(checks[i].r.Schema, checks[i].body, validate.Options{Name: checks[i].name})
-			}
-		})
-	}
-	for i := range checks {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	awaitChecks()
 	// Each resource's problems in its place among the others found.
 	problems, warnings := b.problems, b.t.Warnings
 	b.problems, b.t.Warnings = nil, nil
@@ -286,11 +298,23 @@ func (b *builder) typeUnknowns(r *Resource, v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			x[k] = b.typeUnknowns(r, e)
+			if s, ok := e.(string); ok { // objects and lists change in place
+				if typed := b.typeUnknowns(r, s); typed != any(s) {
+					x[k] = typed // written only when it changes: bodies share maps (their ownership tags)
+				}
+				continue
+			}
+			b.typeUnknowns(r, e)
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = b.typeUnknowns(r, e)
+			if s, ok := e.(string); ok {
+				if typed := b.typeUnknowns(r, s); typed != any(s) {
+					x[i] = typed
+				}
+				continue
+			}
+			b.typeUnknowns(r, e)
 		}
 	case string:
 		u, ok := parseUnknown(x)
