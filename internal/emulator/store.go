@@ -551,22 +551,7 @@ func (s *store) topLevel(ctx context.Context, sub, group, after string, limit in
 	}
 	q += " ORDER BY key LIMIT ?"
 	args = append(args, limit)
-	rows, err := s.reader.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*record
-	for rows.Next() {
-		var short bool
-		r, err := scanRecord(rows, &short)
-		if err != nil {
-			return nil, err
-		}
-		r.short = short
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.queryRecords(ctx, true, q, args...)
 }
 
 // referrers lists the live resources whose bodies reference a key.
@@ -592,6 +577,12 @@ func (s *store) ofType(ctx context.Context, sub, typ, after string, limit int, n
 }
 
 func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, error) {
+	return s.queryRecords(ctx, false, q, args...)
+}
+
+// queryRecords reads the records a query of recordColumns selects; with short, each row ends
+// with one more column, whether its body is an envelope (record.short).
+func (s *store) queryRecords(ctx context.Context, short bool, q string, args ...any) ([]*record, error) {
 	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -599,10 +590,16 @@ func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, er
 	defer rows.Close()
 	var out []*record
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		var extra []any
+		var isShort bool
+		if short {
+			extra = append(extra, &isShort)
+		}
+		r, err := scanRecord(rows, extra...)
 		if err != nil {
 			return nil, err
 		}
+		r.short = isShort
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -70,6 +70,9 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle 
 		schema        *catalog.Resource
 	}
 	wanted := map[string]collection{}
+	// Whether any live body has values other resources take (getId with a path): most
+	// projects have none, and their items are not looked up twice.
+	valuesTaken := slices.ContainsFunc(t.Resources, func(r *target.Resource) bool { return len(r.ValuePaths) > 0 })
 	for _, r := range t.Resources {
 		if p := target.CollectionOf(r); p != "" {
 			wanted[strings.ToLower(p)] = collection{p, r.APIVersion(), r.Schema}
@@ -106,9 +109,11 @@ func OfTarget(ctx context.Context, c Cloud, t *target.Target, trim bool, settle 
 		if trim {
 			// Read without what a plan does not read, which is never decoded.
 			decode := func(text string) (map[string]any, error) {
-				if r := t.ByID(gjson.Get(text, "id").Str); r != nil && len(r.ValuePaths) > 0 {
-					// and the values other resources take from it (getId with a path)
-					return validate.NewWritableDecoder(append(readKept(), r.ValuePaths...)...).DecodeValid(col.schema, text)
+				if valuesTaken {
+					if r := t.ByID(gjson.Get(text, "id").Str); r != nil && len(r.ValuePaths) > 0 {
+						// and the values other resources take from it (getId with a path)
+						return validate.NewWritableDecoder(append(readKept(), r.ValuePaths...)...).DecodeValid(col.schema, text)
+					}
 				}
 				return unread.DecodeValid(col.schema, text)
 			}
