@@ -212,7 +212,7 @@ func configured(ctx context.Context, dir string, hooks Hooks) (l *loader, p *Pro
 	if err != nil {
 		return nil, nil, stop, err
 	}
-	l = &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks, projectFiles: map[string]bool{}, declaredAt: goja.NewSymbol("gru.declaredAt")}
+	l = &loader{dir: abs, vm: goja.New(), modules: map[string]goja.Value{}, hooks: hooks, projectFiles: map[string]bool{}, declaredAt: goja.NewSymbol("gru.declaredAt"), held: heldStrings{}}
 	l.vm.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	unwatch := context.AfterFunc(ctx, func() { l.vm.Interrupt(ctx.Err()) })
 	stop = func() { unwatch() }
@@ -290,6 +290,32 @@ type loader struct {
 	// for every resource) for the resources value it was made with.
 	arg          *goja.Object
 	argResources goja.Value
+	// held are the strings the project's specs share (see heldStrings).
+	held heldStrings
+}
+
+// heldStrings gives the strings a loaded project keeps their own memory: goja's string
+// literals are slices of their file's source, which any one of them would keep whole (1.5 MB
+// for a project of 10,000 resources, long after it ran). What repeats (types, groups, keys,
+// the names dependencies give) is held once.
+type heldStrings map[string]string
+
+// shared is s in memory of its own, one copy for all of its uses.
+func (h heldStrings) shared(s string) string {
+	if v, ok := h[s]; ok {
+		return v
+	}
+	v := strings.Clone(s)
+	h[v] = v
+	return v
+}
+
+// own is s in memory of its own; the same s without a table.
+func (h heldStrings) own(s string) string {
+	if h == nil {
+		return s
+	}
+	return strings.Clone(s)
 }
 
 // rel names a file of the project relative to its folder, for messages.
@@ -548,21 +574,26 @@ func stringOr(v any, def string) string {
 // plain exports a JavaScript value as JSON data, as JSON.stringify then JSON.parse would:
 // objects, arrays, strings, booleans, and numbers as json.Number; functions and undefined are
 // dropped from objects (null in arrays), NaN and infinities become null, dates ISO strings.
-func plain(v goja.Value) any {
+func plain(v goja.Value) any { return heldStrings(nil).plain(v) }
+
+// plain is the package's plain, its strings held by h (as they are without h).
+func (h heldStrings) plain(v goja.Value) any {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return nil
 	}
-	out, _ := jsonValue(v.Export())
+	out, _ := h.jsonValue(v.Export())
 	return out
 }
 
 // jsonValue converts an exported JavaScript value; ok is false for what JSON.stringify drops
-// (functions, undefined).
-func jsonValue(v any) (any, bool) {
+// (functions, undefined). Strings are held by h (as they are without h).
+func (h heldStrings) jsonValue(v any) (any, bool) {
 	switch x := v.(type) {
 	case nil:
 		return nil, true
-	case string, bool:
+	case string:
+		return h.own(x), true
+	case bool:
 		return x, true
 	case int64:
 		return json.Number(strconv.FormatInt(x, 10)), true
@@ -574,7 +605,10 @@ func jsonValue(v any) (any, bool) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			if val, ok := jsonValue(e); ok {
+			if val, ok := h.jsonValue(e); ok {
+				if h != nil {
+					k = h.shared(k)
+				}
 				out[k] = val
 			}
 		}
@@ -582,7 +616,7 @@ func jsonValue(v any) (any, bool) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i], _ = jsonValue(e)
+			out[i], _ = h.jsonValue(e)
 		}
 		return out, true
 	case func(goja.FunctionCall) goja.Value:
@@ -648,9 +682,9 @@ func (l *loader) refOf(v goja.Value) Ref {
 			}
 			return ""
 		}
-		return Ref{Name: get("name"), Type: get("type"), Group: get("group")}
+		return Ref{Name: l.held.shared(get("name")), Type: l.held.shared(get("type")), Group: l.held.shared(get("group"))}
 	}
-	return Ref{Name: v.String()}
+	return Ref{Name: l.held.shared(v.String())}
 }
 
 // settled is what an async function's promise settled with (an async createResources or
@@ -683,7 +717,7 @@ func (l *loader) settled(v goja.Value, file string) (goja.Value, error) {
 
 // evaluate turns a resource's declaration into a Spec.
 func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, source Location, resources goja.Value) (*Spec, error) {
-	s := &Spec{Type: typ, Group: group, Source: source}
+	s := &Spec{Type: l.held.shared(typ), Group: l.held.shared(group), Source: source}
 	if v := decl.Get("name"); v != nil && !goja.IsUndefined(v) {
 		// GruCloud's generated projects name a resource by its full name (rg::vnet::subnet):
 		// its own name is the last part.
@@ -691,6 +725,7 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 		if i := strings.LastIndex(s.Name, "::"); i >= 0 {
 			s.Name = s.Name[i+2:]
 		}
+		s.Name = l.held.own(s.Name)
 	}
 	if v := decl.Get("readOnly"); v != nil {
 		s.ReadOnly = v.ToBoolean()
@@ -707,7 +742,7 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 		if !ok || !apiVersionPattern.MatchString(version) {
 			return nil, &Error{Code: CodeFormat, Location: source, Resource: what(), Path: "apiVersion", Msg: fmt.Sprintf("%s is not an API version: write it as ARM does, such as \"2023-05-01\" or \"2023-05-01-preview\" (gru types --versions TYPE lists them)", v)}
 		}
-		s.APIVersion = version
+		s.APIVersion = l.held.shared(version)
 	}
 	call := func(key string) (goja.Value, error) {
 		v := decl.Get(key)
@@ -736,7 +771,7 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 	if err != nil {
 		return nil, err
 	}
-	switch m := plain(props).(type) {
+	switch m := l.held.plain(props).(type) {
 	case map[string]any:
 		s.Properties = m
 	case nil:
@@ -763,10 +798,10 @@ func (l *loader) evaluate(p *Project, decl *goja.Object, typ, group string, sour
 				for i := range arr {
 					refs[i] = l.refOf(obj.Get(fmt.Sprint(i)))
 				}
-				s.Dependencies.Add(key, true, refs...)
+				s.Dependencies.Add(l.held.shared(key), true, refs...)
 				continue
 			}
-			s.Dependencies.Add(key, false, l.refOf(v))
+			s.Dependencies.Add(l.held.shared(key), false, l.refOf(v))
 		}
 	}
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -318,4 +319,40 @@ exports.createResources = async ({ config }) => {
 	if _, err := Load(context.Background(), dir, Hooks{GetID: fakeID}); err == nil || !strings.Contains(err.Error(), "no way") {
 		t.Errorf("a rejected createResources: %v", err)
 	}
+}
+
+// TestLoadedProjectLetsGoOfItsSource: goja's string literals are slices of their file's
+// source; a loaded project holds its strings in memory of their own, so the source (here 8 MB
+// of comments around two resources) goes once the project is loaded.
+func TestLoadedProjectLetsGoOfItsSource(t *testing.T) {
+	dir := t.TempDir()
+	padding := strings.Repeat("// "+strings.Repeat("x", 77)+"\n", 50_000)
+	js := padding + `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg", properties: () => ({ tags: { team: "blue" } }) },
+  { type: "VirtualNetwork", group: "Network", name: "vnet", apiVersion: "2023-05-01",
+    properties: () => ({ properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }),
+    dependencies: () => ({ resourceGroup: "rg", natGateways: ["rg::nat"] }) },
+];
+` + padding
+	if err := os.WriteFile(filepath.Join(dir, "resources.js"), []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.js"), []byte(`module.exports = { projectName: "p" };`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	p := load(t, dir)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > int64(len(js))/4 {
+		t.Errorf("the loaded project holds %d bytes, its source has %d", grown, len(js))
+	}
+	vnet := p.Resources[1]
+	if vnet.Name != "vnet" || vnet.APIVersion != "2023-05-01" || vnet.Dependencies.Of("natGateways")[0].Name != "rg::nat" ||
+		vnet.Properties["properties"].(map[string]any)["addressSpace"].(map[string]any)["addressPrefixes"].([]any)[0] != "10.0.0.0/16" {
+		t.Errorf("the project read %+v", vnet)
+	}
+	runtime.KeepAlive(p)
 }
