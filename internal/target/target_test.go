@@ -3,8 +3,10 @@ package target
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/project"
@@ -92,5 +94,51 @@ func TestByIDFindsWhatTheProjectNames(t *testing.T) {
 	}
 	if got := tg.ByID(nsg.ID.String() + "x"); got != nil {
 		t.Errorf("ByID of another ID = %v", got.Key)
+	}
+}
+
+// TestTargetLetsGoOfTheProject: a built target keeps its own bodies and none of the caller's
+// project: the project is as it was, and once the caller lets go of it, its resources' specs
+// and properties go too (a plan of 10,000 resources would hold them twice).
+func TestTargetLetsGoOfTheProject(t *testing.T) {
+	c, err := catalog.Open(catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proj := &project.Project{Name: "p", Stage: "dev", Location: "westeurope", Dir: "somewhere", Resources: []*project.Spec{
+		{Type: "ResourceGroup", Group: "Resources", Name: "rg", Properties: map[string]any{"tags": map[string]any{"team": "blue"}}},
+		{Type: "VirtualNetwork", Group: "Network", Name: "vnet", Properties: map[string]any{"properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []any{"10.0.0.0/16"}}}},
+			Dependencies: project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}}},
+	}}
+	before, _ := json.Marshal(proj)
+	tg, err := Build(context.Background(), c, proj, "s", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := json.Marshal(proj); string(after) != string(before) {
+		t.Errorf("Build changed the project:\n%s\nwas\n%s", after, before)
+	}
+	gone := make(chan string, len(proj.Resources))
+	for _, s := range proj.Resources {
+		runtime.AddCleanup(s, func(name string) { gone <- name }, s.Name)
+	}
+	proj = nil
+	for range 3 {
+		runtime.GC()
+	}
+	for _, want := range []string{"rg", "vnet"} {
+		select {
+		case <-gone:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the target still holds the project's %s (or another) once the project is let go of", want)
+		}
+	}
+	vnet := tg.Resource("Network::VirtualNetwork rg::vnet")
+	body, _ := json.Marshal(vnet.Body)
+	if want := `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}},"tags":{"gc-created-by-provider":"azure","gc-managed-by":"grucloud","gc-project-name":"p","gc-stage":"dev"}}`; string(body) != want {
+		t.Errorf("body %s\nwant %s", body, want)
+	}
+	if vnet.Spec.Name != "vnet" || vnet.Spec.Dependencies.Of("resourceGroup")[0].Name != "rg" || tg.Project.Name != "p" || tg.Project.Dir != "somewhere" {
+		t.Errorf("the target lost what it uses of the project: %+v %+v", vnet.Spec, tg.Project)
 	}
 }
