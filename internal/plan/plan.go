@@ -126,10 +126,12 @@ type Change struct {
 	// inlineLater marks a change left alone whose body lacks the inline child lists a PUT
 	// would take from live (keepInlineChildren): made only if it is written after all.
 	inlineLater bool
-	// droppedETag is the ETag of a live resource whose body dropLive let go of (live then
-	// keeps its inline child lists alone, if any), liveRefs the IDs the body held.
+	// droppedETag is the ETag of a live resource whose body dropLive let go of, liveRefs the
+	// IDs the body held, keptInline its inline child lists (if any) as JSON text: a network's
+	// subnets weigh a third as much so.
 	droppedETag string
 	liveRefs    []string
+	keptInline  string
 }
 
 // dropLive lets go of the live body of a change that leaves its resource alone (of schema t)
@@ -158,7 +160,6 @@ func (c *Change) dropLive(t *catalog.Type, declares func(id string) bool) {
 		}
 		c.liveRefs = writableRefs(t, c.live, true)
 	}
-	var kept map[string]any
 	if c.inlineLater {
 		_, p, _ := lookupKey(c.live, "properties")
 		liveProps, _ := p.(map[string]any)
@@ -168,9 +169,26 @@ func (c *Change) dropLive(t *catalog.Type, declares func(id string) bool) {
 				props[key] = v
 			}
 		}
-		kept = map[string]any{"properties": props}
+		text, err := json.Marshal(map[string]any{"properties": props})
+		if err != nil {
+			return // values decoded from JSON are JSON: kept whole if not
+		}
+		c.keptInline = string(text)
 	}
-	c.live, c.droppedETag = kept, etag
+	c.live, c.droppedETag = nil, etag
+}
+
+// liveBody is the live body of the change: what dropLive kept of it (its inline child lists)
+// once it let go of it.
+func (c *Change) liveBody() map[string]any {
+	if c.live != nil || c.keptInline == "" {
+		return c.live
+	}
+	var kept map[string]any
+	if err := json.Unmarshal([]byte(c.keptInline), &kept); err != nil {
+		panic(fmt.Sprintf("plan: the inline child lists kept of %s: %v", c.Key, err)) // written by dropLive
+	}
+	return kept
 }
 
 // holdsIDs reports whether a body holds a string that may be an ARM ID (armid.MayBeID), but
@@ -341,8 +359,8 @@ type matched struct {
 	settling map[*target.Resource]bool
 	mu       sync.Mutex
 	early    map[*target.Resource]*Change
-	// emptyInline are the inline child lists dropped changes keep, when empty (sharedInline).
-	emptyInline map[string]map[string]any
+	// inlineTexts are the inline child lists dropped changes keep (sharedInline).
+	inlineTexts map[string]string
 	// target is what was matched.
 	target *target.Target
 	// named holds the lower-cased IDs, found live, of the resources Azure names.
@@ -459,35 +477,25 @@ func (m *matched) settle(r *target.Resource, l map[string]any, share func(map[st
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if c.droppedETag != "" && c.live != nil {
-		c.live = m.sharedInline(c.Type, c.live)
+	if c.keptInline != "" {
+		c.keptInline = m.sharedInline(c.keptInline)
 	}
 	m.early[r] = c
 	return true
 }
 
 // sharedInline gives, for the inline child lists a dropped change keeps (dropLive), the first
-// alike of its type when every list is empty (a network security group without rules of its
-// own): thousands keep one. Called with mu held.
-func (m *matched) sharedInline(armType string, kept map[string]any) map[string]any {
-	props, _ := kept["properties"].(map[string]any)
-	names := make([]string, 0, len(props))
-	for name, v := range props {
-		if list, ok := v.([]any); !ok || len(list) > 0 {
-			return kept
-		}
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	key := strings.ToLower(armType) + " " + strings.Join(names, " ")
-	if shared, ok := m.emptyInline[key]; ok {
+// text alike: thousands of network security groups without rules of their own keep one.
+// Called with mu held.
+func (m *matched) sharedInline(text string) string {
+	if shared, ok := m.inlineTexts[text]; ok {
 		return shared
 	}
-	if m.emptyInline == nil {
-		m.emptyInline = map[string]map[string]any{}
+	if m.inlineTexts == nil {
+		m.inlineTexts = map[string]string{}
 	}
-	m.emptyInline[key] = kept
-	return kept
+	m.inlineTexts[text] = text
+	return text
 }
 
 // Make plans a target against what is live.
@@ -543,7 +551,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 func (p *Plan) release() {
 	for _, c := range p.Changes {
 		if c.Action == NoOp {
-			c.live, c.body = nil, nil
+			c.live, c.body, c.keptInline = nil, nil, ""
 		}
 	}
 }
@@ -631,7 +639,7 @@ func (m *matched) changeOf(r *target.Resource, l map[string]any, withDrift bool)
 // what it is inside of, say): with the inline child lists it left out (see inlineLater).
 func (p *Plan) written(c *Change) {
 	if c.inlineLater {
-		c.body, _ = keepInlineChildren(c.Resource, c.body, c.live, p.declares, true)
+		c.body, _ = keepInlineChildren(c.Resource, c.body, c.liveBody(), p.declares, true)
 		c.inlineLater = false
 	}
 }
@@ -793,7 +801,7 @@ func (p *Plan) dropReferences() {
 		}
 	}
 	for _, c := range p.Changes {
-		if c.Resource == nil || c.live == nil || c.Action != NoOp && c.Action != Update || c.Resource.ReadOnly() {
+		if c.Resource == nil || c.live == nil && c.keptInline == "" || c.Action != NoOp && c.Action != Update || c.Resource.ReadOnly() {
 			continue
 		}
 		refers := func(id string) (string, bool) {
@@ -807,7 +815,7 @@ func (p *Plan) dropReferences() {
 			continue
 		}
 		p.written(c) // what it would send, if it is written after all
-		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.live, "", refers) {
+		for _, ref := range liveOnlyRefs(c.Resource.Schema.Body, c.body, c.liveBody(), "", refers) {
 			c.Diffs = append(c.Diffs, ref.diff)
 			c.Reasons = append(c.Reasons, Reason{Kind: ReasonDropsRef, Path: ref.diff.Path, Of: ref.of})
 			c.Action = Update
