@@ -57,7 +57,7 @@ func (s *Session) Declared(ctx context.Context, p *Project, live bool) ([]Declar
 	for _, r := range t.Resources {
 		d := Declared{Key: r.Key, Type: r.Type.ShortName, ARMType: r.Type.ARMType, Name: r.Spec.Name, FullName: r.FullName, Managed: managed[r]}
 		if r.ID != nil {
-			d.ID = r.ID.String()
+			d.ID = r.IDString()
 			d.ResourceGroup = r.ID.ResourceGroupName()
 		}
 		if target.IsResourceGroup(r.Type) {

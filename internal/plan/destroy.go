@@ -44,7 +44,7 @@ func LiveOf(ctx context.Context, c Cloud, t *target.Target) (map[*target.Resourc
 	ids := map[string]string{}
 	for _, r := range t.Resources {
 		if r.ID != nil {
-			ids[r.Key] = r.ID.String()
+			ids[r.Key] = r.IDString()
 		}
 	}
 	out := map[*target.Resource]map[string]any{}

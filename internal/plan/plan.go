@@ -398,7 +398,7 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 		roll: rollSet(t, opts.ReplaceSecrets), early: map[*target.Resource]*Change{}}
 	for _, r := range t.Resources {
 		if r.ID != nil {
-			m.ids[r.Key] = r.ID.String()
+			m.ids[r.Key] = r.IDString()
 		}
 	}
 	var settle func(*target.Resource, map[string]any, func(map[string]any)) bool

@@ -221,7 +221,7 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 		}
 		for _, dep := range r.Deps.Of(d.Key) {
 			if dep.ID != nil {
-				ids = append(ids, dep.ID.String())
+				ids = append(ids, dep.IDString())
 			}
 		}
 	}

@@ -201,7 +201,7 @@ func validationMessage(p validate.Problem) string {
 // idValue is a dependency's ID, or an Unknown while Azure has yet to name it.
 func idValue(r *Resource) any {
 	if r.ID != nil {
-		return r.ID.String()
+		return r.IDString()
 	}
 	return Unknown{IDOf: r.Key}
 }
@@ -216,19 +216,24 @@ func referTo(r, dep *Resource) {
 	if dep == r || slices.Contains(r.Deps.Of(GetIDDependency), dep) {
 		return
 	}
-	if r.ID != nil && dep.ID != nil && strings.HasPrefix(dep.ID.Key(), r.ID.Key()+"/") {
+	if r.ID != nil && dep.ID != nil && inside(dep.IDString(), r.IDString()) {
 		return // a child named in its parent's body (a network's subnet) comes after it
 	}
 	r.Deps.Add(GetIDDependency, dep)
 }
 
+// inside reports whether id names a resource below parent (case-insensitively).
+func inside(id, parent string) bool {
+	return len(id) > len(parent) && id[len(parent)] == '/' && sameFolded(id[:len(parent)], parent)
+}
+
 // resourcesByID indexes the resources by lower-cased ID, once IDs are known (made once).
-func (b *builder) resourcesByID() map[string]*Resource {
+func (b *builder) resourcesByID() *foldIndex {
 	if b.byID == nil {
-		b.byID = make(map[string]*Resource, len(b.t.Resources))
+		b.byID = newFoldIndex(len(b.t.Resources), (*Resource).IDString)
 		for _, r := range b.t.Resources {
 			if r.ID != nil {
-				b.byID[r.ID.Key()] = r
+				b.byID.put(r)
 			}
 		}
 	}
@@ -240,7 +245,7 @@ func (b *builder) resourcesByID() map[string]*Resource {
 func (b *builder) referencesByID(r *Resource, body any) {
 	byID := b.resourcesByID()
 	for _, ref := range armid.MayBeIDsIn(body) {
-		if dep := byID[strings.ToLower(ref)]; dep != nil {
+		if dep := byID.get(ref); dep != nil {
 			referTo(r, dep) // an ID as gru writes it (most: those the builder set)
 			continue
 		}
@@ -248,7 +253,7 @@ func (b *builder) referencesByID(r *Resource, body any) {
 		if err != nil {
 			continue
 		}
-		if dep := byID[id.Key()]; dep != nil {
+		if dep := byID.get(id.String()); dep != nil {
 			referTo(r, dep)
 			continue
 		}

@@ -181,6 +181,11 @@ func (b *builder) identify() {
 	for _, r := range b.t.Resources {
 		visit(r, map[*Resource]bool{})
 	}
+	for _, r := range b.t.Resources {
+		if r.ID != nil {
+			r.idText = r.ID.String()
+		}
+	}
 }
 
 // idBelow builds r's ID below an ancestor's ID, whose type has depth type segments (0 for a

@@ -31,6 +31,8 @@ type Resource struct {
 	FullName string
 	// ID is the resource's ARM ID; nil while Azure has yet to name it (IdentityFrom).
 	ID *armid.ID
+	// idText is ID written out, once for the bodies and changes that hold it.
+	idText string
 	// Parent is the ID the resource lives under (its collection's parent).
 	Parent *armid.ID
 	// Body is what a PUT sends: the user's properties (read-only ones dropped), dependency IDs
@@ -90,6 +92,17 @@ func (d *Deps) at(key string) *Dep {
 	return &(*d)[i]
 }
 
+// IDString is the resource's ARM ID written out, "" while Azure has yet to name it.
+func (r *Resource) IDString() string {
+	switch {
+	case r.ID == nil:
+		return ""
+	case r.idText == "":
+		return r.ID.String() // a resource made elsewhere than Build
+	}
+	return r.idText
+}
+
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
 // it must exist, and gru never writes, tags nor deletes it.
 func (r *Resource) ReadOnly() bool { return r.Spec.ReadOnly }
@@ -112,17 +125,17 @@ type Target struct {
 	// Warnings are what validation found that ARM would ignore (unknown or read-only
 	// properties); with Options.Strict they are errors instead.
 	Warnings Problems
-	byKey    map[string]*Resource
-	// byID indexes the resources whose IDs the project gives by lower-cased ID.
-	byID map[string]*Resource
+	byKey    *foldIndex
+	// byID indexes the resources whose IDs the project gives.
+	byID *foldIndex
 }
 
 // Resource returns a resource by key (case-insensitively), nil when there is none.
-func (t *Target) Resource(key string) *Resource { return t.byKey[strings.ToLower(key)] }
+func (t *Target) Resource(key string) *Resource { return t.byKey.get(key) }
 
 // ByID returns the resource of an ID (case-insensitively), nil when no resource has it as
 // the project gives it (a resource Azure names has its ID only once live).
-func (t *Target) ByID(id string) *Resource { return t.byID[strings.ToLower(id)] }
+func (t *Target) ByID(id string) *Resource { return t.byID.get(id) }
 
 // The codes of the problems Build finds (a Problem's Code); the errors of loading a project
 // have project's codes.
@@ -236,7 +249,7 @@ func Build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, sub
 }
 
 func build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, subscription string, opts Options) (*Target, error) {
-	b := &builder{cat: cat, opts: opts, t: &Target{Project: proj, Catalog: cat, Owner: ownership.Owner{Project: proj.Name, Stage: proj.Stage}, Subscription: subscription, byKey: map[string]*Resource{}}}
+	b := &builder{cat: cat, opts: opts, t: &Target{Project: proj, Catalog: cat, Owner: ownership.Owner{Project: proj.Name, Stage: proj.Stage}, Subscription: subscription, byKey: newFoldIndex(len(proj.Resources), keyOf)}}
 	for _, s := range proj.Resources {
 		b.add(ctx, s)
 	}
@@ -289,8 +302,8 @@ type builder struct {
 	position           map[*Resource]int
 	// ownerTags is the ownership tags, shared by the bodies that have no tags of their own.
 	ownerTags map[string]any
-	// byID indexes the resources by lower-cased ID, once IDs are known (referencesByID).
-	byID map[string]*Resource
+	// byID indexes the resources by ID, once IDs are known (referencesByID).
+	byID *foldIndex
 	// namesOf are the full names of the declared resources by lower ARM type, for suggestions;
 	// nil until needed.
 	namesOf map[string][]string
@@ -436,11 +449,11 @@ func (b *builder) names() {
 		}
 		r.FullName = strings.Join(append(parts, r.Spec.Name), "::")
 		r.Key = r.Type.ShortName + " " + r.FullName
-		if other, dup := b.t.byKey[strings.ToLower(r.Key)]; dup {
+		if other := b.t.byKey.get(r.Key); other != nil {
 			b.problem(CodeDuplicate, r.Spec, r, "", "declared twice (first at %s)", other.Spec.Source)
 			continue
 		}
-		b.t.byKey[strings.ToLower(r.Key)] = r
+		b.t.byKey.put(r)
 	}
 }
 
@@ -461,18 +474,19 @@ func (b *builder) rename() {
 				prefix = p.FullName
 			}
 		}
-		r.FullName = r.Spec.Name
+		full := r.Spec.Name
 		if prefix != "" {
-			r.FullName = prefix + "::" + r.Spec.Name
+			full = prefix + "::" + r.Spec.Name
 		}
-		r.Key = r.Type.ShortName + " " + r.FullName
+		r.Key = r.Type.ShortName + " " + full
+		r.FullName = r.Key[len(r.Type.ShortName)+1:] // one string for both
 	}
 	for _, r := range b.t.Resources {
 		visit(r)
 	}
-	b.t.byKey = map[string]*Resource{}
+	b.t.byKey = newFoldIndex(len(b.t.Resources), keyOf)
 	for _, r := range b.t.Resources {
-		b.t.byKey[strings.ToLower(r.Key)] = r
+		b.t.byKey.put(r)
 	}
 }
 
