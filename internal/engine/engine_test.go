@@ -368,7 +368,8 @@ func TestUnknownPropertiesWarn(t *testing.T) {
 func TestSavedPlans(t *testing.T) {
 	e := newEnv(t)
 	const password = "Sq1-P4ssw0rd-Zq"
-	tg := e.target(target.Options{}, rg, res("Sql::Server", "sql1", `{"properties":{"administratorLogin":"sqladmin","administratorLoginPassword":"`+password+`"}}`, "resourceGroup=rg"))
+	sql := res("Sql::Server", "sql1", `{"properties":{"administratorLogin":"sqladmin","administratorLoginPassword":"`+password+`"}}`, "resourceGroup=rg")
+	tg := e.target(target.Options{}, rg, sql)
 	var file bytes.Buffer
 	if err := e.plan(tg, plan.Options{}).Save(&file); err != nil {
 		t.Fatal(err)
@@ -386,7 +387,7 @@ func TestSavedPlans(t *testing.T) {
 	}
 	allDone(t, out)
 	// A second plan, then a change made elsewhere: the plan is out of date.
-	tg2 := e.target(target.Options{}, res("Resources::ResourceGroup", "rg", `{"tags":{"v":"2"}}`), tg.Resources[1].Spec)
+	tg2 := e.target(target.Options{}, res("Resources::ResourceGroup", "rg", `{"tags":{"v":"2"}}`), sql)
 	file.Reset()
 	e.plan(tg2, plan.Options{}).Save(&file)
 	saved, _ = plan.Load(bytes.NewReader(file.Bytes()))

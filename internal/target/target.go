@@ -22,6 +22,8 @@ import (
 
 // Resource is one resource of the target.
 type Resource struct {
+	// Spec is the resource as the project declares it, once built without its properties and
+	// dependencies (Body and Deps hold what they say): a copy, not the project's.
 	Spec   *project.Spec
 	Type   *catalog.TypeInfo
 	Schema *catalog.Resource
@@ -277,15 +279,16 @@ func build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, sub
 }
 
 // keepWhatIsUsed keeps of the project what the built target uses: neither its resources'
-// properties, which their bodies hold, nor its config. The caller's project is left as it
-// is; once the caller lets go of it too, its properties go (3 MB of 10,000 resources').
+// properties, which their bodies hold, nor their dependencies, which Deps resolve, nor its
+// config. The caller's project is left as it is; once the caller lets go of it too, they go
+// (4 MB of 10,000 resources').
 func (b *builder) keepWhatIsUsed() {
 	p := *b.t.Project
 	p.Resources, p.Config = nil, nil
 	b.t.Project = &p
 	for _, r := range b.t.Resources {
 		s := *r.Spec
-		s.Properties = nil
+		s.Properties, s.Dependencies = nil, nil
 		r.Spec = &s
 	}
 }

@@ -138,7 +138,7 @@ func TestTargetLetsGoOfTheProject(t *testing.T) {
 	if want := `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}},"tags":{"gc-created-by-provider":"azure","gc-managed-by":"grucloud","gc-project-name":"p","gc-stage":"dev"}}`; string(body) != want {
 		t.Errorf("body %s\nwant %s", body, want)
 	}
-	if vnet.Spec.Name != "vnet" || vnet.Spec.Dependencies.Of("resourceGroup")[0].Name != "rg" || tg.Project.Name != "p" || tg.Project.Dir != "somewhere" {
+	if vnet.Spec.Name != "vnet" || vnet.Deps.Of("resourceGroup")[0] != tg.Resource("Resources::ResourceGroup rg") || tg.Project.Name != "p" || tg.Project.Dir != "somewhere" {
 		t.Errorf("the target lost what it uses of the project: %+v %+v", vnet.Spec, tg.Project)
 	}
 }
