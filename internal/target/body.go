@@ -1,9 +1,12 @@
 package target
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -133,7 +136,7 @@ func (b *builder) bodies() {
 		}
 		// What a PUT sends: read-only values are not (ARM ignores them).
 		validate.DropReadOnly(r.Schema, body)
-		r.Body = body
+		r.Body = b.sharedBody(body)
 		name := r.Spec.Name
 		if r.ID != nil {
 			name = r.ID.Name // a name GruCloud's PUT path fixes (default) rather than the project's
@@ -187,6 +190,76 @@ func (b *builder) bodies() {
 	}
 	b.problems = append(b.problems, problems[last.problems:]...)
 	b.t.Warnings = append(b.t.Warnings, warnings[last.warnings:]...)
+}
+
+// sharedBody gives, for a body of scalars and objects of scalars (a location and tags, a
+// SKU), the first alike: bodies are not changed once built, and resources without properties
+// of their own (network security groups, identities, resource groups, by the thousand) have
+// the same. Others it gives as they are.
+func (b *builder) sharedBody(body map[string]any) map[string]any {
+	var key strings.Builder
+	if !b.writeFlat(&key, body, true) {
+		return body
+	}
+	if same, ok := b.sameBodies[key.String()]; ok {
+		return same
+	}
+	if b.sameBodies == nil {
+		b.sameBodies = map[string]map[string]any{}
+	}
+	b.sameBodies[key.String()] = body
+	return body
+}
+
+// writeFlat writes what tells a map of scalars (and, at the top, of objects of scalars) apart
+// from any other, and reports whether it is one.
+func (b *builder) writeFlat(w *strings.Builder, m map[string]any, top bool) bool {
+	if top && len(m) > 8 || len(m) > 16 {
+		return false // not worth sorting
+	}
+	var keys [16]string
+	sorted := keys[:0]
+	for k := range m {
+		sorted = append(sorted, k)
+	}
+	slices.Sort(sorted)
+	w.WriteByte('{')
+	for _, k := range sorted {
+		writeSized(w, k)
+		switch v := m[k].(type) {
+		case string:
+			w.WriteByte('s')
+			writeSized(w, v)
+		case json.Number:
+			w.WriteByte('n')
+			writeSized(w, string(v))
+		case bool:
+			w.WriteByte('b')
+			w.WriteString(strconv.FormatBool(v))
+		case nil:
+			w.WriteByte('z')
+		case map[string]any:
+			if !top {
+				return false
+			}
+			if reflect.ValueOf(v).UnsafePointer() == reflect.ValueOf(b.ownerTags).UnsafePointer() {
+				w.WriteByte('o') // the ownership tags' map, which bodies share
+			} else if !b.writeFlat(w, v, false) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	w.WriteByte('}')
+	return true
+}
+
+// writeSized writes a string after its length: no string can pass for another.
+func writeSized(w *strings.Builder, s string) {
+	w.WriteString(strconv.Itoa(len(s)))
+	w.WriteByte(':')
+	w.WriteString(s)
 }
 
 // validationMessage is a validation problem's text without its path (a Problem has it apart).

@@ -305,6 +305,8 @@ type builder struct {
 	position           map[*Resource]int
 	// ownerTags is the ownership tags, shared by the bodies that have no tags of their own.
 	ownerTags map[string]any
+	// sameBodies are the bodies resources share (sharedBody), by what tells them apart.
+	sameBodies map[string]map[string]any
 	// byID indexes the resources by ID, once IDs are known (referencesByID).
 	byID *foldIndex
 	// namesOf are the full names of the declared resources by lower ARM type, for suggestions;

@@ -3,10 +3,12 @@ package target
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gru-iac/gru/internal/catalog"
 	"github.com/gru-iac/gru/internal/project"
@@ -140,5 +142,103 @@ func TestTargetLetsGoOfTheProject(t *testing.T) {
 	}
 	if vnet.Spec.Name != "vnet" || vnet.Deps.Of("resourceGroup")[0] != tg.Resource("Resources::ResourceGroup rg") || tg.Project.Name != "p" || tg.Project.Dir != "somewhere" {
 		t.Errorf("the target lost what it uses of the project: %+v %+v", vnet.Spec, tg.Project)
+	}
+}
+
+// TestAlikeBodiesAreShared: resources whose bodies are alike, of scalars and objects of
+// scalars, share one body (bodies are not changed once built); bodies that differ in any
+// value, or in its type, do not; nested ones are never shared.
+func TestAlikeBodiesAreShared(t *testing.T) {
+	cat := openCatalog(t)
+	tg, problems := buildJS(t, cat, `exports.createResources = () => [
+  { type: "ResourceGroup", group: "Resources", name: "rg" },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg1", dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg2", dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "NetworkSecurityGroup", group: "Network", name: "nsg3", properties: () => ({ location: "northeurope" }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "StorageAccount", group: "Storage", name: "sa1", properties: () => ({ kind: "StorageV2", sku: { name: "Standard_LRS" } }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "StorageAccount", group: "Storage", name: "sa2", properties: () => ({ sku: { name: "Standard_LRS" }, kind: "StorageV2" }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "StorageAccount", group: "Storage", name: "sa3", properties: () => ({ kind: "StorageV2", sku: { name: "Standard_GRS" } }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "StorageAccount", group: "Storage", name: "sa4", properties: () => ({ kind: "StorageV2", sku: { name: "Standard_LRS" }, tags: { team: "a" } }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "StorageAccount", group: "Storage", name: "sa5", properties: () => ({ kind: "StorageV2", sku: { name: "Standard_LRS" }, tags: { team: "a" } }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualNetwork", group: "Network", name: "vnet1", properties: () => ({ properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }), dependencies: () => ({ resourceGroup: "rg" }) },
+  { type: "VirtualNetwork", group: "Network", name: "vnet2", properties: () => ({ properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } } }), dependencies: () => ({ resourceGroup: "rg" }) },
+];`, Options{})
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	body := func(key string) unsafe.Pointer {
+		r := tg.Resource(key)
+		if r == nil {
+			t.Fatalf("no %s", key)
+		}
+		return reflect.ValueOf(r.Body).UnsafePointer()
+	}
+	for _, same := range [][2]string{
+		{"Network::NetworkSecurityGroup rg::nsg1", "Network::NetworkSecurityGroup rg::nsg2"},
+		{"Network::NetworkSecurityGroup rg::nsg1", "Resources::ResourceGroup rg"}, // a location and the ownership tags
+		{"Storage::StorageAccount rg::sa1", "Storage::StorageAccount rg::sa2"},
+		{"Storage::StorageAccount rg::sa4", "Storage::StorageAccount rg::sa5"},
+	} {
+		if body(same[0]) != body(same[1]) {
+			t.Errorf("%s and %s have bodies alike, not shared", same[0], same[1])
+		}
+	}
+	for _, apart := range [][2]string{
+		{"Network::NetworkSecurityGroup rg::nsg1", "Network::NetworkSecurityGroup rg::nsg3"},
+		{"Storage::StorageAccount rg::sa1", "Storage::StorageAccount rg::sa3"},
+		{"Storage::StorageAccount rg::sa1", "Storage::StorageAccount rg::sa4"},
+		{"Network::VirtualNetwork rg::vnet1", "Network::VirtualNetwork rg::vnet2"},
+	} {
+		if body(apart[0]) == body(apart[1]) {
+			t.Errorf("%s and %s share a body", apart[0], apart[1])
+		}
+	}
+	got, _ := json.Marshal(tg.Resource("Storage::StorageAccount rg::sa3").Body)
+	if want := `{"kind":"StorageV2","location":"westeurope","sku":{"name":"Standard_GRS"},"tags":{"gc-created-by-provider":"azure","gc-managed-by":"grucloud","gc-project-name":"p","gc-stage":"dev"}}`; string(got) != want {
+		t.Errorf("sa3: %s\nwant %s", got, want)
+	}
+}
+
+// TestFlatKeysTellValuesApart: what sharedBody compares bodies by differs for every two
+// bodies that differ, in a value or in its type.
+func TestFlatKeysTellValuesApart(t *testing.T) {
+	b := &builder{ownerTags: map[string]any{"gc-managed-by": "grucloud"}}
+	bodies := []map[string]any{
+		{},
+		{"a": "1"},
+		{"a": json.Number("1")},
+		{"a": true},
+		{"a": nil},
+		{"a": "b:1:c"},
+		{"a": "b", "1:c": "d"},
+		{"a": map[string]any{}},
+		{"a": map[string]any{"b": "c"}},
+		{"a": map[string]any{"b": json.Number("1")}},
+		{"a": b.ownerTags},
+		{"a": map[string]any{"gc-managed-by": "grucloud"}},
+		{"ab": "c"},
+		{"a": "bc"},
+	}
+	seen := map[string]int{}
+	for i, body := range bodies {
+		var w strings.Builder
+		if !b.writeFlat(&w, body, true) {
+			t.Errorf("%v is flat", body)
+			continue
+		}
+		if j, dup := seen[w.String()]; dup {
+			t.Errorf("%v and %v are told apart by the same %q", bodies[j], body, w.String())
+		}
+		seen[w.String()] = i
+	}
+	for _, nested := range []map[string]any{
+		{"a": []any{}},
+		{"a": map[string]any{"b": map[string]any{}}},
+		{"a": float64(1)},
+	} {
+		var w strings.Builder
+		if b.writeFlat(&w, nested, true) {
+			t.Errorf("%v is taken as flat", nested)
+		}
 	}
 }
