@@ -168,7 +168,7 @@ func TestEveryVersionMatchesTheArchive(t *testing.T) {
 					fail("%s: not in the catalogue", k)
 					continue
 				}
-				if !contains(ti.held, want.res.APIVersion) {
+				if !ti.holds(want.res.APIVersion) {
 					fail("%s: version not held", k)
 					continue
 				}

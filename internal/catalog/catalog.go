@@ -46,7 +46,21 @@ type TypeInfo struct {
 	// Aliases are other names that resolve to this type (GruCloud's, derived ones).
 	Aliases []string
 
-	held []string // newest first
+	// held are the versions the embedded data holds, newest first, comma-separated: split
+	// only when listed (thousands of types, a few looked at).
+	held string
+}
+
+// holds reports whether the embedded data holds a version of the type.
+func (t *TypeInfo) holds(version string) bool {
+	for rest := t.held; rest != ""; {
+		var v string
+		v, rest, _ = strings.Cut(rest, ",")
+		if v == version {
+			return true
+		}
+	}
+	return false
 }
 
 // Group is the part of the short name before "::".
@@ -70,7 +84,10 @@ func (t *TypeInfo) ParentType() string {
 // HeldVersions lists the API versions whose schema the embedded catalogue holds (every version
 // of the type data), newest first.
 func (t *TypeInfo) HeldVersions() []string {
-	return append([]string(nil), t.held...)
+	if t.held == "" {
+		return nil
+	}
+	return strings.Split(t.held, ",")
 }
 
 // Options configure a catalogue. The zero value uses the embedded data alone.
@@ -186,9 +203,7 @@ func Open(opts Options) (*Catalog, error) {
 		switch {
 		case f[0] == "T" && len(f) == 5:
 			t := &TypeInfo{ARMType: f[1], ShortName: f[2], DefaultVersion: f[3]}
-			if f[4] != "" {
-				t.held = strings.Split(f[4], ",")
-			}
+			t.held = f[4]
 			c.types = append(c.types, t)
 			c.names[strings.ToLower(t.ShortName)] = t
 			c.names[strings.ToLower(t.ARMType)] = t
@@ -279,16 +294,13 @@ func (c *Catalog) Schema(ctx context.Context, t *TypeInfo, version string) (*Res
 	if version == "" {
 		version = t.DefaultVersion
 	}
-	if c.opts.TypesDir != "" && !contains(t.held, version) {
+	if c.opts.TypesDir != "" && !t.holds(version) {
 		r, err := c.schemaFromDir(ctx, t.ARMType, version)
 		if err != nil || r != nil {
 			return r, err
 		}
 	}
-	for _, h := range t.held {
-		if h != version {
-			continue
-		}
+	if t.holds(version) {
 		f, err := c.load(ctx, "embedded:"+strings.ToLower(t.ARMType)+"@"+version, func() ([]byte, error) {
 			return c.embeddedTypesFile(t.ARMType, version)
 		})

@@ -28,7 +28,7 @@ func TestCatalogueCoversEveryType(t *testing.T) {
 			t.Errorf("short name %s given twice", ti.ShortName)
 		}
 		seen[k] = true
-		if len(ti.held) == 0 {
+		if len(ti.HeldVersions()) == 0 {
 			t.Errorf("%s: no held version", ti.ARMType)
 		}
 		if !contains(ti.HeldVersions(), ti.DefaultVersion) {
