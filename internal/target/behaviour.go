@@ -215,7 +215,7 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 		return
 	}
 	var ids []string
-	for _, d := range b.deps[r] {
+	for _, d := range b.depsOf(r) {
 		if d.PathID != "" || !strings.EqualFold(d.ARMType, "Microsoft.ManagedIdentity/userAssignedIdentities") {
 			continue
 		}
@@ -260,7 +260,7 @@ func (b *builder) userAssignedIdentities(r *Resource, body map[string]any) {
 // for the admin user's authorized_keys, holding the key resource's public key (a value of its
 // live body, known once it exists). Keys the project writes itself are left as they are.
 func (b *builder) sshPublicKeys(r *Resource, body map[string]any) {
-	for _, d := range b.deps[r] {
+	for _, d := range b.depsOf(r) {
 		if !strings.EqualFold(d.ARMType, "Microsoft.Compute/sshPublicKeys") || !strings.HasSuffix(d.PathID, "linuxConfiguration.ssh.publicKeys") || len(r.Deps.Of(d.Key)) == 0 {
 			continue
 		}

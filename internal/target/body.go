@@ -73,7 +73,7 @@ func (b *builder) bodies() {
 		}
 		body := deepCopy(r.Spec.Properties)
 		delete(body, "name")
-		for _, d := range b.deps[r] {
+		for _, d := range b.depsOf(r) {
 			deps := r.Deps.Of(d.Key)
 			if d.PathID != "" && len(deps) > 0 && takesLiveValue(d.PathID) {
 				// GruCloud puts a value of the dependency's live body there (a workspace's

@@ -298,7 +298,10 @@ type builder struct {
 	opts     Options
 	t        *Target
 	problems Problems
-	deps     map[*Resource][]catalog.Dependency
+	// kinds are what the catalogue says of each kind of resource (kindOf), resourceKind
+	// each resource's.
+	kinds        map[kindKey]*kind
+	resourceKind map[*Resource]*kind
 	// byName and byFullName index the resources by lower-cased name for resolve; position is
 	// each resource's place in the project.
 	byName, byFullName map[string][]*Resource
@@ -335,21 +338,84 @@ func (b *builder) problem(code string, s *project.Spec, r *Resource, path, forma
 	b.problems = append(b.problems, p)
 }
 
-func (b *builder) add(ctx context.Context, s *project.Spec) {
-	ti, err := b.cat.Lookup(s.Group + "::" + s.Type)
+// kindKey names a kind of resource a project declares: its type as written, and its API
+// version.
+type kindKey struct{ group, typ, version string }
+
+// kind is what the catalogue says of a kind of resource, asked once for all its resources.
+type kind struct {
+	ti                 *catalog.TypeInfo
+	fixed              []string
+	schema             *catalog.Resource
+	lookupErr, nameErr error
+	schemaErr          error
+	// deps are its dependency keys (derived parents too), parents those of its parents
+	// (parentDeps); depsErr says why there are none.
+	deps, parents []catalog.Dependency
+	depsErr       error
+	// depByKey are the deps by key.
+	depByKey map[string]catalog.Dependency
+	// defaultSchema is the default version's, for a version the catalogue does not hold.
+	defaultSchema    *catalog.Resource
+	defaultSchemaErr error
+}
+
+// kindOf asks the catalogue of a resource's kind, once per kind.
+func (b *builder) kindOf(ctx context.Context, s *project.Spec) *kind {
+	key := kindKey{s.Group, s.Type, s.APIVersion}
+	if k, ok := b.kinds[key]; ok {
+		return k
+	}
+	k := &kind{}
+	if b.kinds == nil {
+		b.kinds = map[kindKey]*kind{}
+	}
+	b.kinds[key] = k
+	name := s.Group + "::" + s.Type
+	if k.ti, k.lookupErr = b.cat.Lookup(name); k.lookupErr != nil {
+		return k
+	}
+	if k.fixed, k.nameErr = b.cat.FixedNames(name); k.nameErr != nil {
+		return k
+	}
+	k.schema, k.schemaErr = b.cat.Schema(ctx, k.ti, s.APIVersion)
+	if k.schemaErr != nil {
+		k.defaultSchema, k.defaultSchemaErr = b.cat.Schema(ctx, k.ti, "")
+	}
+	deps, err := b.cat.Dependencies(k.ti.ARMType)
 	if err != nil {
-		b.problem(CodeUnknownType, s, nil, "", "%v", err)
+		k.depsErr = err
+		return k
+	}
+	k.deps = append(slices.Clip(deps), b.cat.DerivedParents(k.ti, deps, k.fixed)...)
+	k.depByKey = make(map[string]catalog.Dependency, len(k.deps))
+	for _, d := range k.deps {
+		k.depByKey[d.Key] = d
+		if d.Parent {
+			k.parents = append(k.parents, d)
+		}
+	}
+	sort.SliceStable(k.parents, func(i, j int) bool {
+		return depth(k.parents[i].ARMType) < depth(k.parents[j].ARMType)
+	})
+	return k
+}
+
+func (b *builder) add(ctx context.Context, s *project.Spec) {
+	k := b.kindOf(ctx, s)
+	ti, fixed := k.ti, k.fixed
+	if k.lookupErr != nil {
+		b.problem(CodeUnknownType, s, nil, "", "%v", k.lookupErr)
 		return
 	}
-	fixed, err := b.cat.FixedNames(s.Group + "::" + s.Type)
-	if err != nil {
-		b.problem(CodeUnsupportedType, s, nil, "", "%v", err)
+	if k.nameErr != nil {
+		b.problem(CodeUnsupportedType, s, nil, "", "%v", k.nameErr)
 		return
 	}
 	if s.Name == "" && len(fixed) > 0 && fixed[len(fixed)-1] != "" {
 		s.Name = fixed[len(fixed)-1] // its path fixes its name (a Blob service's properties: default)
 	}
-	schema, err := b.cat.Schema(ctx, ti, s.APIVersion)
+	schema, err := k.schema, k.schemaErr
 	unvalidated := ""
 	var notHeld *catalog.VersionNotHeldError
 	if errors.As(err, &notHeld) {
@@ -363,7 +429,7 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		p.Message, p.Warning = fmt.Sprintf("%v: the body is sent as written, not validated (an error with --strict)", err), true
 		b.t.Warnings = append(b.t.Warnings, p)
 		unvalidated = s.APIVersion
-		schema, err = b.cat.Schema(ctx, ti, "")
+		schema, err = k.defaultSchema, k.defaultSchemaErr
 	}
 	if err != nil {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s: %v", ti.ShortName, err)
@@ -380,16 +446,15 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeUnsupportedType, s, nil, "", "%s cannot be created: Azure makes it (a PUT does not exist for it); declare it with readOnly: true to refer to one", ti.ShortName)
 		return
 	}
-	r := &Resource{Spec: s, Type: ti, Schema: schema, fixed: fixed, apiVersion: unvalidated}
-	if b.deps == nil {
-		b.deps = map[*Resource][]catalog.Dependency{}
-	}
-	deps, err := b.cat.Dependencies(ti.ARMType)
-	if err != nil {
-		b.problem(CodeUnsupportedType, s, nil, "", "%v", err)
+	if k.depsErr != nil {
+		b.problem(CodeUnsupportedType, s, nil, "", "%v", k.depsErr)
 		return
 	}
-	b.deps[r] = append(deps, b.cat.DerivedParents(ti, deps, fixed)...)
+	r := &Resource{Spec: s, Type: ti, Schema: schema, fixed: fixed, apiVersion: unvalidated}
+	if b.resourceKind == nil {
+		b.resourceKind = map[*Resource]*kind{}
+	}
+	b.resourceKind[r] = k
 	b.t.Resources = append(b.t.Resources, r)
 }
 
@@ -415,18 +480,10 @@ func IsResourceGroup(t *catalog.TypeInfo) bool {
 
 // parentDeps returns the parent dependencies of r, outermost first (resource group, then
 // each ancestor resource by depth).
-func (b *builder) parentDeps(r *Resource) []catalog.Dependency {
-	var out []catalog.Dependency
-	for _, d := range b.deps[r] {
-		if d.Parent {
-			out = append(out, d)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		return depth(out[i].ARMType) < depth(out[j].ARMType)
-	})
-	return out
-}
+func (b *builder) parentDeps(r *Resource) []catalog.Dependency { return b.resourceKind[r].parents }
+
+// depsOf are the dependency keys of a resource's type (GruCloud's and derived parents).
+func (b *builder) depsOf(r *Resource) []catalog.Dependency { return b.resourceKind[r].deps }
 
 // depth orders parents: resource groups first, then by how nested the type is.
 func depth(armType string) int {
@@ -773,10 +830,7 @@ func (b *builder) link() {
 	failedParent := map[*Resource]bool{}
 	misspelt := map[*Resource]map[string]bool{}
 	for _, r := range b.t.Resources {
-		known := map[string]catalog.Dependency{}
-		for _, d := range b.deps[r] {
-			known[d.Key] = d
-		}
+		known := b.resourceKind[r].depByKey
 		var unknown []string
 		for _, deps := range r.Spec.Dependencies { // sorted by key
 			key := deps.Key
