@@ -45,20 +45,34 @@ const MaxLength = 4096
 // /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{a}.
 // It refuses empty segments, "." and "..", names with characters that cannot travel in a
 // path segment, and a dangling type without a name.
-func Parse(s string) (*ID, error) {
+func Parse(s string) (*ID, error) { return parse(s, true) }
+
+// Valid reports whether Parse accepts s, without making the ID: FindIn's check, by the
+// thousand.
+func Valid(s string) bool {
+	_, err := parse(s, false)
+	return err == nil
+}
+
+// parse is Parse; without build it checks s alone, and returns no ID.
+func parse(s string, build bool) (*ID, error) {
 	if len(s) > MaxLength {
 		return nil, fmt.Errorf("resource ID is %d characters long, more than %d", len(s), MaxLength)
 	}
 	if !strings.HasPrefix(s, "/") {
 		return nil, fmt.Errorf("resource ID %q must start with /", s)
 	}
-	segs := strings.Split(strings.TrimSuffix(s[1:], "/"), "/")
-	for _, seg := range segs {
+	var held [24]string // most IDs have fewer segments: none to allocate
+	segs := held[:0]
+	for rest, more := strings.TrimSuffix(s[1:], "/"), true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
 		if err := checkSegment(seg); err != nil {
 			return nil, fmt.Errorf("resource ID %q: %w", s, err)
 		}
+		segs = append(segs, seg)
 	}
-	id, rest, err := parseScope(segs)
+	id, named, rest, err := parseScope(segs, build)
 	if err != nil {
 		return nil, fmt.Errorf("resource ID %q: %w", s, err)
 	}
@@ -79,37 +93,45 @@ func Parse(s string) (*ID, error) {
 			if len(rest) < 2 {
 				return nil, fmt.Errorf("resource ID %q: type %q has no name", s, rest[0])
 			}
-			id = &ID{Parent: id, Namespace: ns, Type: rest[0], Name: rest[1], block: first}
-			first = false
+			if build {
+				id = &ID{Parent: id, Namespace: ns, Type: rest[0], Name: rest[1], block: first}
+			}
+			named, first = true, false
 			rest = rest[2:]
 		}
 	}
-	if id == nil {
+	if !named {
 		return nil, fmt.Errorf("resource ID %q names no resource", s)
 	}
 	return id, nil
 }
 
-// parseScope reads the leading /subscriptions/{s}[/resourceGroups/{rg}] part, if any.
-func parseScope(segs []string) (*ID, []string, error) {
+// parseScope reads the leading /subscriptions/{s}[/resourceGroups/{rg}] part, if any, and
+// reports whether there is one (named); without build, it makes no ID.
+func parseScope(segs []string, build bool) (id *ID, named bool, rest []string, err error) {
 	if len(segs) == 0 || segs[0] == "" {
-		return nil, nil, errors.New("empty")
+		return nil, false, nil, errors.New("empty")
 	}
 	if !strings.EqualFold(segs[0], "subscriptions") {
-		return nil, segs, nil
+		return nil, false, segs, nil
 	}
 	if len(segs) < 2 {
-		return nil, nil, errors.New("subscriptions has no subscription ID")
+		return nil, false, nil, errors.New("subscriptions has no subscription ID")
 	}
-	sub := Subscription(segs[1])
-	rest := segs[2:]
+	rest = segs[2:]
 	if len(rest) > 0 && strings.EqualFold(rest[0], "resourceGroups") {
 		if len(rest) < 2 {
-			return nil, nil, errors.New("resourceGroups has no name")
+			return nil, false, nil, errors.New("resourceGroups has no name")
 		}
-		return ResourceGroup(segs[1], rest[1]), rest[2:], nil
+		if build {
+			id = ResourceGroup(segs[1], rest[1])
+		}
+		return id, true, rest[2:], nil
 	}
-	return sub, rest, nil
+	if build {
+		id = Subscription(segs[1])
+	}
+	return id, true, rest, nil
 }
 
 func checkSegment(seg string) error {
@@ -285,7 +307,7 @@ func (id *ID) IsSubscription() bool { return id.isSubscription() }
 func FindIn(v any) []string {
 	var out []string
 	for _, s := range MayBeIDsIn(v) {
-		if _, err := Parse(s); err == nil {
+		if Valid(s) {
 			out = append(out, s)
 		}
 	}

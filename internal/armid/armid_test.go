@@ -77,6 +77,9 @@ func TestParseRefusesBadIDs(t *testing.T) {
 		if id, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q) accepted: %s", bad, id)
 		}
+		if Valid(bad) {
+			t.Errorf("Valid(%q)", bad)
+		}
 	}
 }
 
@@ -91,6 +94,9 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		id, err := Parse(s)
+		if Valid(s) != (err == nil) {
+			t.Fatalf("Valid(%q) = %v, Parse: %v", s, Valid(s), err)
+		}
 		if err != nil {
 			return
 		}
