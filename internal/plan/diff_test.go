@@ -159,3 +159,20 @@ func TestHoldsIDs(t *testing.T) {
 		t.Error("an ID another property holds is missed")
 	}
 }
+
+// TestInlineTextIsTheJSONOfTheLists: the text a dropped change keeps of its inline child
+// lists is what encoding/json writes of them, empty or not.
+func TestInlineTextIsTheJSONOfTheLists(t *testing.T) {
+	for _, lists := range []map[string]any{
+		{},
+		{"securityRules": []any{}},
+		{"subnets": []any{}, "virtualNetworkPeerings": []any{}, "a\"<b>": []any{}},
+		{"subnets": []any{map[string]any{"name": "sn", "properties": map[string]any{"addressPrefix": "10.0.0.0/24"}}}, "virtualNetworkPeerings": []any{}},
+	} {
+		got, err := inlineText(lists)
+		want, _ := json.Marshal(map[string]any{"properties": lists})
+		if err != nil || got != string(want) {
+			t.Errorf("%v: %s %v, want %s", lists, got, err, want)
+		}
+	}
+}

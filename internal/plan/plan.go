@@ -169,13 +169,44 @@ func (c *Change) dropLive(t *catalog.Type, declares func(id string) bool) {
 				props[key] = v
 			}
 		}
-		text, err := json.Marshal(map[string]any{"properties": props})
+		text, err := inlineText(props)
 		if err != nil {
 			return // values decoded from JSON are JSON: kept whole if not
 		}
-		c.keptInline = string(text)
+		c.keptInline = text
 	}
 	c.live, c.droppedETag = nil, etag
+}
+
+// inlineText writes inline child lists, by name, as the JSON of a body's properties; lists
+// that are all empty (a network security group without rules of its own, by the thousand)
+// without encoding/json's reflection.
+func inlineText(lists map[string]any) (string, error) {
+	empty := true
+	for _, v := range lists {
+		if l, ok := v.([]any); !ok || len(l) > 0 {
+			empty = false
+		}
+	}
+	if !empty {
+		text, err := json.Marshal(map[string]any{"properties": lists})
+		return string(text), err
+	}
+	var w strings.Builder
+	w.WriteString(`{"properties":{`)
+	for i, name := range slices.Sorted(maps.Keys(lists)) {
+		quoted, err := json.Marshal(name)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(quoted)
+		w.WriteString(":[]")
+	}
+	w.WriteString("}}")
+	return w.String(), nil
 }
 
 // liveBody is the live body of the change: what dropLive kept of it (its inline child lists)
