@@ -147,11 +147,11 @@ func (e *Emulator) listResources(r *request, sub, group string) error {
 		return err
 	}
 	if group != "" {
-		rec, err := e.store.get(r.Context(), armid.ResourceGroup(sub, group).Key(), r.now)
+		found, _, err := e.store.exists(r.Context(), armid.ResourceGroup(sub, group).Key(), r.now)
 		if err != nil {
 			return err
 		}
-		if rec == nil {
+		if !found {
 			return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", group)
 		}
 	}

@@ -95,14 +95,14 @@ func (e *Emulator) checkScope(r *request, id *armid.ID) error {
 		}
 	}
 	if rg := id.ResourceGroupName(); rg != "" && !id.IsResourceGroup() {
-		rec, err := e.store.get(r.Context(), armid.ResourceGroup(id.SubscriptionID(), rg).Key(), r.now)
+		found, goneAt, err := e.store.exists(r.Context(), armid.ResourceGroup(id.SubscriptionID(), rg).Key(), r.now)
 		if err != nil {
 			return err
 		}
-		if rec == nil {
+		if !found {
 			return newError(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rg)
 		}
-		if !rec.GoneAt.IsZero() && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodDelete {
+		if !goneAt.IsZero() && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodDelete {
 			return newError(http.StatusConflict, "ResourceGroupBeingDeleted", "The resource group '%s' is in deprovisioning state and cannot perform this operation.", rg)
 		}
 	}
@@ -110,11 +110,11 @@ func (e *Emulator) checkScope(r *request, id *armid.ID) error {
 	if p == nil || p.IsSubscription() || p.IsResourceGroup() {
 		return nil
 	}
-	rec, err := e.store.get(r.Context(), p.Key(), r.now)
+	found, _, err := e.store.exists(r.Context(), p.Key(), r.now)
 	if err != nil {
 		return err
 	}
-	if rec == nil {
+	if !found {
 		if id.TopLevel() {
 			return newError(http.StatusNotFound, "ResourceNotFound", "The resource '%s' that '%s' extends was not found.", p, id.Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,25 @@ type store struct {
 	// writes purge at most once a second.
 	clock    func() time.Time
 	purgedAt atomic.Int64
+	// statements are the reader's prepared statements by query (prepared): SQLite parses a
+	// query once, not on each of the hundreds of requests a listing makes.
+	statements sync.Map
+}
+
+// prepared is the reader's statement of a query, prepared once.
+func (s *store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.statements.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.reader.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if first, raced := s.statements.LoadOrStore(q, st); raced {
+		st.Close()
+		return first.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // record is one stored resource.
@@ -321,8 +341,12 @@ func lastName(key string) string { return key[strings.LastIndexByte(key, '/')+1:
 
 func (s *store) close() error {
 	var err error
+	s.statements.Range(func(_, st any) bool {
+		err = errors.Join(err, st.(*sql.Stmt).Close())
+		return true
+	})
 	if s.reader != s.db {
-		err = s.reader.Close()
+		err = errors.Join(err, s.reader.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }
@@ -356,12 +380,33 @@ func fromNanos(n int64) time.Time {
 
 // get returns the live resource with a key, nil when there is none (or its deletion ended).
 func (s *store) get(ctx context.Context, key string, now time.Time) (*record, error) {
-	row := s.reader.QueryRowContext(ctx, "SELECT "+recordColumns+" FROM resources WHERE key = ? AND (gone_at = 0 OR gone_at > ?)", key, now.UnixNano())
-	r, err := scanRecord(row)
+	st, err := s.prepared(ctx, "SELECT "+recordColumns+" FROM resources WHERE key = ? AND (gone_at = 0 OR gone_at > ?)")
+	if err != nil {
+		return nil, err
+	}
+	r, err := scanRecord(st.QueryRowContext(ctx, key, now.UnixNano()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	return r, err
+}
+
+// exists reports whether a live resource has a key, and when its deletion in progress ends
+// (zero: none): what a request's scope needs of its resource group and parent, without their
+// bodies (a network's holds its subnets).
+func (s *store) exists(ctx context.Context, key string, now time.Time) (found bool, goneAt time.Time, err error) {
+	st, err := s.prepared(ctx, "SELECT gone_at FROM resources WHERE key = ? AND (gone_at = 0 OR gone_at > ?)")
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	var gone int64
+	switch err := st.QueryRowContext(ctx, key, now.UnixNano()).Scan(&gone); {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, time.Time{}, nil
+	case err != nil:
+		return false, time.Time{}, err
+	}
+	return true, fromNanos(gone), nil
 }
 
 // put writes resources, replacing those with the same keys, with their references, and
@@ -583,7 +628,11 @@ func (s *store) query(ctx context.Context, q string, args ...any) ([]*record, er
 // queryRecords reads the records a query of recordColumns selects; with short, each row ends
 // with one more column, whether its body is an envelope (record.short).
 func (s *store) queryRecords(ctx context.Context, short bool, q string, args ...any) ([]*record, error) {
-	rows, err := s.reader.QueryContext(ctx, q, args...)
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
