@@ -105,8 +105,11 @@ type Options struct {
 
 // Catalog answers questions about ARM types. It is safe for concurrent use.
 type Catalog struct {
-	opts  Options
-	types []*TypeInfo
+	opts Options
+	// indexOnce reads the index (indexed); indexErr is why it could not.
+	indexOnce sync.Once
+	indexErr  error
+	types     []*TypeInfo
 	// names maps every lower-cased short name, alias and ARM type to its type.
 	names map[string]*TypeInfo
 
@@ -181,21 +184,39 @@ type loadedFile struct {
 	err  error
 }
 
-// Open reads the embedded index.
+// Open opens the embedded catalogue. Its index (3 MB once read) is read on first use, not
+// before: a plan reads its project first, whose JavaScript holds memory of its own while it
+// runs. A bad index (a build that skipped go generate) is Lookup's error, and leaves the
+// catalogue without types.
 func Open(opts Options) (*Catalog, error) {
 	zdec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{opts: opts, names: map[string]*TypeInfo{}, files: map[string]*loadedFile{}, typeFiles: map[string]*dirFile{}, zdec: zdec}
+	return &Catalog{opts: opts, files: map[string]*loadedFile{}, typeFiles: map[string]*dirFile{}, zdec: zdec}, nil
+}
+
+// indexed reads the index once, and says why it could not.
+func (c *Catalog) indexed() error {
+	c.indexOnce.Do(func() {
+		if c.indexErr = c.readIndex(); c.indexErr != nil {
+			c.types, c.names = nil, nil
+		}
+	})
+	return c.indexErr
+}
+
+// readIndex reads the embedded index: every type, its names and aliases.
+func (c *Catalog) readIndex() error {
+	c.names = map[string]*TypeInfo{}
 	data, err := c.readZstd("data/index.txt.zst")
 	if err != nil {
-		return nil, fmt.Errorf("reading the embedded catalogue index: %w", err)
+		return fmt.Errorf("reading the embedded catalogue index: %w", err)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	if !sc.Scan() || sc.Text() != indexHeader {
-		return nil, errors.New("the embedded catalogue index has an unknown format: run go generate ./internal/catalog")
+		return errors.New("the embedded catalogue index has an unknown format: run go generate ./internal/catalog")
 	}
 	var aliases [][2]string
 	for sc.Scan() {
@@ -210,13 +231,13 @@ func Open(opts Options) (*Catalog, error) {
 		case f[0] == "A" && len(f) == 3:
 			aliases = append(aliases, [2]string{f[1], f[2]})
 		default:
-			return nil, fmt.Errorf("the embedded catalogue index has a bad line: %q", sc.Text())
+			return fmt.Errorf("the embedded catalogue index has a bad line: %q", sc.Text())
 		}
 	}
 	for _, a := range aliases {
 		t := c.names[strings.ToLower(a[1])]
 		if t == nil {
-			return nil, fmt.Errorf("the embedded catalogue index names alias %s for an unknown type %s", a[0], a[1])
+			return fmt.Errorf("the embedded catalogue index names alias %s for an unknown type %s", a[0], a[1])
 		}
 		t.Aliases = append(t.Aliases, a[0])
 		if _, taken := c.names[strings.ToLower(a[0])]; !taken {
@@ -224,11 +245,14 @@ func Open(opts Options) (*Catalog, error) {
 		}
 	}
 	sort.Slice(c.types, func(i, j int) bool { return c.types[i].ShortName < c.types[j].ShortName })
-	return c, nil
+	return nil
 }
 
 // Types lists every type, sorted by short name.
-func (c *Catalog) Types() []*TypeInfo { return c.types }
+func (c *Catalog) Types() []*TypeInfo {
+	c.indexed()
+	return c.types
+}
 
 // Lookup finds a type by short name (Storage::PrivateEndpointConnection), alias or ARM type
 // (Microsoft.Storage/storageAccounts/privateEndpointConnections), case-insensitively.
@@ -236,6 +260,9 @@ func (c *Catalog) Types() []*TypeInfo { return c.types }
 func (c *Catalog) Lookup(name string) (*TypeInfo, error) {
 	ref, err := ParseTypeRef(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.indexed(); err != nil {
 		return nil, err
 	}
 	if t := c.names[strings.ToLower(ref.Name)]; t != nil {
@@ -247,6 +274,7 @@ func (c *Catalog) Lookup(name string) (*TypeInfo, error) {
 // Find looks up a short name, alias or ARM type, case-insensitively, without parsing it or
 // suggesting others: for callers that only need a yes or no, such as the emulator's router.
 func (c *Catalog) Find(name string) (*TypeInfo, bool) {
+	c.indexed()
 	t, ok := c.names[strings.ToLower(name)]
 	return t, ok
 }
@@ -339,6 +367,9 @@ func (c *Catalog) embeddedTypesFile(armType, version string) ([]byte, error) {
 // SchemaByARMType is Schema for an ARM type that may be absent from the embedded index but
 // present in the types folder (a type newer than gru).
 func (c *Catalog) SchemaByARMType(ctx context.Context, armType, version string) (*Resource, error) {
+	if err := c.indexed(); err != nil {
+		return nil, err
+	}
 	if t := c.names[strings.ToLower(armType)]; t != nil {
 		return c.Schema(ctx, t, version)
 	}

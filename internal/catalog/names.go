@@ -84,6 +84,7 @@ const maxSuggestLength = 200
 // no namespace) is compared with the type part of short names, so "StorageAcount" finds
 // Storage::StorageAccount.
 func (c *Catalog) Suggest(name string, n int) []string {
+	c.indexed()
 	q := strings.ToLower(strings.TrimSpace(name))
 	if len(q) > maxSuggestLength {
 		return []string{} // no type name is this long; comparing would only cost time
