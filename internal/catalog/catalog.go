@@ -25,6 +25,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"weak"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -113,10 +114,14 @@ type Catalog struct {
 	// names maps every lower-cased short name, alias and ARM type to its type.
 	names map[string]*TypeInfo
 
-	mu       sync.Mutex
-	files    map[string]*loadedFile  // by embedded key, or by file below TypesDir and type
-	versions map[string]string       // lower ARM type -> every known version, comma-separated; nil until needed
-	deps     map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
+	mu    sync.Mutex
+	files map[string]*loadedFile // by embedded key, or by file below TypesDir and type
+	// versions is every type's known versions (versionTable), held weakly: read again once
+	// collected; knownVersions keeps those of the types asked for (the few a plan's requests
+	// name), so that the table's 1 MB need not stay.
+	versions      weak.Pointer[versionTable]
+	knownVersions map[string]knownVersions
+	deps          map[string][]Dependency // lower ARM type -> GruCloud's dependency keys; nil until needed
 	// dirIndex is the listing of TypesDir, nil until needed; typeFiles are the type files
 	// below it read, by path; dirReads counts the listings read from the folder rather than
 	// the cache.
@@ -424,24 +429,44 @@ func contains(list []string, s string) bool {
 func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.versions == nil {
-		data, err := c.readZstd("data/versions.txt.zst")
-		if err != nil {
-			return nil, fmt.Errorf("reading the embedded version list: %w", err)
-		}
-		// each type's list is split when asked for: splitting all of them (60,000 versions)
-		// took 3 ms of every gru schema
-		c.versions = map[string]string{}
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-			t, vs, _ := strings.Cut(line, "\t")
-			c.versions[strings.ToLower(t)] = vs
-		}
-	}
-	vs, ok := c.versions[strings.ToLower(armType)]
+	key := strings.ToLower(armType)
+	known, ok := c.knownVersions[key]
 	if !ok {
+		table := c.versions.Value()
+		if table == nil {
+			data, err := c.readZstd("data/versions.txt.zst")
+			if err != nil {
+				return nil, fmt.Errorf("reading the embedded version list: %w", err)
+			}
+			// each type's list is split when asked for: splitting all of them (60,000
+			// versions) took 3 ms of every gru schema
+			table = &versionTable{byType: map[string]string{}}
+			for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				t, vs, _ := strings.Cut(line, "\t")
+				table.byType[strings.ToLower(t)] = vs
+			}
+			c.versions = weak.Make(table)
+		}
+		known.list, known.ok = table.byType[key]
+		if c.knownVersions == nil {
+			c.knownVersions = map[string]knownVersions{}
+		}
+		c.knownVersions[key] = known
+	}
+	if !known.ok {
 		return nil, nil
 	}
-	return strings.Split(vs, ","), nil
+	return strings.Split(known.list, ","), nil
+}
+
+// versionTable is every type's known versions, comma-separated, by lower-cased ARM type.
+type versionTable struct{ byType map[string]string }
+
+// knownVersions are a type's known versions, comma-separated; ok is false for a type the
+// table does not have.
+type knownVersions struct {
+	list string
+	ok   bool
 }
 
 // Dependencies returns GruCloud's dependency keys of a type, in the order of GruCloud's table;

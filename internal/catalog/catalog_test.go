@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -183,8 +185,36 @@ func TestLazyDecoding(t *testing.T) {
 	if n := len(c.files); n != 1 {
 		t.Errorf("one schema decoded %d type files", n)
 	}
-	if c.versions != nil {
+	if c.versions.Value() != nil || c.knownVersions != nil {
 		t.Error("version list decoded without being asked for")
+	}
+}
+
+// TestKnownVersionsOutliveTheirTable: the versions of the types asked for are kept; the table
+// of all of them goes with a collection, and is read again for another type, the same.
+func TestKnownVersionsOutliveTheirTable(t *testing.T) {
+	c := open(t)
+	account, err := c.KnownVersions("Microsoft.Storage/storageAccounts")
+	if err != nil || !slices.Contains(account, "2021-06-01") || !slices.Contains(account, "2019-06-01") {
+		t.Fatalf("storage accounts: %v %v", account, err)
+	}
+	runtime.GC()
+	runtime.GC()
+	if c.versions.Value() != nil {
+		t.Error("the table of every type's versions outlived a collection")
+	}
+	if again, _ := c.KnownVersions("microsoft.storage/STORAGEACCOUNTS"); !slices.Equal(again, account) {
+		t.Errorf("asked again: %v, first %v", again, account)
+	}
+	if c.versions.Value() != nil {
+		t.Error("the table was read again for a type already asked for")
+	}
+	vnet, err := c.KnownVersions("Microsoft.Network/virtualNetworks")
+	if err != nil || !slices.Contains(vnet, "2023-05-01") {
+		t.Errorf("virtual networks, from the table read again: %v %v", vnet, err)
+	}
+	if none, err := c.KnownVersions("Microsoft.Nothing/nothings"); none != nil || err != nil {
+		t.Errorf("an unknown type: %v %v", none, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -37,10 +38,19 @@ type schemaStore struct {
 	firstNode []int // block i holds nodes firstNode[i] to firstNode[i+1]-1
 	pairs     map[string]string
 
-	mu    sync.Mutex
-	cache []*decodedBlock // least recently used first
+	mu sync.Mutex
+	// cache holds the blocks decoded last, least recently used first, weakly: they serve the
+	// lookups of a burst (a project's types, one after the other), and a collection takes them
+	// (1 MB) rather than the plan that follows keeping them.
+	cache []cachedBlock
 
 	decoder *zstd.Decoder // the catalogue's (DecodeAll may be called concurrently)
+}
+
+// cachedBlock is a decoded block the cache holds weakly.
+type cachedBlock struct {
+	index int
+	block weak.Pointer[decodedBlock]
 }
 
 type decodedBlock struct {
@@ -109,13 +119,19 @@ func (s *schemaStore) roots(armType, version string) ([]int, bool) {
 // block returns a decoded block, from the cache when it is there.
 func (s *schemaStore) block(i int) (*decodedBlock, error) {
 	s.mu.Lock()
-	for k, b := range s.cache {
-		if b.index == i {
-			copy(s.cache[k:], s.cache[k+1:])
-			s.cache[len(s.cache)-1] = b
-			s.mu.Unlock()
-			return b, nil
+	for k, c := range s.cache {
+		if c.index != i {
+			continue
 		}
+		copy(s.cache[k:], s.cache[k+1:])
+		b := c.block.Value()
+		if b == nil { // collected
+			s.cache = s.cache[:len(s.cache)-1]
+			break
+		}
+		s.cache[len(s.cache)-1] = c
+		s.mu.Unlock()
+		return b, nil
 	}
 	s.mu.Unlock()
 	data, err := s.decoder.DecodeAll(s.blob[s.offsets[i]:s.offsets[i+1]], nil)
@@ -135,7 +151,7 @@ func (s *schemaStore) block(i int) (*decodedBlock, error) {
 	if len(s.cache) >= blockCacheSize {
 		s.cache = append(s.cache[:0], s.cache[1:]...)
 	}
-	s.cache = append(s.cache, b)
+	s.cache = append(s.cache, cachedBlock{i, weak.Make(b)})
 	s.mu.Unlock()
 	return b, nil
 }
