@@ -448,6 +448,7 @@ func (c *Catalog) KnownVersions(armType string) ([]string, error) {
 			c.versions = weak.Make(table)
 		}
 		known.list, known.ok = table.byType[key]
+		known.list = strings.Clone(known.list) // not a slice of the table's text, which goes
 		if c.knownVersions == nil {
 			c.knownVersions = map[string]knownVersions{}
 		}
