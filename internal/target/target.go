@@ -379,7 +379,8 @@ func (b *builder) kindOf(ctx context.Context, s *project.Spec) *kind {
 		return k
 	}
 	k.schema, k.schemaErr = b.cat.Schema(ctx, k.ti, s.APIVersion)
-	if k.schemaErr != nil {
+	var notHeld *catalog.VersionNotHeldError
+	if errors.As(k.schemaErr, &notHeld) {
 		k.defaultSchema, k.defaultSchemaErr = b.cat.Schema(ctx, k.ti, "")
 	}
 	deps, err := b.cat.Dependencies(k.ti.ARMType)
@@ -411,6 +412,10 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 	if k.nameErr != nil {
 		b.problem(CodeUnsupportedType, s, nil, "", "%v", k.nameErr)
 		return
+	}
+	if s.Name == "" {
+		named := *s // the target's, not the caller's
+		s = &named
 	}
 	if s.Name == "" && len(fixed) > 0 && fixed[len(fixed)-1] != "" {
 		s.Name = fixed[len(fixed)-1] // its path fixes its name (a Blob service's properties: default)

@@ -111,6 +111,11 @@ func TestTargetLetsGoOfTheProject(t *testing.T) {
 		{Type: "ResourceGroup", Group: "Resources", Name: "rg", Properties: map[string]any{"tags": map[string]any{"team": "blue"}}},
 		{Type: "VirtualNetwork", Group: "Network", Name: "vnet", Properties: map[string]any{"properties": map[string]any{"addressSpace": map[string]any{"addressPrefixes": []any{"10.0.0.0/16"}}}},
 			Dependencies: project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}}},
+		{Type: "StorageAccount", Group: "Storage", Name: "acct", Properties: map[string]any{"kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"}},
+			Dependencies: project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}}},
+		// No name: its ID fixes it (default), in the target, not in the project.
+		{Type: "BlobService", Group: "Storage", Properties: map[string]any{},
+			Dependencies: project.Dependencies{{Key: "resourceGroup", Refs: []project.Ref{{Name: "rg"}}}, {Key: "account", Refs: []project.Ref{{Name: "rg::acct"}}}}},
 	}}
 	before, _ := json.Marshal(proj)
 	tg, err := Build(context.Background(), c, proj, "s", Options{})
@@ -128,7 +133,7 @@ func TestTargetLetsGoOfTheProject(t *testing.T) {
 	for range 3 {
 		runtime.GC()
 	}
-	for _, want := range []string{"rg", "vnet"} {
+	for _, want := range []string{"rg", "vnet", "acct", "the blob service"} {
 		select {
 		case <-gone:
 		case <-time.After(5 * time.Second):
@@ -139,6 +144,9 @@ func TestTargetLetsGoOfTheProject(t *testing.T) {
 	body, _ := json.Marshal(vnet.Body)
 	if want := `{"location":"westeurope","properties":{"addressSpace":{"addressPrefixes":["10.0.0.0/16"]}},"tags":{"gc-created-by-provider":"azure","gc-managed-by":"grucloud","gc-project-name":"p","gc-stage":"dev"}}`; string(body) != want {
 		t.Errorf("body %s\nwant %s", body, want)
+	}
+	if blobs := tg.Resource("Storage::BlobService rg::acct::default"); blobs == nil || blobs.Spec.Name != "default" {
+		t.Errorf("the blob service is not named default in the target: %v", blobs)
 	}
 	if vnet.Spec.Name != "vnet" || vnet.Deps.Of("resourceGroup")[0] != tg.Resource("Resources::ResourceGroup rg") || tg.Project.Name != "p" || tg.Project.Dir != "somewhere" {
 		t.Errorf("the target lost what it uses of the project: %+v %+v", vnet.Spec, tg.Project)
