@@ -22,13 +22,13 @@ const heapTarget = 68 << 20
 const minHeadroom = 24 << 20
 
 // keepHeapNear sets a soft memory limit for the Go runtime that follows the live heap: target
-// while the live heap leaves it room enough (half the live heap, minHeadroom at least), more
-// when it does not, and twice the live heap once the live heap grows beyond two thirds of
-// target, which is what the runtime does without a limit: it never collects without end. A
-// plan of thousands of resources holds its heap near target rather than at twice its live
-// heap; plan, apply and destroy keep to it (a heap that grows far, as gru doc --all's, would
-// collect more often on its way up). $GOMEMLIMIT, when set, is the user's choice: gru leaves
-// it alone. It returns the function that ends following and puts the previous limit back.
+// while the live heap leaves it minHeadroom of room, the live heap and minHeadroom when it does
+// not, and twice the live heap once the live heap grows beyond two thirds of target, which is
+// what the runtime does without a limit: it never collects without end. A plan of thousands
+// of resources holds its heap near target rather than at twice its live heap; plan, apply and
+// destroy keep to it (a heap that grows far, as gru doc --all's, would collect more often on
+// its way up). $GOMEMLIMIT, when set, is the user's choice: gru leaves it alone. It returns
+// the function that ends following and puts the previous limit back.
 func keepHeapNear(target int64) (stop func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
@@ -49,7 +49,7 @@ func keepHeapNear(target int64) (stop func()) {
 			}
 			metrics.Read(sample)
 			live := int64(sample[0].Value.Uint64())
-			want := live + max(live/2, minHeadroom)
+			want := live + minHeadroom
 			if live > target*2/3 {
 				want = 2 * live // beyond it, as without a limit: a large heap costs no time
 			}

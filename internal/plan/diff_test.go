@@ -166,6 +166,7 @@ func TestInlineTextIsTheJSONOfTheLists(t *testing.T) {
 	for _, lists := range []map[string]any{
 		{},
 		{"securityRules": []any{}},
+		{"securityRules": []any(nil)},
 		{"subnets": []any{}, "virtualNetworkPeerings": []any{}, "a\"<b>": []any{}},
 		{"subnets": []any{map[string]any{"name": "sn", "properties": map[string]any{"addressPrefix": "10.0.0.0/24"}}}, "virtualNetworkPeerings": []any{}},
 	} {

@@ -184,8 +184,8 @@ func (c *Change) dropLive(t *catalog.Type, declares func(id string) bool) {
 func inlineText(lists map[string]any) (string, error) {
 	empty := true
 	for _, v := range lists {
-		if l, ok := v.([]any); !ok || len(l) > 0 {
-			empty = false
+		if l, ok := v.([]any); !ok || l == nil || len(l) > 0 {
+			empty = false // null, as encoding/json writes a nil list, or items
 		}
 	}
 	if !empty {
