@@ -5,6 +5,7 @@
 package dag
 
 import (
+	"container/heap"
 	"context"
 	"fmt"
 	"sort"
@@ -136,14 +137,17 @@ func (e *ErrCycle) Error() string {
 }
 
 // Walk runs fn for every vertex, each once its dependencies succeeded, at most parallelism at
-// a time (0: no limit). When ctx ends, vertices not yet started are Canceled and those running
-// finish (fn gets ctx to cancel them). Every vertex gets a result.
+// a time (0: no limit). Of the vertices ready, those with the longest chain of dependents
+// after them start first: a chain that would start late would end the walk late. When ctx
+// ends, vertices not yet started are Canceled and those running finish (fn gets ctx to cancel
+// them). Every vertex gets a result.
 func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.Context, v string) error) (map[string]Result, error) {
 	if c := g.Cycle(); c != nil {
 		return nil, &ErrCycle{Path: c}
 	}
 	// Invariants: results is written once per vertex, under mu; waiting counts the
-	// unfinished dependencies of each vertex not yet started, under mu.
+	// unfinished dependencies of each vertex not yet started, under mu; ready holds the
+	// vertices whose dependencies all succeeded, not yet started, under mu.
 	var mu sync.Mutex
 	results := make(map[string]Result, len(g.deps))
 	dependents := map[string][]string{}
@@ -154,13 +158,12 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 			dependents[d] = append(dependents[d], v)
 		}
 	}
-	var slots chan struct{}
-	if parallelism > 0 {
-		slots = make(chan struct{}, parallelism)
-	}
+	ready := &readyQueue{height: heights(g.deps, dependents)}
+	more := sync.NewCond(&mu) // ready grew, or the walk ended
 	var wg sync.WaitGroup
 	var start func(v string)
-	// finish records v's result and starts, skips or cancels its dependents; call with mu held.
+	// finish records v's result and readies, skips or cancels its dependents; call with mu
+	// held.
 	var finish func(v string, r Result)
 	finish = func(v string, r Result) {
 		results[v] = r
@@ -186,28 +189,45 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 				}
 			}
 		}
+		if len(results) == len(g.deps) {
+			more.Broadcast() // workers waiting for more end
+		}
 	}
-	start = func(v string) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if slots != nil {
-				select {
-				case slots <- struct{}{}:
-					defer func() { <-slots }()
-				case <-ctx.Done():
+	runOne := func(v string) {
+		var r Result
+		if ctx.Err() != nil {
+			r = Result{State: Canceled}
+		} else if err := run(ctx, fn, v); err != nil {
+			r = Result{State: Failed, Err: err}
+		}
+		mu.Lock()
+		finish(v, r)
+		mu.Unlock()
+	}
+	if parallelism <= 0 {
+		start = func(v string) { wg.Go(func() { runOne(v) }) }
+	} else {
+		start = func(v string) {
+			heap.Push(ready, v)
+			more.Signal()
+		}
+		for range min(parallelism, len(g.deps)) {
+			wg.Go(func() {
+				for {
+					mu.Lock()
+					for ready.Len() == 0 && len(results) < len(g.deps) {
+						more.Wait()
+					}
+					if ready.Len() == 0 {
+						mu.Unlock()
+						return
+					}
+					v := heap.Pop(ready).(string)
+					mu.Unlock()
+					runOne(v)
 				}
-			}
-			var r Result
-			if ctx.Err() != nil {
-				r = Result{State: Canceled}
-			} else if err := run(ctx, fn, v); err != nil {
-				r = Result{State: Failed, Err: err}
-			}
-			mu.Lock()
-			finish(v, r)
-			mu.Unlock()
-		}()
+			})
+		}
 	}
 	mu.Lock()
 	for _, v := range g.Vertices() {
@@ -218,6 +238,50 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 	mu.Unlock()
 	wg.Wait()
 	return results, nil
+}
+
+// heights gives each vertex the length of the longest chain of dependents that starts at it,
+// itself counted (1 for a vertex nothing depends on).
+func heights(deps, dependents map[string][]string) map[string]int {
+	height := make(map[string]int, len(deps))
+	var of func(v string) int
+	of = func(v string) int {
+		if h, ok := height[v]; ok {
+			return h
+		}
+		h := 1
+		for _, d := range dependents[v] {
+			h = max(h, of(d)+1)
+		}
+		height[v] = h
+		return h
+	}
+	for v := range deps {
+		of(v)
+	}
+	return height
+}
+
+// readyQueue is a heap of vertices, the highest first, then by name.
+type readyQueue struct {
+	height   map[string]int
+	vertices []string
+}
+
+func (q *readyQueue) Len() int { return len(q.vertices) }
+func (q *readyQueue) Less(i, j int) bool {
+	a, b := q.vertices[i], q.vertices[j]
+	if q.height[a] != q.height[b] {
+		return q.height[a] > q.height[b]
+	}
+	return a < b
+}
+func (q *readyQueue) Swap(i, j int) { q.vertices[i], q.vertices[j] = q.vertices[j], q.vertices[i] }
+func (q *readyQueue) Push(v any)    { q.vertices = append(q.vertices, v.(string)) }
+func (q *readyQueue) Pop() any {
+	v := q.vertices[len(q.vertices)-1]
+	q.vertices = q.vertices[:len(q.vertices)-1]
+	return v
 }
 
 // run calls fn, turning a panic into an error so that one vertex cannot stop the walk.

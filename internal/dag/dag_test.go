@@ -3,6 +3,7 @@ package dag
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,5 +106,30 @@ func TestPanicIsAFailure(t *testing.T) {
 	res, _ := g.Walk(context.Background(), 1, func(context.Context, string) error { panic("oops") })
 	if res["a"].State != Failed {
 		t.Errorf("%+v", res["a"])
+	}
+}
+
+// TestLongestChainFirst: of the vertices ready, those with the longest chain of dependents
+// after them start first (by name among equals), so that a chain does not wait behind work
+// nothing waits on.
+func TestLongestChainFirst(t *testing.T) {
+	g := New()
+	g.Connect("z2", "z1")
+	g.Connect("z3", "z2")
+	g.Connect("y2", "y1")
+	for _, v := range []string{"a", "b", "c"} {
+		g.Add(v)
+	}
+	var order []string
+	_, err := g.Walk(context.Background(), 1, func(_ context.Context, v string) error {
+		order = append(order, v) // one at a time
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"z1", "y1", "z2", "a", "b", "c", "y2", "z3"}
+	if !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
 	}
 }
