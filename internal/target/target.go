@@ -252,6 +252,7 @@ func Build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, sub
 
 func build(ctx context.Context, cat *catalog.Catalog, proj *project.Project, subscription string, opts Options) (*Target, error) {
 	b := &builder{cat: cat, opts: opts, t: &Target{Project: proj, Catalog: cat, Owner: ownership.Owner{Project: proj.Name, Stage: proj.Stage}, Subscription: subscription, byKey: newFoldIndex(len(proj.Resources), keyOf)}}
+	b.toMake = len(proj.Resources)
 	for _, s := range proj.Resources {
 		b.add(ctx, s)
 	}
@@ -286,10 +287,11 @@ func (b *builder) keepWhatIsUsed() {
 	p := *b.t.Project
 	p.Resources, p.Config = nil, nil
 	b.t.Project = &p
-	for _, r := range b.t.Resources {
-		s := *r.Spec
-		s.Properties, s.Dependencies = nil, nil
-		r.Spec = &s
+	specs := make([]project.Spec, len(b.t.Resources)) // one allocation for all
+	for i, r := range b.t.Resources {
+		specs[i] = *r.Spec
+		specs[i].Properties, specs[i].Dependencies = nil, nil
+		r.Spec = &specs[i]
 	}
 }
 
@@ -308,6 +310,10 @@ type builder struct {
 	position           map[*Resource]int
 	// ownerTags is the ownership tags, shared by the bodies that have no tags of their own.
 	ownerTags map[string]any
+	// made holds the resources made so far, toMake how many the project declares: one
+	// allocation for all (they live and go together), not one each.
+	made   []Resource
+	toMake int
 	// sameBodies are the bodies resources share (sharedBody), by what tells them apart.
 	sameBodies map[string]map[string]any
 	// byID indexes the resources by ID, once IDs are known (referencesByID).
@@ -455,7 +461,11 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.problem(CodeUnsupportedType, s, nil, "", "%v", k.depsErr)
 		return
 	}
-	r := &Resource{Spec: s, Type: ti, Schema: schema, fixed: fixed, apiVersion: unvalidated}
+	if len(b.made) == cap(b.made) {
+		b.made = make([]Resource, 0, max(16, b.toMake))
+	}
+	b.made = append(b.made, Resource{Spec: s, Type: ti, Schema: schema, fixed: fixed, apiVersion: unvalidated})
+	r := &b.made[len(b.made)-1]
 	if b.resourceKind == nil {
 		b.resourceKind = map[*Resource]*kind{}
 	}
