@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"strconv"
@@ -45,7 +46,19 @@ func (d *differ) add(path string, before, after any, t *catalog.Type) {
 
 func (d *differ) object(t *catalog.Type, want, have map[string]any, path string, root bool) {
 	t = secret.Resolve(t, want)
-	for _, k := range slices.Sorted(maps.Keys(want)) {
+	// Most objects compare equal: compared in any order first, and again in key order (the
+	// diffs' order) only when they do not.
+	before := len(d.out)
+	d.objectIn(t, want, have, path, root, maps.Keys(want))
+	if len(d.out) > before {
+		d.out = d.out[:before]
+		d.objectIn(t, want, have, path, root, slices.Values(slices.Sorted(maps.Keys(want))))
+	}
+}
+
+// objectIn compares the keys of want that keys gives, in its order.
+func (d *differ) objectIn(t *catalog.Type, want, have map[string]any, path string, root bool, keys iter.Seq[string]) {
+	for k := range keys {
 		w := want[k]
 		if w == nil {
 			continue // JSON null: not set
@@ -91,6 +104,18 @@ func (d *differ) tags(want, have any, path string) {
 	if !wok || !hok {
 		d.value(nil, "tags", want, have, path)
 		return
+	}
+	if len(w) == len(h) {
+		same := true
+		for k, v := range w {
+			if hv, ok := h[k]; !ok || !sameScalar(v, hv) { // as written: each has its own
+				same = false
+				break
+			}
+		}
+		if same {
+			return // the same tags, none but these live
+		}
 	}
 	tag := func(path, key string, before, after any) {
 		if secret.Name(key) { // a tag named like a secret holds one

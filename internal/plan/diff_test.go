@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,6 +175,34 @@ func TestInlineTextIsTheJSONOfTheLists(t *testing.T) {
 		want, _ := json.Marshal(map[string]any{"properties": lists})
 		if err != nil || got != string(want) {
 			t.Errorf("%v: %s %v, want %s", lists, got, err, want)
+		}
+	}
+}
+
+// TestDiffsInKeyOrder: objects are compared in any order first, but their diffs come in key
+// order, at every level, tags too.
+func TestDiffsInKeyOrder(t *testing.T) {
+	want, have := map[string]any{}, map[string]any{}
+	inner, innerLive := map[string]any{}, map[string]any{}
+	tags, liveTags := map[string]any{}, map[string]any{}
+	var keys []string
+	for _, k := range "mkbqaxdjfhzcgp" {
+		key := string(k)
+		want[key], have[key] = "want-"+key, "live-"+key
+		inner[key], innerLive[key] = 1.0, 2.0
+		tags[key], liveTags[key] = "t", "u"
+		keys = append(keys, key)
+	}
+	want["nested"], have["nested"] = inner, innerLive
+	want["tags"], have["tags"] = tags, liveTags
+	for range 5 { // maps iterate in a new order each time
+		got := compare(nil, want, have)
+		var paths []string
+		for _, d := range got {
+			paths = append(paths, d.Path)
+		}
+		if !slices.IsSorted(paths) || len(paths) != 3*len(keys) {
+			t.Fatalf("diffs out of key order: %v", paths)
 		}
 	}
 }
