@@ -382,14 +382,15 @@ func newPlan(t *target.Target, opts Options) *Plan {
 // matched is a target's resources with their live bodies, IDs resolved.
 type matched struct {
 	live *inventory.Live
-	ids  map[string]string // by resource key
+	ids  []string // by resource (Index): as live has it, else as the target does
 	body map[*target.Resource]map[string]any
 	// roll is the resources whose secrets are sent again (Options.ReplaceSecrets).
 	roll map[*target.Resource]bool
-	// settling says which resources settle (see settle), early the changes it made.
-	settling map[*target.Resource]bool
+	// settling says which resources settle (see settle), early the changes it made, by
+	// resource (Index).
+	settling []bool
 	mu       sync.Mutex
-	early    map[*target.Resource]*Change
+	early    []*Change
 	// changes holds the changes of declared resources (changeOf).
 	changes changeSlab
 	// inlineTexts are the inline child lists dropped changes keep (sharedInline).
@@ -400,10 +401,15 @@ type matched struct {
 	named map[string]bool
 }
 
-func (m *matched) known(key string) string { return m.ids[key] }
+func (m *matched) known(key string) string { return m.ID(key) }
 
 // ID is the ID of the resource of a key (target.Lookup).
-func (m *matched) ID(key string) string { return m.ids[key] }
+func (m *matched) ID(key string) string {
+	if r := m.target.Resource(key); r != nil {
+		return m.ids[r.Index()]
+	}
+	return ""
+}
 
 // Value is a value of the live body of the resource of a key (target.Lookup): what getId
 // with a path stands for, when that resource is live.
@@ -427,21 +433,19 @@ func (m *matched) declares(id string) bool {
 // for those still provisioning. With early, the resources whose changes can be made as they
 // are read are (see settle).
 func match(ctx context.Context, c Cloud, t *target.Target, opts Options, requests *int, early bool) (*matched, error) {
-	m := &matched{ids: map[string]string{}, body: map[*target.Resource]map[string]any{}, target: t, named: map[string]bool{},
-		roll: rollSet(t, opts.ReplaceSecrets), early: map[*target.Resource]*Change{}}
-	for _, r := range t.Resources {
-		if r.ID != nil {
-			m.ids[r.Key] = r.IDString()
-		}
+	m := &matched{ids: make([]string, len(t.Resources)), body: map[*target.Resource]map[string]any{}, target: t, named: map[string]bool{},
+		roll: rollSet(t, opts.ReplaceSecrets), early: make([]*Change, len(t.Resources))}
+	for i, r := range t.Resources {
+		m.ids[i] = r.IDString()
 	}
 	var settle func(*target.Resource, map[string]any, func(map[string]any)) bool
 	if early && !opts.Drift && !opts.afterListing {
 		// Inline child lists keep the children the project declares (declares): all known
 		// by ID before the listing, unless Azure names some.
 		named := slices.ContainsFunc(t.Resources, func(r *target.Resource) bool { return r.ID == nil })
-		m.settling = map[*target.Resource]bool{}
-		for _, r := range t.Resources {
-			m.settling[r] = settlesEarly(r) && (!named || len(catalog.InlineChildren(r.Type.ARMType)) == 0)
+		m.settling = make([]bool, len(t.Resources))
+		for i, r := range t.Resources {
+			m.settling[i] = settlesEarly(r) && (!named || len(catalog.InlineChildren(r.Type.ARMType)) == 0)
 		}
 		settle = m.settle
 	}
@@ -453,8 +457,8 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 	m.live = live
 	// Resources named by Azure are matched through their dependency: dependencies first.
 	for _, r := range Order(t) {
-		if c := m.early[r]; c != nil {
-			m.ids[r.Key] = c.ID
+		if c := m.early[r.Index()]; c != nil {
+			m.ids[r.Index()] = c.ID
 			continue
 		}
 		l := live.Match(r, m.known)
@@ -477,9 +481,9 @@ func match(ctx context.Context, c Cloud, t *target.Target, opts Options, request
 		if l != nil {
 			delete(l, "systemData") // who changed it when: nothing a plan compares (and 10,000 of them weigh)
 			m.body[r] = l
-			m.ids[r.Key] = armclient.Field(l, "id")
+			m.ids[r.Index()] = armclient.Field(l, "id")
 			if r.ID == nil {
-				m.named[strings.ToLower(m.ids[r.Key])] = true
+				m.named[strings.ToLower(m.ids[r.Index()])] = true
 			}
 		}
 	}
@@ -499,7 +503,7 @@ func settlesEarly(r *target.Resource) bool {
 // change leaves it alone (Change.dropLive): the live bodies of a large plan do not pile up.
 // Listings call it several at a time.
 func (m *matched) settle(r *target.Resource, l map[string]any, share func(map[string]any)) bool {
-	if !m.settling[r] || transitional(provisioningState(l)) {
+	if m.settling == nil || !m.settling[r.Index()] || transitional(provisioningState(l)) {
 		return false
 	}
 	delete(l, "systemData")
@@ -513,7 +517,7 @@ func (m *matched) settle(r *target.Resource, l map[string]any, share func(map[st
 	if c.keptInline != "" {
 		c.keptInline = m.sharedInline(c.keptInline)
 	}
-	m.early[r] = c
+	m.early[r.Index()] = c
 	return true
 }
 
@@ -569,7 +573,7 @@ func Make(ctx context.Context, c Cloud, t *target.Target, opts Options) (*Plan, 
 	p.Requests += taggedRequests
 	strays := inventory.Strays(tagged, m.declares)
 	for _, r := range t.Resources {
-		c := m.early[r]
+		c := m.early[r.Index()]
 		if c == nil {
 			c = m.changeOf(r, m.body[r], opts.Drift)
 		}
@@ -610,7 +614,7 @@ func (p *Plan) release() {
 
 // changeOf decides the action of one declared resource, of live body l (nil: not live).
 func (m *matched) changeOf(r *target.Resource, l map[string]any, withDrift bool) *Change {
-	id := m.ids[r.Key]
+	id := m.ids[r.Index()]
 	if live := armclient.Field(l, "id"); l != nil && live != id {
 		id = live // as live writes it (the target's string serves when it is the same)
 	}

@@ -51,6 +51,8 @@ type Resource struct {
 	// ValuePaths are the paths of its live body that other resources take a value from
 	// (getId with a path): a plan keeps them when it trims live bodies.
 	ValuePaths []string
+	// index is the resource's place in Target.Resources.
+	index int
 	// apiVersion is the project's API version when the catalogue holds no schema for it:
 	// requests use it, and Schema (the default version's) serves for comparing only.
 	apiVersion string
@@ -104,6 +106,10 @@ func (r *Resource) IDString() string {
 	}
 	return r.idText
 }
+
+// Index is the resource's place in its target's Resources: a plan keeps what it knows of each
+// resource by it, in slices rather than maps by the ten thousand.
+func (r *Resource) Index() int { return r.index }
 
 // ReadOnly reports a resource the project refers to but does not manage (readOnly: true):
 // it must exist, and gru never writes, tags nor deletes it.
@@ -470,6 +476,7 @@ func (b *builder) add(ctx context.Context, s *project.Spec) {
 		b.resourceKind = map[*Resource]*kind{}
 	}
 	b.resourceKind[r] = k
+	r.index = len(b.t.Resources)
 	b.t.Resources = append(b.t.Resources, r)
 }
 
