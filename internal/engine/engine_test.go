@@ -22,7 +22,7 @@ import (
 	"github.com/gru-iac/gru/internal/target"
 )
 
-const sub = "00000000-0000-4000-8000-000000000001"
+const sub = fakecloud.Subscription
 
 // env is a fake cloud, the engine on it, and the events of its runs.
 type env struct {

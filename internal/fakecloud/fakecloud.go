@@ -51,6 +51,9 @@ type lingering struct {
 	gets  int
 }
 
+// Subscription is a subscription ID for the tests that need one.
+const Subscription = "00000000-0000-4000-8000-000000000001"
+
 // New returns an empty cloud of the subscription.
 func New(cat *catalog.Catalog, subscription string) *Cloud {
 	return &Cloud{cat: cat, sub: subscription, resources: map[string]map[string]any{}, writeOnly: map[string]map[string]any{}, lingering: map[string]lingering{}}

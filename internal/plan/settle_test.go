@@ -18,7 +18,7 @@ import (
 	"github.com/gru-iac/gru/internal/target"
 )
 
-const sub = "00000000-0000-4000-8000-000000000001"
+const sub = fakecloud.Subscription
 
 var spec = projecttest.Spec
 

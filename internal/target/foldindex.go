@@ -51,44 +51,47 @@ func (x *foldIndex) put(r *Resource) {
 	x.byHash[h] = r
 }
 
-// foldHash is the FNV-1a hash of the lower-cased string.
+// FNV-1a's constants, for foldHash.
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
+
+// foldHash is the FNV-1a hash of the lower-cased string, ASCII lower-cased as it is hashed.
 func foldHash(s string) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
+	if !isASCII(s) {
+		return foldHashOf(strings.ToLower(s))
+	}
+	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 0x80 {
-			return foldHashOf(strings.ToLower(s))
-		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		h = (h ^ uint64(c)) * prime
+		h = (h ^ uint64(c)) * fnvPrime
 	}
 	return h
 }
 
 // foldHashOf is foldHash of a lower-cased string, which may be other than ASCII.
 func foldHashOf(lower string) uint64 {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
+	h := uint64(fnvOffset)
 	for i := 0; i < len(lower); i++ {
-		h = (h ^ uint64(lower[i])) * prime
+		h = (h ^ uint64(lower[i])) * fnvPrime
 	}
 	return h
 }
 
 // sameFolded reports whether two strings are the same lower-cased.
 func sameFolded(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		if a[i] >= 0x80 {
-			return strings.ToLower(a) == strings.ToLower(b)
+	if isASCII(a) && isASCII(b) {
+		return strings.EqualFold(a, b)
+	}
+	return strings.ToLower(a) == strings.ToLower(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
 		}
 	}
-	for i := 0; i < len(b); i++ {
-		if b[i] >= 0x80 {
-			return strings.ToLower(a) == strings.ToLower(b)
-		}
-	}
-	return strings.EqualFold(a, b)
+	return true
 }
